@@ -1,0 +1,124 @@
+# Comptoir — build, run, test.
+#   make run     install missing packages, build, start a private demo
+#   make check   install missing packages, build with sanitizers, run every test
+#   make bench   build optimised, measure, print figures (see BENCHMARKS.md)
+#   make install [PREFIX=/usr/local] [DESTDIR=]   make deb
+
+VERSION := 0.1.0
+BUILD ?= build/release
+SAN ?= 0
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+
+CC ?= cc
+PKGS_COMMON := glib-2.0 openssl libprotobuf-c
+PKGS_SERVER := $(PKGS_COMMON) libuv libpq
+
+GEN := $(BUILD)/gen
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -g $(WARN) -I$(GEN) -Icommon -Iserver -Itests/lib \
+	-DCPT_VERSION='"$(VERSION)"' -DCPT_SCHEMA_VERSION=$(words $(wildcard sql/*.sql)) -DCPT_SQLDIR_DEFAULT='"$(PREFIX)/share/comptoir/sql"'
+LDFLAGS_ALL :=
+ifeq ($(SAN),1)
+CFLAGS_ALL += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS_ALL += -fsanitize=address,undefined
+else
+CFLAGS_ALL += -O2
+endif
+
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+PROTOS := $(wildcard proto/*.proto)
+PROTO_C := $(patsubst proto/%.proto,$(GEN)/%.pb-c.c,$(PROTOS))
+PROTO_H := $(PROTO_C:.c=.h)
+
+COMMON_SRC := $(wildcard common/*.c)
+SERVER_LIB_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
+CTL_SRC := $(wildcard server/ctl/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(patsubst %.c,%.o,$(PROTO_C))
+SERVER_LIB_OBJ := $(call obj,$(SERVER_LIB_SRC))
+
+SERVER_CFLAGS := $(call pc_cflags,$(PKGS_SERVER))
+SERVER_LIBS := $(call pc_libs,$(PKGS_SERVER)) -lpthread
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
+ITEST_SRC := $(wildcard tests/integration/test_*.c)
+ITEST_BIN := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(ITEST_SRC))
+TESTLIB_OBJ := $(call obj,$(wildcard tests/lib/*.c))
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps run stop check bench install deb clean server tests
+.DEFAULT_GOAL := all
+
+all: server
+server: $(BUILD)/comptoird $(BUILD)/comptoirctl
+tests: $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN)
+
+deps:
+	@./packaging/deps.sh
+
+$(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: proto/%.proto
+	@mkdir -p $(GEN)
+	@echo PROTOC $<; protoc-c -Iproto --c_out=$(GEN) $<
+
+$(GEN)/%.pb-c.o: $(GEN)/%.pb-c.c
+	@echo CC $<; $(CC) $(CFLAGS_ALL) -Wno-shadow $(call pc_cflags,libprotobuf-c) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	@echo CC $<; $(CC) $(CFLAGS_ALL) $(SERVER_CFLAGS) $(call pc_cflags,cmocka) -MMD -MP -c $< -o $@
+
+$(BUILD)/comptoird: $(call obj,server/main.c) $(SERVER_LIB_OBJ) $(COMMON_OBJ)
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) -o $@
+
+$(BUILD)/comptoirctl: $(call obj,$(CTL_SRC)) $(SERVER_LIB_OBJ) $(COMMON_OBJ)
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) -o $@
+
+$(BUILD)/tests/unit/test_%: $(BUILD)/obj/tests/unit/test_%.o $(SERVER_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) $(call pc_libs,cmocka) -o $@
+
+$(BUILD)/tests/integration/test_%: $(BUILD)/obj/tests/integration/test_%.o $(TESTLIB_OBJ) $(SERVER_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) $(call pc_libs,cmocka) -o $@
+
+$(BUILD)/tests/bench/bench_%: $(BUILD)/obj/tests/bench/bench_%.o $(TESTLIB_OBJ) $(SERVER_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) -o $@
+
+run: deps
+	@$(MAKE) --no-print-directory server
+	@./packaging/run-local.sh $(BUILD)
+
+stop:
+	@if [ -f var/comptoird.pid ]; then kill -TERM $$(cat var/comptoird.pid) 2>/dev/null || true; rm -f var/comptoird.pid; fi
+	@if [ -d var/pg ]; then ./packaging/pgcluster.sh stop var/pg; fi
+
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 server tests
+	@./tests/run.sh build/san
+
+bench: deps
+	@$(MAKE) --no-print-directory server tests
+	@./tests/bench/run.sh $(BUILD)
+
+install: server
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/comptoir/sql
+	install -m 755 $(BUILD)/comptoird $(BUILD)/comptoirctl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/comptoir/sql/
+	install -d $(DESTDIR)$(SYSCONFDIR)/comptoir
+	install -m 640 packaging/comptoird.conf.example $(DESTDIR)$(SYSCONFDIR)/comptoir/comptoird.conf.example
+
+deb:
+	@./packaging/deb/build.sh $(VERSION)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

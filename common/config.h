@@ -1,0 +1,60 @@
+/*
+ * comptoird.conf: an INI file read with GLib's GKeyFile. Every key has a
+ * default, so an empty file is valid; a bad value is refused with the
+ * "[group] key" at fault named in the status.
+ *
+ *   [server]   listen, port, certificate, private_key, max_frame,
+ *              max_inflight, name
+ *   [database] conninfo, admin_conninfo, pool_size
+ *   [security] lockout_attempts, lockout_window, lockout_duration,
+ *              session_idle
+ *   [log]      level
+ *   [backup]   directory, keep
+ */
+#ifndef CPT_CONFIG_H
+#define CPT_CONFIG_H
+
+#include "status.h"
+
+#define CPT_DEFAULT_CONFIG "/etc/comptoir/comptoird.conf"
+#define CPT_DEFAULT_PORT 7410
+
+typedef struct cpt_config {
+	char *path; /* file it was read from */
+
+	char *listen;
+	int port;
+	char *certificate;     /* PEM file */
+	char *private_key;     /* PEM file */
+	unsigned max_frame;    /* bytes */
+	unsigned max_inflight; /* requests per connection */
+	char *name;	       /* shown to clients */
+
+	char *conninfo;	      /* libpq, the daemon's role (member of comptoir_app) */
+	char *admin_conninfo; /* libpq, the schema owner: migrate, backup */
+	unsigned pool_size;
+
+	unsigned lockout_attempts;
+	unsigned lockout_window;   /* seconds */
+	unsigned lockout_duration; /* seconds */
+	unsigned session_idle;	   /* seconds */
+
+	int log_level;
+
+	char *backup_directory;
+	unsigned backup_keep;
+} cpt_config;
+
+/* Fills *cfg with defaults. Caller frees with cpt_config_clear(). */
+void cpt_config_defaults(cpt_config *cfg);
+/*
+ * Reads path over the defaults. Relative file names inside the file are
+ * resolved against its directory. On error *cfg is left with defaults and
+ * st names the key. Caller frees with cpt_config_clear().
+ */
+int cpt_config_load(cpt_config *cfg, const char *path, cpt_status *st);
+/* Same, from text in memory (tests). base_dir resolves relative paths. */
+int cpt_config_parse(cpt_config *cfg, const char *text, const char *base_dir, cpt_status *st);
+void cpt_config_clear(cpt_config *cfg);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * Dispatch: the method table and the running of one call on a worker thread.
+ *
+ * The table below is the one place that names each method's handler and
+ * permission. cpt_dispatch_init resolves it against the generated service
+ * descriptors and refuses to start if a service method has no entry.
+ */
+#include "dispatch.h"
+#include "config.h"
+#include "handlers.h"
+#include "log.h"
+
+#include "admin.pb-c.h"
+#include "auth.pb-c.h"
+#include "rpc.pb-c.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest string accepted in any input field, in bytes; handlers set tighter ones. */
+#define CPT_MAX_STRING 4096
+/* Attempts for a transaction that meets a serialization failure or deadlock. */
+#define CPT_MAX_ATTEMPTS 5
+
+typedef struct method_entry {
+	const ProtobufCServiceDescriptor *service;
+	const char *method;
+	cpt_handler_fn handler;
+	const char *permission;
+	unsigned flags;
+} method_entry;
+
+#define RPC &comptoir__rpc__server__descriptor
+#define AUTH &comptoir__auth__auth__descriptor
+#define ADMIN &comptoir__admin__admin__descriptor
+
+static const method_entry table[] = {
+    {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
+
+    {AUTH, "Login", cpt_auth_login, NULL, CPT_M_PUBLIC},
+    {AUTH, "Resume", cpt_auth_resume, NULL, CPT_M_PUBLIC},
+    {AUTH, "Logout", cpt_auth_logout, NULL, CPT_M_PUBLIC | CPT_M_SESSION_OPT},
+    {AUTH, "ChangePassword", cpt_auth_change_password, NULL, CPT_M_SESSION | CPT_M_MUST_CHANGE},
+
+    {ADMIN, "ListUsers", cpt_admin_list_users, "admin.users", 0},
+    {ADMIN, "GetUser", cpt_admin_get_user, "admin.users", 0},
+    {ADMIN, "CreateUser", cpt_admin_create_user, "admin.users", 0},
+    {ADMIN, "UpdateUser", cpt_admin_update_user, "admin.users", 0},
+    {ADMIN, "SetUserLocked", cpt_admin_set_user_locked, "admin.users", 0},
+    {ADMIN, "ResetPassword", cpt_admin_reset_password, "admin.users", 0},
+    {ADMIN, "ListRoles", cpt_admin_list_roles, "admin.users", 0},
+    {ADMIN, "CreateRole", cpt_admin_create_role, "admin.users", 0},
+    {ADMIN, "UpdateRole", cpt_admin_update_role, "admin.users", 0},
+    {ADMIN, "SetRolePermissions", cpt_admin_set_role_permissions, "admin.users", 0},
+    {ADMIN, "ListPermissions", cpt_admin_list_permissions, "admin.users", 0},
+    {ADMIN, "SetGrant", cpt_admin_set_grant, "admin.users", 0},
+    {ADMIN, "RevokeGrant", cpt_admin_revoke_grant, "admin.users", 0},
+    {ADMIN, "ListCompanies", cpt_admin_list_companies, "admin.users", 0},
+    {ADMIN, "ListAudit", cpt_admin_list_audit, "admin.audit", 0},
+};
+
+static const ProtobufCServiceDescriptor *const services[] = {RPC, AUTH, ADMIN};
+
+static cpt_method *methods;
+static size_t n_methods;
+
+static int cmp_method(const void *a, const void *b)
+{
+	return strcmp(((const cpt_method *)a)->name, ((const cpt_method *)b)->name);
+}
+
+int cpt_dispatch_init(cpt_status *st)
+{
+	size_t n = sizeof table / sizeof table[0];
+	methods = calloc(n, sizeof *methods);
+	for (size_t i = 0; i < n; i++) {
+		const method_entry *e = &table[i];
+		const ProtobufCMethodDescriptor *md =
+		    protobuf_c_service_descriptor_get_method_by_name(e->service, e->method);
+		if (!md) {
+			cpt_dispatch_free();
+			return cpt_status_set(st, CPT_INTERNAL, NULL, "méthode inconnue %s/%s",
+					      e->service->name, e->method);
+		}
+		cpt_method *m = &methods[n_methods++];
+		m->name = g_strdup_printf("%s/%s", e->service->name, e->method);
+		m->input = md->input;
+		m->output = md->output;
+		m->handler = e->handler;
+		m->permission = e->permission;
+		m->flags = e->flags;
+	}
+	qsort(methods, n_methods, sizeof *methods, cmp_method);
+	/* Every method a service declares must be served. */
+	for (size_t s = 0; s < sizeof services / sizeof services[0]; s++) {
+		for (unsigned j = 0; j < services[s]->n_methods; j++) {
+			char name[256];
+			snprintf(name, sizeof name, "%s/%s", services[s]->name,
+				 services[s]->methods[j].name);
+			if (!cpt_dispatch_find(name)) {
+				cpt_dispatch_free();
+				return cpt_status_set(st, CPT_INTERNAL, NULL,
+						      "méthode sans gestionnaire : %s", name);
+			}
+		}
+	}
+	return 0;
+}
+
+void cpt_dispatch_free(void)
+{
+	for (size_t i = 0; i < n_methods; i++) {
+		g_free(methods[i].name);
+	}
+	free(methods);
+	methods = NULL;
+	n_methods = 0;
+}
+
+const cpt_method *cpt_dispatch_find(const char *name)
+{
+	cpt_method key = {.name = (char *)name};
+	return bsearch(&key, methods, n_methods, sizeof *methods, cmp_method);
+}
+
+const cpt_method *cpt_dispatch_methods(size_t *n)
+{
+	*n = n_methods;
+	return methods;
+}
+
+/* ---------------------------------------------------------------------------
+ * Input validation
+ */
+
+static int validate_string(const char *s, const char *path, cpt_status *st)
+{
+	if (!s) {
+		return 0;
+	}
+	size_t n = strlen(s);
+	if (n > CPT_MAX_STRING) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, path,
+				      "texte trop long (%zu octets, au plus %d)", n,
+				      CPT_MAX_STRING);
+	}
+	if (!g_utf8_validate(s, (gssize)n, NULL)) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, path, "texte en UTF-8 invalide");
+	}
+	return 0;
+}
+
+static int validate(const ProtobufCMessage *msg, const char *prefix, cpt_status *st)
+{
+	const ProtobufCMessageDescriptor *d = msg->descriptor;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE) {
+			continue;
+		}
+		char path[64];
+		snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", f->name);
+		const char *base = (const char *)msg + f->offset;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t count = *(const size_t *)((const char *)msg + f->quantifier_offset);
+			void *const *items = *(void *const *const *)base;
+			for (size_t k = 0; k < count; k++) {
+				int rc = f->type == PROTOBUF_C_TYPE_STRING
+					     ? validate_string(items[k], path, st)
+					     : validate(items[k], path, st);
+				if (rc) {
+					return rc;
+				}
+			}
+		} else if (f->type == PROTOBUF_C_TYPE_STRING) {
+			if (validate_string(*(const char *const *)base, path, st)) {
+				return st->code;
+			}
+		} else {
+			const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)base;
+			if (sub && validate(sub, path, st)) {
+				return st->code;
+			}
+		}
+	}
+	return 0;
+}
+
+int cpt_dispatch_validate(const ProtobufCMessage *msg, cpt_status *st)
+{
+	return validate(msg, "", st);
+}
+
+/* ---------------------------------------------------------------------------
+ * Running a call
+ */
+
+/*
+ * Opens the call's context in one round trip: company and user for row-level
+ * security, the session still valid (not expired, user not locked), the
+ * permission still granted, and the idle expiry pushed back at most once a
+ * minute.
+ */
+static const char SQL_SESSION_CHECK[] =
+    "WITH touch AS (UPDATE session SET last_seen_at = now(),"
+    "  expires_at = now() + make_interval(secs => $4::int)"
+    "  WHERE id = $3::bigint AND expires_at > now()"
+    "  AND last_seen_at < now() - interval '60 seconds' RETURNING id)"
+    " SELECT set_config('comptoir.company_id', $1, true),"
+    "  set_config('comptoir.user_id', $2, true),"
+    "  EXISTS (SELECT 1 FROM session s JOIN app_user u ON u.id = s.user_id"
+    "   WHERE s.id = $3::bigint AND s.expires_at > now() AND NOT u.locked),"
+    "  $5::text IS NULL OR EXISTS (SELECT 1 FROM user_company_role g"
+    "   JOIN role_permission rp ON rp.role_id = g.role_id"
+    "   WHERE g.user_id = $2::bigint AND g.company_id = $1::bigint AND rp.permission = $5)";
+
+static int open_context(cpt_call *call, const cpt_method *m, const cpt_session *session,
+			cpt_status *st)
+{
+	PGresult *r = cpt_db_exec0(call, st, "BEGIN");
+	if (!r) {
+		return st->code;
+	}
+	PQclear(r);
+	if (!session) {
+		return 0;
+	}
+	r = cpt_db_query(call, st, SQL_SESSION_CHECK, cpt_call_i64(call, session->company_id),
+			 cpt_call_i64(call, session->user_id), cpt_call_i64(call, session->id),
+			 cpt_call_i64(call, (int64_t)call->cfg->session_idle), m->permission);
+	if (!r) {
+		return st->code;
+	}
+	bool alive = cpt_db_bool(r, 0, 2);
+	bool allowed = cpt_db_bool(r, 0, 3);
+	PQclear(r);
+	if (!alive) {
+		call->session_clear = true;
+		return cpt_status_set(st, CPT_UNAUTHENTICATED, NULL,
+				      "session expirée ou fermée : reconnectez-vous");
+	}
+	if (!allowed) {
+		return cpt_status_set(st, CPT_PERMISSION_DENIED, NULL, "droit requis : %s",
+				      m->permission);
+	}
+	return 0;
+}
+
+static void end_transaction(cpt_call *call, bool commit, cpt_status *st)
+{
+	if (PQstatus(call->db) != CONNECTION_OK) {
+		call->conn_broken = true;
+		return;
+	}
+	if (commit) {
+		cpt_status cst = {0};
+		call->commit_sent = true;
+		PGresult *r = cpt_db_exec0(call, &cst, "COMMIT");
+		if (!r) {
+			*st = cst;
+			return;
+		}
+		/* A failed transaction's COMMIT answers ROLLBACK without an error. */
+		bool rolled_back = strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
+		PQclear(r);
+		if (rolled_back && st->code == CPT_OK) {
+			cpt_status_set(st, CPT_INTERNAL, NULL, "transaction annulée");
+		}
+	} else {
+		PGresult *r = PQexec(call->db, "ROLLBACK");
+		PQclear(r);
+	}
+}
+
+void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg,
+		      const cpt_session *session, const char *peer, const ProtobufCMessage *in,
+		      cpt_call_result *res)
+{
+	memset(res, 0, sizeof *res);
+	for (int attempt = 1;; attempt++) {
+		cpt_call call = {
+		    .cfg = cfg,
+		    .method = m->name,
+		    .session_id = session ? session->id : 0,
+		    .user_id = session ? session->user_id : 0,
+		    .company_id = session ? session->company_id : 0,
+		};
+		snprintf(call.peer, sizeof call.peer, "%s", peer ? peer : "");
+		cpt_status st = {0};
+		ProtobufCMessage *out = NULL;
+
+		if (!(m->flags & CPT_M_NO_DB)) {
+			call.db = cpt_pool_acquire(pool);
+		}
+		if (!call.db || open_context(&call, m, session, &st) == 0) {
+			m->handler(&call, in, &out, &st);
+		}
+		if (call.db) {
+			end_transaction(&call, st.code == CPT_OK || call.commit_on_error, &st);
+			cpt_pool_release(pool, call.db);
+		}
+		bool again = (call.retry || (call.conn_broken && !call.commit_sent)) &&
+			     attempt < CPT_MAX_ATTEMPTS;
+		if (again) {
+			cpt_debug("%s: retrying (attempt %d, sqlstate %s)", m->name, attempt,
+				  call.sqlstate);
+			cpt_session_free(call.session_out);
+			cpt_call_arena_free(&call);
+			continue;
+		}
+		res->status = st;
+		if (st.code == CPT_OK && out) {
+			res->payload_len = protobuf_c_message_get_packed_size(out);
+			res->payload = malloc(res->payload_len ? res->payload_len : 1);
+			protobuf_c_message_pack(out, res->payload);
+		}
+		res->session_out = call.session_out;
+		res->session_clear = call.session_clear;
+		cpt_call_arena_free(&call);
+		return;
+	}
+}

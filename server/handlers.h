@@ -1,0 +1,41 @@
+/* Every RPC handler, by service. Each is registered in dispatch.c. */
+#ifndef CPT_HANDLERS_H
+#define CPT_HANDLERS_H
+
+#include "call.h"
+
+#define CPT_HANDLER(name)                                                                          \
+	int name(cpt_call *call, const ProtobufCMessage *in, ProtobufCMessage **out, cpt_status *st)
+
+/* comptoir.rpc.Server (info.c) */
+CPT_HANDLER(cpt_server_info);
+void cpt_info_set_database(int schema_version, const char *pg_version, const char *name);
+
+/* comptoir.auth.Auth (auth.c) */
+CPT_HANDLER(cpt_auth_login);
+CPT_HANDLER(cpt_auth_resume);
+CPT_HANDLER(cpt_auth_logout);
+CPT_HANDLER(cpt_auth_change_password);
+
+/* comptoir.admin.Admin: users (admin_users.c) */
+CPT_HANDLER(cpt_admin_list_users);
+CPT_HANDLER(cpt_admin_get_user);
+CPT_HANDLER(cpt_admin_create_user);
+CPT_HANDLER(cpt_admin_update_user);
+CPT_HANDLER(cpt_admin_set_user_locked);
+CPT_HANDLER(cpt_admin_reset_password);
+CPT_HANDLER(cpt_admin_set_grant);
+CPT_HANDLER(cpt_admin_revoke_grant);
+CPT_HANDLER(cpt_admin_list_companies);
+
+/* comptoir.admin.Admin: roles (admin_roles.c) */
+CPT_HANDLER(cpt_admin_list_roles);
+CPT_HANDLER(cpt_admin_create_role);
+CPT_HANDLER(cpt_admin_update_role);
+CPT_HANDLER(cpt_admin_set_role_permissions);
+CPT_HANDLER(cpt_admin_list_permissions);
+
+/* comptoir.admin.Admin: audit log (admin_audit.c) */
+CPT_HANDLER(cpt_admin_list_audit);
+
+#endif
