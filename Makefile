@@ -82,11 +82,11 @@ $(BUILD)/comptoirctl: $(call obj,$(CTL_SRC)) $(SERVER_LIB_OBJ) $(COMMON_OBJ)
 
 $(BUILD)/tests/unit/test_%: $(BUILD)/obj/tests/unit/test_%.o $(SERVER_LIB_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) $(call pc_libs,cmocka) -o $@
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) $(call pc_libs,cmocka) -lpthread -o $@
 
 $(BUILD)/tests/integration/test_%: $(BUILD)/obj/tests/integration/test_%.o $(TESTLIB_OBJ) $(SERVER_LIB_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) $(call pc_libs,cmocka) -o $@
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) $(call pc_libs,cmocka) -lpthread -o $@
 
 $(BUILD)/tests/bench/bench_%: $(BUILD)/obj/tests/bench/bench_%.o $(TESTLIB_OBJ) $(SERVER_LIB_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

@@ -15,6 +15,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,14 @@ static void compute_fingerprint(SSL *ssl, char out[CPT_FINGERPRINT_LEN + 1])
 int cpt_client_connect(const cpt_client_opts *o, cpt_client **out, cpt_status *st)
 {
 	*out = NULL;
+	/*
+	 * OpenSSL writes with write(2): a server gone away would kill the process
+	 * with SIGPIPE. Ignore it unless the program installed its own handler.
+	 */
+	struct sigaction sa;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+		signal(SIGPIPE, SIG_IGN);
+	}
 	cpt_client *c = calloc(1, sizeof *c);
 	c->fd = -1;
 	c->next_id = 1;

@@ -5,7 +5,8 @@
  * or pinned by its SHA-256 fingerprint (trust on first use: connect without a
  * pin, show cpt_client_fingerprint(), store it, pin it next time).
  *
- * One cpt_client is not thread-safe: one thread at a time.
+ * One cpt_client is not thread-safe: one thread at a time. Connecting sets
+ * SIGPIPE to ignored if it was left at its default.
  */
 #ifndef CPT_CLIENT_H
 #define CPT_CLIENT_H

@@ -309,8 +309,9 @@ CPT_HANDLER(cpt_admin_create_user)
 			}
 			return st->code;
 		}
-		if (cpt_audit(call, st, "user_company_role", id, req->company_id,
-			      cpt_json_object(call, "event", "grant", "role_id", p[2], NULL))) {
+		if (cpt_audit(call, st, "user_company_role", id, 0,
+			      cpt_json_object(call, "event", "grant", "company_id", p[1], "role_id",
+					      p[2], NULL))) {
 			return st->code;
 		}
 	}
@@ -428,8 +429,9 @@ CPT_HANDLER(cpt_admin_set_grant)
 		return st->code;
 	}
 	PQclear(r);
-	if (cpt_audit(call, st, "user_company_role", req->user_id, req->company_id,
-		      cpt_json_object(call, "event", "grant", "role_id", p[2], NULL))) {
+	if (cpt_audit(call, st, "user_company_role", req->user_id, 0,
+		      cpt_json_object(call, "event", "grant", "company_id", p[1], "role_id", p[2],
+				      NULL))) {
 		return st->code;
 	}
 	*out =
@@ -463,8 +465,8 @@ CPT_HANDLER(cpt_admin_revoke_grant)
 	if (exec_ok(call, st,
 		    "DELETE FROM session WHERE user_id = $1::bigint AND company_id = $2::bigint", 2,
 		    p) ||
-	    cpt_audit(call, st, "user_company_role", req->user_id, req->company_id,
-		      cpt_json_object(call, "event", "revoke", NULL))) {
+	    cpt_audit(call, st, "user_company_role", req->user_id, 0,
+		      cpt_json_object(call, "event", "revoke", "company_id", p[1], NULL))) {
 		return st->code;
 	}
 	*out =

@@ -9,7 +9,8 @@
 
 /*
  * Appends one audit_log row for the current call. company_id 0 records an
- * installation-wide action (users, roles). detail is a JSON object or NULL;
+ * installation-wide action (users, roles, grants: grants name their company
+ * in detail, since an administrator grants from any company). detail is a JSON object or NULL;
  * build it with cpt_json_object. Never put a password or token in it.
  */
 int cpt_audit(cpt_call *call, cpt_status *st, const char *target, int64_t row_id,
