@@ -55,6 +55,7 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps run stop check bench install deb clean server tests
 .DEFAULT_GOAL := all
+.SECONDARY: $(PROTO_C) $(PROTO_H)
 
 all: server
 server: $(BUILD)/comptoird $(BUILD)/comptoirctl

@@ -304,7 +304,9 @@ int cpt_client_recv(cpt_client *c, uint64_t *id, uint8_t **payload, size_t *len,
 			*st = (cpt_status){0};
 			*len = r->payload.len;
 			*payload = malloc(*len ? *len : 1);
-			memcpy(*payload, r->payload.data, *len);
+			if (*len) {
+				memcpy(*payload, r->payload.data, *len);
+			}
 		}
 		comptoir__rpc__server_frame__free_unpacked(f, NULL);
 		return 0;

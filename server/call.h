@@ -39,8 +39,9 @@ typedef struct cpt_arena_chunk cpt_arena_chunk;
 typedef struct cpt_call {
 	const struct cpt_config *cfg;
 	PGconn *db;
-	const char *method; /* "comptoir.auth.Auth/Login" */
-	int64_t session_id; /* 0 before login */
+	struct _GHashTable *prepared; /* the connection's statement cache, or NULL */
+	const char *method;	      /* "comptoir.auth.Auth/Login" */
+	int64_t session_id;	      /* 0 before login */
 	int64_t user_id;
 	int64_t company_id;
 	char peer[64]; /* client address, for the audit log */

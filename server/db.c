@@ -7,17 +7,26 @@
 #include "db.h"
 #include "log.h"
 
+#include <glib.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Statements prepared per connection: SQL text -> statement name. */
+#define PREPARED_MAX 256
+
+typedef struct pooled {
+	PGconn *pg;
+	GHashTable *prepared;
+} pooled;
 
 struct cpt_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t available;
 	unsigned size;
 	unsigned n_free;
-	PGconn **free; /* stack of idle connections */
-	PGconn **all;
+	pooled **free; /* stack of idle connections */
+	pooled *all;
 };
 
 static void quiet_notice(void *arg, const char *message)
@@ -42,8 +51,8 @@ PGconn *cpt_db_connect(const char *conninfo, cpt_status *st)
 int cpt_pool_new(const char *conninfo, unsigned size, cpt_pool **out, cpt_status *st)
 {
 	cpt_pool *p = calloc(1, sizeof *p);
-	p->all = calloc(size, sizeof(PGconn *));
-	p->free = calloc(size, sizeof(PGconn *));
+	p->all = calloc(size, sizeof(pooled));
+	p->free = calloc(size, sizeof(pooled *));
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->available, NULL);
 	for (unsigned i = 0; i < size; i++) {
@@ -52,8 +61,10 @@ int cpt_pool_new(const char *conninfo, unsigned size, cpt_pool **out, cpt_status
 			cpt_pool_free(p);
 			return st->code;
 		}
-		p->all[p->size++] = c;
-		p->free[p->n_free++] = c;
+		pooled *slot = &p->all[p->size++];
+		slot->pg = c;
+		slot->prepared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		p->free[p->n_free++] = slot;
 	}
 	*out = p;
 	return 0;
@@ -65,7 +76,8 @@ void cpt_pool_free(cpt_pool *p)
 		return;
 	}
 	for (unsigned i = 0; i < p->size; i++) {
-		PQfinish(p->all[i]);
+		PQfinish(p->all[i].pg);
+		g_hash_table_destroy(p->all[i].prepared);
 	}
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->available);
@@ -74,28 +86,35 @@ void cpt_pool_free(cpt_pool *p)
 	free(p);
 }
 
-PGconn *cpt_pool_acquire(cpt_pool *p)
+PGconn *cpt_pool_acquire(cpt_pool *p, struct _GHashTable **prepared)
 {
 	pthread_mutex_lock(&p->lock);
 	while (p->n_free == 0) {
 		pthread_cond_wait(&p->available, &p->lock);
 	}
-	PGconn *c = p->free[--p->n_free];
+	pooled *slot = p->free[--p->n_free];
 	pthread_mutex_unlock(&p->lock);
-	if (PQstatus(c) != CONNECTION_OK) {
+	if (PQstatus(slot->pg) != CONNECTION_OK) {
 		cpt_warn("database connection lost, reconnecting");
-		PQreset(c);
-		if (PQstatus(c) == CONNECTION_OK) {
-			PQsetNoticeProcessor(c, quiet_notice, NULL);
+		PQreset(slot->pg);
+		/* A new server session has none of our prepared statements. */
+		g_hash_table_remove_all(slot->prepared);
+		if (PQstatus(slot->pg) == CONNECTION_OK) {
+			PQsetNoticeProcessor(slot->pg, quiet_notice, NULL);
 		}
 	}
-	return c;
+	*prepared = slot->prepared;
+	return slot->pg;
 }
 
 void cpt_pool_release(cpt_pool *p, PGconn *c)
 {
+	pooled *slot = NULL;
+	for (unsigned i = 0; i < p->size && !slot; i++) {
+		slot = p->all[i].pg == c ? &p->all[i] : NULL;
+	}
 	pthread_mutex_lock(&p->lock);
-	p->free[p->n_free++] = c;
+	p->free[p->n_free++] = slot;
 	pthread_cond_signal(&p->available);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -131,10 +150,97 @@ static PGresult *check(cpt_call *call, cpt_status *st, PGresult *res)
 	return NULL;
 }
 
+/*
+ * Statements run many times are prepared once per connection: parsing and
+ * planning were most of a short call's time.
+ */
+static const char *prepared_name(cpt_call *call, const char *sql, int n)
+{
+	GHashTable *cache = call->prepared;
+	if (!cache) {
+		return NULL;
+	}
+	const char *name = g_hash_table_lookup(cache, sql);
+	if (name || g_hash_table_size(cache) >= PREPARED_MAX) {
+		return name;
+	}
+	char *fresh = g_strdup_printf("s%u", g_hash_table_size(cache) + 1);
+	PGresult *r = PQprepare(call->db, fresh, sql, n, NULL);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	if (!ok) {
+		g_free(fresh); /* run it unprepared: the error will show there */
+		return NULL;
+	}
+	g_hash_table_insert(cache, g_strdup(sql), fresh);
+	return fresh;
+}
+
 PGresult *cpt_db_exec(cpt_call *call, cpt_status *st, const char *sql, int n,
 		      const char *const *params)
 {
+	const char *name = prepared_name(call, sql, n);
+	if (name) {
+		return check(call, st, PQexecPrepared(call->db, name, n, params, NULL, NULL, 0));
+	}
 	return check(call, st, PQexecParams(call->db, sql, n, NULL, params, NULL, NULL, 0));
+}
+
+PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sql, int n,
+				  const char *const *params)
+{
+	PGconn *db = call->db;
+	const char *name = prepared_name(call, sql, n); /* PQprepare cannot run in a pipeline */
+	if (PQenterPipelineMode(db) != 1) {
+		PGresult *r = cpt_db_exec0(call, st, "BEGIN");
+		if (!r) {
+			return NULL;
+		}
+		PQclear(r);
+		return cpt_db_exec(call, st, sql, n, params);
+	}
+	bool sent = PQsendQueryParams(db, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+		    (name ? PQsendQueryPrepared(db, name, n, params, NULL, NULL, 0)
+			  : PQsendQueryParams(db, sql, n, NULL, params, NULL, NULL, 0)) == 1 &&
+		    PQpipelineSync(db) == 1;
+	/* Results come as BEGIN, NULL, sql, NULL, then the sync marker. */
+	PGresult *got[2] = {NULL, NULL};
+	int n_got = 0, nulls = 0;
+	while (sent && nulls < 2) {
+		PGresult *r = PQgetResult(db);
+		if (!r) {
+			nulls++;
+			continue;
+		}
+		nulls = 0;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (n_got < 2) {
+			got[n_got++] = r;
+		} else {
+			PQclear(r);
+		}
+	}
+	PGresult *begin = got[0], *result = got[1];
+	PQexitPipelineMode(db);
+	if (!begin || PQresultStatus(begin) != PGRES_COMMAND_OK) {
+		PQclear(result);
+		if (!begin) {
+			call->conn_broken = PQstatus(db) != CONNECTION_OK;
+			cpt_status_set(st, CPT_UNAVAILABLE, NULL, "base de données indisponible");
+			return NULL;
+		}
+		return check(call, st, begin);
+	}
+	PQclear(begin);
+	if (!result) {
+		call->conn_broken = PQstatus(db) != CONNECTION_OK;
+		cpt_status_set(st, CPT_UNAVAILABLE, NULL, "base de données indisponible");
+		return NULL;
+	}
+	return check(call, st, result);
 }
 
 PGresult *cpt_db_exec0(cpt_call *call, cpt_status *st, const char *sql)

@@ -14,8 +14,11 @@ typedef struct cpt_pool cpt_pool;
 /* Opens size connections with conninfo. Caller frees with cpt_pool_free(). */
 int cpt_pool_new(const char *conninfo, unsigned size, cpt_pool **out, cpt_status *st);
 void cpt_pool_free(cpt_pool *pool);
-/* Blocks until a connection is free; reconnects one found broken. */
-PGconn *cpt_pool_acquire(cpt_pool *pool);
+/*
+ * Blocks until a connection is free; reconnects one found broken. *prepared
+ * gets the connection's prepared-statement cache, for cpt_call.prepared.
+ */
+PGconn *cpt_pool_acquire(cpt_pool *pool, struct _GHashTable **prepared);
 void cpt_pool_release(cpt_pool *pool, PGconn *conn);
 
 /*
@@ -29,6 +32,12 @@ PGresult *cpt_db_exec(cpt_call *call, cpt_status *st, const char *sql, int n,
 	cpt_db_exec((call), (st), (sql),                                                           \
 		    (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),           \
 		    (const char *const[]){__VA_ARGS__})
+/*
+ * BEGIN, then sql, sent together in libpq's pipeline mode: one round trip.
+ * Returns sql's result like cpt_db_exec.
+ */
+PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sql, int n,
+				  const char *const *params);
 /* A query without parameters. */
 PGresult *cpt_db_exec0(cpt_call *call, cpt_status *st, const char *sql);
 

@@ -12,6 +12,7 @@
 #include "server.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <glib.h>
 #include <openssl/err.h>
 #include <stdio.h>
@@ -126,6 +127,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+
+	/*
+	 * Password hashing allocates 16 MiB per call on the workers: keep such
+	 * blocks mmapped so they go back to the system, and cap malloc arenas.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+	mallopt(M_ARENA_MAX, 2);
 
 	cpt_server srv = {0};
 	cpt_status st = {0};

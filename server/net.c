@@ -113,7 +113,8 @@ static void conn_flush(cpt_conn *c)
 	w->buf.base = malloc(pending);
 	int n = BIO_read(c->wbio, w->buf.base, (int)pending);
 	w->buf.len = n > 0 ? (size_t)n : 0;
-	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &w->buf, 1, on_write) != 0) {
+	uv_buf_t bufs[1] = {w->buf}; /* libuv copies the array; w->buf keeps the memory */
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, 1, on_write) != 0) {
 		free(w->buf.base);
 		free(w);
 		conn_close(c);

@@ -44,7 +44,7 @@
 #define STAMP_FORMAT "%Y%m%dT%H%M%SZ" /* UTC; sorts by time */
 #define STAMP_LEN 16
 #define RESTORE_DB_FORMAT "comptoir_restore_%Y%m%dT%H%M%S"
-#define PG_IDENT_MAX 63      /* NAMEDATALEN - 1: longer names are truncated */
+#define PG_IDENT_MAX 63 /* NAMEDATALEN - 1: longer names are truncated */
 #define PG_DEBIAN_BINDIR_FMT "/usr/lib/postgresql/%d/bin" /* Debian's layout, per major */
 #define SHA256_HEX_LEN 64
 #define BACKUP_FILE_MODE 0640
@@ -174,8 +174,7 @@ static int run_tool(char **argv, const char *password, cpt_status *st)
 		return cpt_status_set(st, CPT_INTERNAL, NULL, "%s a échoué (code de sortie %d)",
 				      name, WEXITSTATUS(wait_status));
 	}
-	return cpt_status_set(st, CPT_INTERNAL, NULL, "%s a échoué (statut %d)", name,
-			      wait_status);
+	return cpt_status_set(st, CPT_INTERNAL, NULL, "%s a échoué (statut %d)", name, wait_status);
 }
 
 /* SHA-256 of a file as lowercase hex, and its size. */
@@ -248,8 +247,7 @@ static bool key_name_ok(const char *name)
 }
 
 /* Counts the rows of every public table into kf's [rows]; *tables, *rows get totals. */
-static int count_rows(PGconn *c, GKeyFile *kf, unsigned *tables, long long *rows,
-		      cpt_status *st)
+static int count_rows(PGconn *c, GKeyFile *kf, unsigned *tables, long long *rows, cpt_status *st)
 {
 	PGresult *list = PQexec(c, SQL_TABLES);
 	if (PQresultStatus(list) != PGRES_TUPLES_OK) {
@@ -409,9 +407,8 @@ static int prune_backups(const char *dir, unsigned keep)
 	for (guint i = 0; n > keep && i < n - keep; i++) {
 		const char *suffixes[] = {DUMP_SUFFIX, MANIFEST_SUFFIX};
 		for (size_t k = 0; k < G_N_ELEMENTS(suffixes); k++) {
-			g_autofree char *file =
-				g_strdup_printf("%s/" BACKUP_PREFIX "%s%s", dir, stamps[i],
-						suffixes[k]);
+			g_autofree char *file = g_strdup_printf("%s/" BACKUP_PREFIX "%s%s", dir,
+								stamps[i], suffixes[k]);
 			if (g_unlink(file) == 0) {
 				printf("ancienne sauvegarde supprimée : %s\n", file);
 			} else if (errno != ENOENT) {
@@ -436,7 +433,7 @@ static char *fresh_stamp(const char *dir, char **created)
 		const char *suffixes[] = {DUMP_SUFFIX, MANIFEST_SUFFIX, DUMP_SUFFIX PART_SUFFIX};
 		for (size_t k = 0; k < G_N_ELEMENTS(suffixes) && !taken; k++) {
 			g_autofree char *file =
-				g_strdup_printf("%s/" BACKUP_PREFIX "%s%s", dir, stamp, suffixes[k]);
+			    g_strdup_printf("%s/" BACKUP_PREFIX "%s%s", dir, stamp, suffixes[k]);
 			taken = g_file_test(file, G_FILE_TEST_EXISTS);
 		}
 		if (!taken || attempt >= 20) {
@@ -521,16 +518,27 @@ int ctl_backup(const cpt_config *cfg, int argc, char **argv)
 		set_pq_error(&st, "informations de la base", r);
 		goto done;
 	}
+	stamp = fresh_stamp(dir, &created);
+	dump = g_strdup_printf("%s/" BACKUP_PREFIX "%s" DUMP_SUFFIX, dir, stamp);
+	manifest = g_strdup_printf("%s/" BACKUP_PREFIX "%s" MANIFEST_SUFFIX, dir, stamp);
+	part = g_strdup_printf("%s" PART_SUFFIX, dump);
+	base = g_path_get_basename(dump);
+	/* [backup] first in the file; sha256 and size are filled in once the dump exists. */
+	g_key_file_set_string(kf, G_BACKUP, "file", base);
+	g_key_file_set_string(kf, G_BACKUP, "sha256", "");
+	g_key_file_set_uint64(kf, G_BACKUP, "size", 0);
+	g_key_file_set_integer(kf, G_BACKUP, "schema_version", version);
+	g_key_file_set_string(kf, G_BACKUP, "created", created);
+	g_key_file_set_string(kf, G_BACKUP, "database", PQgetvalue(r, 0, 0));
+	g_key_file_set_string(kf, G_BACKUP, "server_version", PQgetvalue(r, 0, 1));
+	g_key_file_set_string(kf, G_BACKUP, "encoding", PQgetvalue(r, 0, 2));
+	g_clear_pointer(&r, PQclear);
 	unsigned tables = 0;
 	long long rows = 0;
 	if (count_rows(c, kf, &tables, &rows, &st)) {
 		goto done;
 	}
 
-	stamp = fresh_stamp(dir, &created);
-	dump = g_strdup_printf("%s/" BACKUP_PREFIX "%s" DUMP_SUFFIX, dir, stamp);
-	manifest = g_strdup_printf("%s/" BACKUP_PREFIX "%s" MANIFEST_SUFFIX, dir, stamp);
-	part = g_strdup_printf("%s" PART_SUFFIX, dump);
 	/* Created here so the dump is never readable by others, even while written. */
 	int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, BACKUP_FILE_MODE);
 	if (fd < 0) {
@@ -547,9 +555,14 @@ int ctl_backup(const cpt_config *cfg, int argc, char **argv)
 	a_snapshot = g_strdup_printf("--snapshot=%s", snapshot);
 	a_file = g_strdup_printf("--file=%s", part);
 	a_db = g_strdup_printf("--dbname=%s", conninfo);
-	char *dump_argv[] = {tool,	 "--format=custom", "--no-password", a_snapshot,
-			     a_file, a_db,		NULL};
+	char *dump_argv[] = {tool, "--format=custom", "--no-password", a_snapshot, a_file, a_db,
+			     NULL};
 	if (run_tool(dump_argv, password, &st)) {
+		goto done;
+	}
+	/* pg_dump holds its own copy of the snapshot: the transaction can end. */
+	in_tx = false;
+	if (exec_cmd(c, "COMMIT", &st)) {
 		goto done;
 	}
 	char sha[SHA256_HEX_LEN + 1] = "";
@@ -559,21 +572,13 @@ int ctl_backup(const cpt_config *cfg, int argc, char **argv)
 	}
 	fsync_path(part);
 
-	base = g_path_get_basename(dump);
-	g_key_file_set_string(kf, G_BACKUP, "file", base);
 	g_key_file_set_string(kf, G_BACKUP, "sha256", sha);
 	g_key_file_set_uint64(kf, G_BACKUP, "size", size);
-	g_key_file_set_integer(kf, G_BACKUP, "schema_version", version);
-	g_key_file_set_string(kf, G_BACKUP, "created", created);
-	g_key_file_set_string(kf, G_BACKUP, "database", PQgetvalue(r, 0, 0));
-	g_key_file_set_string(kf, G_BACKUP, "server_version", PQgetvalue(r, 0, 1));
-	g_key_file_set_string(kf, G_BACKUP, "encoding", PQgetvalue(r, 0, 2));
 	gsize len = 0;
 	manifest_data = g_key_file_to_data(kf, &len, NULL);
 	GError *err = NULL;
 	if (!g_file_set_contents_full(manifest, manifest_data, (gssize)len,
-				      G_FILE_SET_CONTENTS_CONSISTENT |
-					      G_FILE_SET_CONTENTS_DURABLE,
+				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
 				      BACKUP_FILE_MODE, &err)) {
 		cpt_status_set(&st, CPT_UNAVAILABLE, NULL, "manifeste : %s", err->message);
 		g_error_free(err);
@@ -587,10 +592,6 @@ int ctl_backup(const cpt_config *cfg, int argc, char **argv)
 	}
 	fsync_path(dir);
 
-	in_tx = false;
-	if (exec_cmd(c, "COMMIT", &st)) {
-		goto done;
-	}
 	printf("sauvegarde écrite : %s\n", dump);
 	printf("  taille : %" G_GUINT64_FORMAT " octets\n", size);
 	printf("  sha256 : %s\n", sha);
@@ -661,6 +662,9 @@ static char *manifest_path(const char *file)
 /* Reads and checks FILE's manifest, then FILE's SHA-256 against it. */
 static int check_dump(const char *file, GKeyFile *kf, int *version, cpt_status *st)
 {
+	if (!g_file_test(file, G_FILE_TEST_IS_REGULAR)) {
+		return cpt_status_set(st, CPT_NOT_FOUND, NULL, "sauvegarde %s introuvable", file);
+	}
 	g_autofree char *path = manifest_path(file);
 	GError *err = NULL;
 	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &err)) {
@@ -771,8 +775,8 @@ int ctl_restore(const cpt_config *cfg, int argc, char **argv)
 		cpt_status_set(&st, CPT_INTERNAL, NULL, "%s", PQerrorMessage(c));
 		goto done;
 	}
-	sql = encoding ? g_strdup_printf("CREATE DATABASE %s TEMPLATE template0 ENCODING %s",
-					 ident, encoding)
+	sql = encoding ? g_strdup_printf("CREATE DATABASE %s TEMPLATE template0 ENCODING %s", ident,
+					 encoding)
 		       : g_strdup_printf("CREATE DATABASE %s TEMPLATE template0", ident);
 	if (exec_cmd(c, sql, &st)) {
 		goto done;
@@ -787,8 +791,8 @@ int ctl_restore(const cpt_config *cfg, int argc, char **argv)
 	}
 	tool = pg_tool(c, "pg_restore");
 	a_db = g_strdup_printf("--dbname=%s", tool_conninfo);
-	char *restore_argv[] = {tool,	       a_db, "--no-owner", "--exit-on-error",
-				"--no-password", (char *)file, NULL};
+	char *restore_argv[] = {
+	    tool, a_db, "--no-owner", "--exit-on-error", "--no-password", (char *)file, NULL};
 	if (run_tool(restore_argv, password, &st)) {
 		goto done;
 	}
