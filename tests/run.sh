@@ -48,6 +48,7 @@ conn=$("$top/packaging/pgcluster.sh" start "$pgdir" --fast) || { echo "cannot st
 export CPT_TEST_PGHOST=${conn#host=}
 export CPT_TEST_PGHOST=${CPT_TEST_PGHOST%% *}
 export CPT_TEST_PGPORT=${conn##*port=}
+export CPT_TEST_PGDIR=$pgdir
 for t in "$CPT_BUILD"/tests/integration/test_*; do
 	[ -x "$t" ] && run_test "$t"
 done

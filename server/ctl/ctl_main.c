@@ -123,7 +123,8 @@ static void print_count(PGconn *c, const char *label, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
 	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-		printf("%-16s %s\n", label, PQgetvalue(r, 0, 0));
+		printf("%s%*s %s\n", label, 16 - (int)g_utf8_strlen(label, -1), "",
+		       PQgetvalue(r, 0, 0));
 	}
 	PQclear(r);
 }
@@ -184,10 +185,17 @@ static int exec_ok(PGconn *c, const char *sql, int n, const char *const *params)
 }
 
 /* Creates the database named in admin_conninfo when it does not exist yet. */
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static PGconn *connect_or_create(const cpt_config *cfg)
 {
 	PGconn *c = PQconnectdb(cfg->admin_conninfo);
 	if (PQstatus(c) == CONNECTION_OK) {
+		PQsetNoticeProcessor(c, quiet, NULL);
 		return c;
 	}
 	PQfinish(c);
