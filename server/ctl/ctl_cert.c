@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <glib.h>
+#include <grp.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -44,6 +45,14 @@ static int write_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert, c
 				      "écriture impossible : %s", tmp);
 	}
 	chmod(tmp, mode);
+	/*
+	 * Run as root on a packaged install, the key must stay readable by the
+	 * daemon's group (the system user "comptoir"), and by no one else.
+	 */
+	struct group *g = key && geteuid() == 0 ? getgrnam("comptoir") : NULL;
+	if (g && fchown(fileno(f), (uid_t)-1, g->gr_gid) == 0) {
+		fchmod(fileno(f), 0640);
+	}
 	int ok =
 	    key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
 	if (fclose(f) != 0 || ok != 1 || rename(tmp, path) != 0) {
