@@ -20,7 +20,10 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -g $(WARN) -I$(GEN) -Icommon -Iserver -Itests/lib \
 	-DCPT_VERSION='"$(VERSION)"' -DCPT_SCHEMA_VERSION=$(words $(wildcard sql/*.sql)) -DCPT_SQLDIR_DEFAULT='"$(PREFIX)/share/comptoir/sql"'
 LDFLAGS_ALL :=
-ifeq ($(SAN),1)
+ifeq ($(SAN),fuzz)
+CFLAGS_ALL += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS_ALL += -fsanitize=fuzzer,address,undefined
+else ifeq ($(SAN),1)
 CFLAGS_ALL += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS_ALL += -fsanitize=address,undefined
 else
@@ -50,10 +53,12 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 ITEST_SRC := $(wildcard tests/integration/test_*.c)
 ITEST_BIN := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(ITEST_SRC))
 TESTLIB_OBJ := $(call obj,$(wildcard tests/lib/*.c))
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(FUZZ_SRC))
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps run stop check bench install deb clean server tests
+.PHONY: all deps run stop check bench fuzz fuzz-build install deb clean server tests
 .DEFAULT_GOAL := all
 .SECONDARY: $(PROTO_C) $(PROTO_H)
 
@@ -89,6 +94,10 @@ $(BUILD)/tests/integration/test_%: $(BUILD)/obj/tests/integration/test_%.o $(TES
 	@mkdir -p $(dir $@)
 	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) $(call pc_libs,cmocka) -lpthread -o $@
 
+$(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(SERVER_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) -o $@
+
 $(BUILD)/tests/bench/bench_%: $(BUILD)/obj/tests/bench/bench_%.o $(TESTLIB_OBJ) $(SERVER_LIB_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) -o $@
@@ -103,7 +112,20 @@ stop:
 
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 server tests
+	@$(MAKE) --no-print-directory fuzz-build
 	@./tests/run.sh build/san
+
+# libFuzzer targets (clang). make check runs each briefly; make fuzz runs
+# each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz SAN=fuzz CC=clang fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz: deps fuzz-build
+	@for f in build/fuzz/tests/fuzz/fuzz_*; do mkdir -p build/fuzz/corpus/$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus/$$(basename $$f) || exit 1; done
 
 bench: deps
 	@$(MAKE) --no-print-directory server tests

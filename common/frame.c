@@ -19,6 +19,9 @@ void cpt_framebuf_free(cpt_framebuf *fb)
 
 int cpt_framebuf_append(cpt_framebuf *fb, const void *bytes, size_t n)
 {
+	if (n == 0) {
+		return 0;
+	}
 	if (fb->start > 0 && fb->start == fb->len) {
 		fb->start = fb->len = 0;
 	}

@@ -39,6 +39,21 @@ for t in "$CPT_BUILD"/tests/unit/test_*; do
 	[ -x "$t" ] && run_test "$t"
 done
 
+echo "== fuzz targets (libFuzzer, 200 000 inputs each)"
+for t in "$top"/build/fuzz/tests/fuzz/fuzz_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	start=$SECONDS
+	if "$t" -runs=200000 -seed=1 -artifact_prefix="$out/" >"$out/$name.log" 2>&1; then
+		passed=$((passed + 1))
+		printf '  ok    %-40s %3ds\n' "$name" $((SECONDS - start))
+	else
+		failed+=("$name")
+		printf '  FAIL  %-40s (log: tests/out/%s.log)\n' "$name" "$name"
+		tail -30 "$out/$name.log" | sed 's/^/        /'
+	fi
+done
+
 echo "== integration tests (PostgreSQL 15 + comptoird over TLS)"
 pgdir=$(mktemp -d /tmp/cpt-pg-XXXXXX)
 chmod 755 "$pgdir"

@@ -111,6 +111,18 @@ static void buffer_compacts_and_grows_over_many_frames(void **state)
 	cpt_framebuf_free(&fb);
 }
 
+static void empty_append_on_a_fresh_buffer_is_harmless(void **state)
+{
+	/* Found by fuzz_request: a zero-length read before any data. */
+	cpt_framebuf fb;
+	cpt_framebuf_init(&fb, 100);
+	assert_int_equal(cpt_framebuf_append(&fb, NULL, 0), 0);
+	const uint8_t *p;
+	size_t len;
+	assert_int_equal(cpt_framebuf_next(&fb, &p, &len), CPT_FRAME_NEED_MORE);
+	cpt_framebuf_free(&fb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
