@@ -132,6 +132,7 @@ int main(void)
 	    cmocka_unit_test(oversized_frame_is_refused_before_its_body_arrives),
 	    cmocka_unit_test(frame_at_the_limit_is_accepted),
 	    cmocka_unit_test(buffer_compacts_and_grows_over_many_frames),
+	    cmocka_unit_test(empty_append_on_a_fresh_buffer_is_harmless),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
