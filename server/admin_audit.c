@@ -24,7 +24,13 @@ static const char SQL_AUDIT_PAGE[] =
     " AND ($3::bigint = 0 OR a.at >= to_timestamp($3::bigint))"
     " AND ($4::bigint = 0 OR a.at < to_timestamp($4::bigint))"
     " AND ($5::bigint = 0 OR a.id < $5::bigint)"
-    " ORDER BY a.id DESC LIMIT $6::int";
+    " ORDER BY a.id DESC LIMIT $6::int OFFSET $7::int";
+
+static const char SQL_AUDIT_COUNT[] = "SELECT count(*) FROM audit_log a"
+				      " WHERE ($1::bigint = 0 OR a.user_id = $1::bigint)"
+				      " AND ($2 = '' OR starts_with(a.method, $2))"
+				      " AND ($3::bigint = 0 OR a.at >= to_timestamp($3::bigint))"
+				      " AND ($4::bigint = 0 OR a.at < to_timestamp($4::bigint))";
 
 CPT_HANDLER(cpt_admin_list_audit)
 {
@@ -37,10 +43,11 @@ CPT_HANDLER(cpt_admin_list_audit)
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "to",
 				      "la fin de période doit suivre son début");
 	}
-	PGresult *r = cpt_db_query(call, st, SQL_AUDIT_PAGE, cpt_call_i64(call, req->user_id),
-				   req->method, cpt_call_i64(call, req->from),
-				   cpt_call_i64(call, req->to), cpt_call_i64(call, req->before_id),
-				   cpt_call_i64(call, (int64_t)limit + 1));
+	PGresult *r =
+	    cpt_db_query(call, st, SQL_AUDIT_PAGE, cpt_call_i64(call, req->user_id), req->method,
+			 cpt_call_i64(call, req->from), cpt_call_i64(call, req->to),
+			 cpt_call_i64(call, req->before_id), cpt_call_i64(call, (int64_t)limit + 1),
+			 cpt_call_i64(call, req->before_id ? 0 : req->offset));
 	if (!r) {
 		return st->code;
 	}
@@ -79,6 +86,16 @@ CPT_HANDLER(cpt_admin_list_audit)
 		rep->entries[i] = e;
 	}
 	PQclear(r);
+	if (req->with_total) {
+		r = cpt_db_query(call, st, SQL_AUDIT_COUNT, cpt_call_i64(call, req->user_id),
+				 req->method, cpt_call_i64(call, req->from),
+				 cpt_call_i64(call, req->to));
+		if (!r) {
+			return st->code;
+		}
+		rep->total = (uint32_t)cpt_db_i64(r, 0, 0);
+		PQclear(r);
+	}
 	*out = &rep->base;
 	return 0;
 }

@@ -28,6 +28,11 @@
 	" extract(epoch FROM u.created_at)::bigint,"                                               \
 	" coalesce(extract(epoch FROM u.last_login_at)::bigint, 0)"
 
+/* Search: part of the login, name or e-mail, any case (trigram index). */
+#define USER_SEARCH                                                                                \
+	"($1 = '' OR lower(u.login || ' ' || u.display_name || ' ' || u.email)"                    \
+	" LIKE '%%' || lower($1) || '%%')"
+
 static Comptoir__Admin__User *user_row(cpt_call *call, const PGresult *r, int i)
 {
 	Comptoir__Admin__User *u =
@@ -201,29 +206,34 @@ CPT_HANDLER(cpt_admin_list_users)
 		limit = PAGE_MAX;
 	}
 	const char *sort = page && page->sort[0] ? page->sort : "login";
-	const char *key;
+	const char *key, *key_param;
 	if (strcmp(sort, "login") == 0) {
 		key = "u.login";
+		key_param = "$3";
 	} else if (strcmp(sort, "display_name") == 0) {
 		key = "lower(u.display_name)";
+		key_param = "lower($3)"; /* the client passes back the name as shown */
 	} else {
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "page.sort",
 				      "tri possible par login ou display_name");
 	}
 	bool desc = page && page->descending;
 	bool after = page && (page->after_id != 0);
-	/* Keyset paging: (key, id) beyond the last row seen, in the chosen order. */
-	char *sql = cpt_call_printf(
-	    call,
-	    "SELECT " USER_COLUMNS " FROM app_user u"
-	    " WHERE ($1 = '' OR lower(u.login || ' ' || u.display_name || ' ' || u.email)"
-	    "  LIKE '%%' || lower($1) || '%%')"
-	    " AND (NOT $2::boolean OR (%s, u.id) %s ($3, $4::bigint))"
-	    " ORDER BY %s %s, u.id %s LIMIT $5::int",
-	    key, desc ? "<" : ">", key, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
-	PGresult *r = cpt_db_query(
-	    call, st, sql, req->search, after ? "true" : "false", page ? page->after_key : "",
-	    cpt_call_i64(call, page ? page->after_id : 0), cpt_call_i64(call, (int64_t)limit + 1));
+	/*
+	 * Keyset paging: (key, id) beyond the last row seen, in the chosen order.
+	 * An offset only serves a jump to a far position (a dragged scrollbar).
+	 */
+	char *sql = cpt_call_printf(call,
+				    "SELECT " USER_COLUMNS " FROM app_user u WHERE " USER_SEARCH
+				    " AND (NOT $2::boolean OR (%s, u.id) %s (%s, $4::bigint))"
+				    " ORDER BY %s %s, u.id %s LIMIT $5::int OFFSET $6::int",
+				    key, desc ? "<" : ">", key_param, key, desc ? "DESC" : "ASC",
+				    desc ? "DESC" : "ASC");
+	uint32_t offset = page && !after ? page->offset : 0;
+	PGresult *r =
+	    cpt_db_query(call, st, sql, req->search, after ? "true" : "false",
+			 page ? page->after_key : "", cpt_call_i64(call, page ? page->after_id : 0),
+			 cpt_call_i64(call, (int64_t)limit + 1), cpt_call_i64(call, offset));
 	if (!r) {
 		return st->code;
 	}
@@ -240,6 +250,15 @@ CPT_HANDLER(cpt_admin_list_users)
 		rep->users[i] = user_row(call, r, i);
 	}
 	PQclear(r);
+	if (page && page->with_total) {
+		r = cpt_db_query(call, st, "SELECT count(*) FROM app_user u WHERE " USER_SEARCH,
+				 req->search);
+		if (!r) {
+			return st->code;
+		}
+		rep->total = (uint32_t)cpt_db_i64(r, 0, 0);
+		PQclear(r);
+	}
 	if (attach_grants(call, st, rep->users, rep->n_users)) {
 		return st->code;
 	}

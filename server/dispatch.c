@@ -12,6 +12,7 @@
 
 #include "admin.pb-c.h"
 #include "auth.pb-c.h"
+#include "prefs.pb-c.h"
 #include "rpc.pb-c.h"
 
 #include <glib.h>
@@ -34,6 +35,7 @@ typedef struct method_entry {
 #define RPC &comptoir__rpc__server__descriptor
 #define AUTH &comptoir__auth__auth__descriptor
 #define ADMIN &comptoir__admin__admin__descriptor
+#define PREFS &comptoir__prefs__prefs__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -58,9 +60,12 @@ static const method_entry table[] = {
     {ADMIN, "RevokeGrant", cpt_admin_revoke_grant, "admin.users", 0},
     {ADMIN, "ListCompanies", cpt_admin_list_companies, "admin.users", 0},
     {ADMIN, "ListAudit", cpt_admin_list_audit, "admin.audit", 0},
+
+    {PREFS, "Get", cpt_prefs_get, NULL, CPT_M_SESSION},
+    {PREFS, "Set", cpt_prefs_set, NULL, CPT_M_SESSION},
 };
 
-static const ProtobufCServiceDescriptor *const services[] = {RPC, AUTH, ADMIN};
+static const ProtobufCServiceDescriptor *const services[] = {RPC, AUTH, ADMIN, PREFS};
 
 static cpt_method *methods;
 static size_t n_methods;

@@ -38,4 +38,8 @@ CPT_HANDLER(cpt_admin_list_permissions);
 /* comptoir.admin.Admin: audit log (admin_audit.c) */
 CPT_HANDLER(cpt_admin_list_audit);
 
+/* comptoir.prefs.Prefs (prefs.c) */
+CPT_HANDLER(cpt_prefs_get);
+CPT_HANDLER(cpt_prefs_set);
+
 #endif
