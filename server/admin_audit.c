@@ -13,6 +13,9 @@
 
 #define PAGE_DEFAULT 100
 #define PAGE_MAX 1000
+#define PAGE_OFFSET_MAX 100000000u
+/* 9999-12-31: beyond, to_timestamp() fails. */
+#define TIME_MAX 253402300799LL
 
 static const char SQL_AUDIT_PAGE[] =
     "SELECT a.id, (extract(epoch FROM a.at) * 1000000)::bigint, coalesce(a.user_id, 0),"
@@ -38,6 +41,16 @@ CPT_HANDLER(cpt_admin_list_audit)
 	unsigned limit = req->limit ? req->limit : PAGE_DEFAULT;
 	if (limit > PAGE_MAX) {
 		limit = PAGE_MAX;
+	}
+	if (req->offset > PAGE_OFFSET_MAX) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "offset",
+				      "position trop grande (%u au plus)", PAGE_OFFSET_MAX);
+	}
+	if (req->from < 0 || req->from > TIME_MAX) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "from", "date de début invalide");
+	}
+	if (req->to < 0 || req->to > TIME_MAX) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "to", "date de fin invalide");
 	}
 	if (req->from && req->to && req->to <= req->from) {
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "to",

@@ -4,6 +4,7 @@
  * Administrateur role always holds every permission, so an installation can
  * never lock itself out.
  */
+#include "admin.h"
 #include "audit.h"
 #include "db.h"
 #include "handlers.h"
@@ -132,6 +133,9 @@ CPT_HANDLER(cpt_admin_update_role)
 	if (check_role_fields(req->role, st)) {
 		return st->code;
 	}
+	if (cpt_admin_check_role(call, st, req->role->id)) {
+		return st->code;
+	}
 	const char *rid = cpt_call_i64(call, req->role->id);
 	PGresult *r = cpt_db_query(call, st,
 				   "UPDATE role SET name = $2, description = $3, updated_at = now()"
@@ -170,6 +174,9 @@ CPT_HANDLER(cpt_admin_set_role_permissions)
 	if (role->builtin && strcmp(role->name, ADMIN_ROLE) == 0) {
 		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "role_id",
 				      "le rôle Administrateur garde tous les droits");
+	}
+	if (cpt_admin_check_role(call, st, req->role_id)) {
+		return st->code;
 	}
 	const char *rid = cpt_call_i64(call, req->role_id);
 	PGresult *r =

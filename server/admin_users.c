@@ -4,6 +4,7 @@
  * role per company, list companies. Users are installation-wide; their grants
  * are per company. Every write is audited in the same transaction.
  */
+#include "admin.h"
 #include "audit.h"
 #include "db.h"
 #include "handlers.h"
@@ -17,6 +18,7 @@
 
 #define PAGE_DEFAULT 100
 #define PAGE_MAX 1000
+#define PAGE_OFFSET_MAX 100000000u
 
 /* ---------------------------------------------------------------------------
  * Rows to messages
@@ -31,7 +33,14 @@
 /* Search: part of the login, name or e-mail, any case (trigram index). */
 #define USER_SEARCH                                                                                \
 	"($1 = '' OR lower(u.login || ' ' || u.display_name || ' ' || u.email)"                    \
-	" LIKE '%%' || lower($1) || '%%')"
+	" LIKE '%%' || lower($1) || '%%') AND " USER_VISIBLE
+
+/* Users an administrator sees: those of the companies they administer, and
+ * those without any company yet. */
+#define USER_VISIBLE                                                                               \
+	"(NOT EXISTS (SELECT 1 FROM user_company_role ug WHERE ug.user_id = u.id)"                 \
+	" OR EXISTS (SELECT 1 FROM user_company_role ug WHERE ug.user_id = u.id"                   \
+	" AND " CPT_SQL_ADMINISTERS("ug.company_id") "))"
 
 static Comptoir__Admin__User *user_row(cpt_call *call, const PGresult *r, int i)
 {
@@ -217,6 +226,10 @@ CPT_HANDLER(cpt_admin_list_users)
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "page.sort",
 				      "tri possible par login ou display_name");
 	}
+	if (page && page->offset > PAGE_OFFSET_MAX) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "page.offset",
+				      "position trop grande (%u au plus)", PAGE_OFFSET_MAX);
+	}
 	bool desc = page && page->descending;
 	bool after = page && (page->after_id != 0);
 	/*
@@ -269,6 +282,9 @@ CPT_HANDLER(cpt_admin_list_users)
 CPT_HANDLER(cpt_admin_get_user)
 {
 	const Comptoir__Admin__GetUserRequest *req = (const void *)in;
+	if (cpt_admin_check_user(call, st, req->id)) {
+		return st->code;
+	}
 	return user_reply(call, st, req->id, out);
 }
 
@@ -285,6 +301,9 @@ CPT_HANDLER(cpt_admin_create_user)
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT,
 				      req->company_id ? "role_id" : "company_id",
 				      "une société et un rôle vont ensemble");
+	}
+	if (req->company_id && cpt_admin_check_company(call, st, req->company_id, "company_id")) {
+		return st->code;
 	}
 	char temp[17];
 	if (!cpt_password_temporary(temp)) {
@@ -321,7 +340,7 @@ CPT_HANDLER(cpt_admin_create_user)
 			    " VALUES ($1::bigint, $2::bigint, $3::bigint)",
 			    3, p)) {
 			if (strcmp(call->sqlstate, "23503") == 0) {
-				bool company = strstr(call->constraint, "company") != NULL;
+				bool company = strstr(call->constraint, "company_id_fkey") != NULL;
 				cpt_status_set(
 				    st, CPT_NOT_FOUND, company ? "company_id" : "role_id",
 				    company ? "société introuvable" : "rôle introuvable");
@@ -347,7 +366,8 @@ CPT_HANDLER(cpt_admin_create_user)
 CPT_HANDLER(cpt_admin_update_user)
 {
 	const Comptoir__Admin__UpdateUserRequest *req = (const void *)in;
-	if (check_display_name(req->display_name, st) || check_email(req->email, st)) {
+	if (check_display_name(req->display_name, st) || check_email(req->email, st) ||
+	    cpt_admin_check_user(call, st, req->id)) {
 		return st->code;
 	}
 	const char *p[] = {cpt_call_i64(call, req->id), req->display_name, req->email};
@@ -356,8 +376,7 @@ CPT_HANDLER(cpt_admin_update_user)
 			    " WHERE id = $1::bigint",
 			    3, p) ||
 	    cpt_audit(call, st, "app_user", req->id, 0,
-		      cpt_json_object(call, "event", "update", "display_name", req->display_name,
-				      "email", req->email, NULL))) {
+		      cpt_json_object(call, "event", "update", NULL))) {
 		return st->code;
 	}
 	return user_reply(call, st, req->id, out);
@@ -369,6 +388,9 @@ CPT_HANDLER(cpt_admin_set_user_locked)
 	if (req->id == call->user_id && req->locked) {
 		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "id",
 				      "vous ne pouvez pas verrouiller votre propre compte");
+	}
+	if (cpt_admin_check_user(call, st, req->id)) {
+		return st->code;
 	}
 	const char *p[] = {cpt_call_i64(call, req->id), req->locked ? "true" : "false"};
 	if (update_user_row(call, st,
@@ -396,6 +418,9 @@ CPT_HANDLER(cpt_admin_set_user_locked)
 CPT_HANDLER(cpt_admin_reset_password)
 {
 	const Comptoir__Admin__ResetPasswordRequest *req = (const void *)in;
+	if (cpt_admin_check_user(call, st, req->id)) {
+		return st->code;
+	}
 	char temp[17];
 	if (!cpt_password_temporary(temp)) {
 		return cpt_status_set(st, CPT_INTERNAL, NULL, "générateur aléatoire indisponible");
@@ -427,6 +452,9 @@ CPT_HANDLER(cpt_admin_reset_password)
 CPT_HANDLER(cpt_admin_set_grant)
 {
 	const Comptoir__Admin__GrantRequest *req = (const void *)in;
+	if (cpt_admin_check_company(call, st, req->company_id, "company_id")) {
+		return st->code;
+	}
 	const char *p[] = {cpt_call_i64(call, req->user_id), cpt_call_i64(call, req->company_id),
 			   cpt_call_i64(call, req->role_id)};
 	PGresult *r = cpt_db_exec(
@@ -437,9 +465,10 @@ CPT_HANDLER(cpt_admin_set_grant)
 	    3, p);
 	if (!r) {
 		if (strcmp(call->sqlstate, "23503") == 0) {
-			const char *field = strstr(call->constraint, "company") ? "company_id"
-					    : strstr(call->constraint, "role")	? "role_id"
-										: "user_id";
+			const char *field = strstr(call->constraint, "company_id_fkey")
+						? "company_id"
+					    : strstr(call->constraint, "role_id_fkey") ? "role_id"
+										       : "user_id";
 			cpt_status_set(st, CPT_NOT_FOUND, field, "%s introuvable",
 				       strcmp(field, "company_id") == 0 ? "société"
 				       : strcmp(field, "role_id") == 0	? "rôle"
@@ -465,6 +494,9 @@ CPT_HANDLER(cpt_admin_revoke_grant)
 		return cpt_status_set(
 		    st, CPT_FAILED_PRECONDITION, "user_id",
 		    "vous ne pouvez pas retirer votre propre accès à cette société");
+	}
+	if (cpt_admin_check_company(call, st, req->company_id, "company_id")) {
+		return st->code;
 	}
 	const char *p[] = {cpt_call_i64(call, req->user_id), cpt_call_i64(call, req->company_id)};
 	PGresult *r = cpt_db_exec(call, st,
@@ -496,7 +528,9 @@ CPT_HANDLER(cpt_admin_revoke_grant)
 CPT_HANDLER(cpt_admin_list_companies)
 {
 	PGresult *r =
-	    cpt_db_exec0(call, st, "SELECT id, code, name FROM company ORDER BY name, id");
+	    cpt_db_exec0(call, st,
+			 "SELECT id, code, name FROM company c WHERE " CPT_SQL_ADMINISTERS(
+			     "c.id") " ORDER BY name, id");
 	if (!r) {
 		return st->code;
 	}

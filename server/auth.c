@@ -343,8 +343,8 @@ CPT_HANDLER(cpt_auth_logout)
 {
 	*out =
 	    &CPT_NEW(call, Comptoir__Auth__LogoutReply, comptoir__auth__logout_reply__init)->base;
-	call->session_clear = true;
 	if (call->session_id == 0) {
+		call->session_clear = true;
 		return 0;
 	}
 	PGresult *r = cpt_db_query(call, st, "DELETE FROM session WHERE id = $1::bigint",
@@ -353,8 +353,13 @@ CPT_HANDLER(cpt_auth_logout)
 		return st->code;
 	}
 	PQclear(r);
-	return cpt_audit(call, st, "session", call->session_id, call->company_id,
-			 cpt_json_object(call, "event", "logout", NULL));
+	if (cpt_audit(call, st, "session", call->session_id, call->company_id,
+		      cpt_json_object(call, "event", "logout", NULL))) {
+		return st->code;
+	}
+	/* Only now: if the row could not be deleted, the client keeps its session. */
+	call->session_clear = true;
+	return 0;
 }
 
 /* ---------------------------------------------------------------------------

@@ -224,7 +224,19 @@ PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sq
 		}
 	}
 	PGresult *begin = got[0], *result = got[1];
-	PQexitPipelineMode(db);
+	if (PQexitPipelineMode(db) != 1) {
+		/* Results left unread: this connection cannot go back to the pool as is. */
+		cpt_warn("database connection stuck in pipeline mode, resetting");
+		PQreset(db);
+		if (call->prepared) {
+			g_hash_table_remove_all(call->prepared);
+		}
+		PQclear(got[0]);
+		PQclear(got[1]);
+		call->conn_broken = true;
+		cpt_status_set(st, CPT_UNAVAILABLE, NULL, "base de données indisponible");
+		return NULL;
+	}
 	if (!begin || PQresultStatus(begin) != PGRES_COMMAND_OK) {
 		PQclear(result);
 		if (!begin) {

@@ -215,10 +215,12 @@ static const char SQL_SESSION_CHECK[] =
     " SELECT set_config('comptoir.company_id', $1, true),"
     "  set_config('comptoir.user_id', $2, true),"
     "  EXISTS (SELECT 1 FROM session s JOIN app_user u ON u.id = s.user_id"
-    "   WHERE s.id = $3::bigint AND s.expires_at > now() AND NOT u.locked),"
-    "  $5::text IS NULL OR EXISTS (SELECT 1 FROM user_company_role g"
-    "   JOIN role_permission rp ON rp.role_id = g.role_id"
-    "   WHERE g.user_id = $2::bigint AND g.company_id = $1::bigint AND rp.permission = $5)";
+    "   WHERE s.id = $3::bigint AND s.company_id = $1::bigint AND s.expires_at > now()"
+    "   AND NOT u.locked),"
+    "  EXISTS (SELECT 1 FROM user_company_role g"
+    "   LEFT JOIN role_permission rp ON rp.role_id = g.role_id AND rp.permission = $5"
+    "   WHERE g.user_id = $2::bigint AND g.company_id = $1::bigint"
+    "   AND ($5::text IS NULL OR rp.permission IS NOT NULL))";
 
 static int open_context(cpt_call *call, const cpt_method *m, const cpt_session *session,
 			cpt_status *st)

@@ -191,6 +191,7 @@ int main(int argc, char **argv)
 	uv_close((uv_handle_t *)&srv.sig_term, NULL);
 	uv_close((uv_handle_t *)&srv.sig_int, NULL);
 	uv_close((uv_handle_t *)&srv.sig_hup, NULL);
+	uv_close((uv_handle_t *)&srv.drain_timer, NULL);
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	uv_loop_close(srv.loop);
 	cpt_info("stopped");

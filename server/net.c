@@ -32,6 +32,8 @@ struct cpt_conn {
 	int refs; /* the handle, plus one per call in flight */
 	bool reading;
 	bool closing;
+	bool shutting; /* uv_shutdown under way: close once writes are out */
+	bool eof;      /* the peer stopped sending; answer what is in flight, then close */
 	char peer[64];
 };
 
@@ -91,12 +93,27 @@ SSL_CTX *cpt_tls_server_ctx(const char *cert, const char *key, cpt_status *st)
  * Writing
  */
 
+/* Above this many bytes queued for a connection, stop reading its requests. */
+#define WRITE_QUEUE_HIGH (1u << 20)
+
+static bool may_read(const cpt_conn *c)
+{
+	const cpt_server *srv = c->srv;
+	return !srv->draining && !c->eof && c->inflight < srv->cfg.max_inflight &&
+	       uv_stream_get_write_queue_size((const uv_stream_t *)&c->tcp) < WRITE_QUEUE_HIGH;
+}
+
 static void on_write(uv_write_t *req, int status)
 {
 	write_req *w = (write_req *)req;
+	cpt_conn *c = req->handle->data;
 	free(w->buf.base);
 	free(w);
 	(void)status;
+	/* A client that reads again gets its held-back requests served. */
+	if (!c->closing && !c->reading && may_read(c)) {
+		conn_process(c);
+	}
 }
 
 /* Sends whatever the TLS engine has produced. */
@@ -213,9 +230,10 @@ static void on_shutdown(uv_shutdown_t *req, int status)
 /* Closes after pending writes have gone out. */
 static void conn_close_gracefully(cpt_conn *c)
 {
-	if (c->closing) {
+	if (c->closing || c->shutting) {
 		return;
 	}
+	c->shutting = true;
 	uv_shutdown_t *req = malloc(sizeof *req);
 	if (uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
 		free(req);
@@ -273,7 +291,9 @@ static void task_done(uv_work_t *w, int status)
 	free(t->result.payload);
 	free(t);
 
-	if (!c->closing && !srv->draining && c->inflight < srv->cfg.max_inflight) {
+	if (!c->closing && c->eof && c->inflight == 0) {
+		conn_close_gracefully(c);
+	} else if (!c->closing && may_read(c)) {
 		conn_process(c); /* frames held back by the cap */
 	}
 	conn_unref(c);
@@ -412,7 +432,7 @@ static void conn_process(cpt_conn *c)
 	}
 	conn_flush(c);
 	/* Back-pressure: stop reading while the cap is reached. */
-	conn_set_reading(c, !srv->draining && c->inflight < srv->cfg.max_inflight);
+	conn_set_reading(c, may_read(c));
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -427,6 +447,12 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
 	cpt_conn *c = stream->data;
+	if (nread == UV_EOF && c->inflight > 0) {
+		/* Half-closed: the answers to what was asked still go out. */
+		c->eof = true;
+		conn_set_reading(c, false);
+		return;
+	}
 	if (nread < 0) {
 		conn_close(c);
 		return;
@@ -496,6 +522,8 @@ int cpt_net_listen(cpt_server *srv, cpt_status *st)
 				      "adresse d'écoute invalide : %s", srv->cfg.listen);
 	}
 	uv_tcp_init(srv->loop, &srv->listener);
+	uv_timer_init(srv->loop, &srv->drain_timer);
+	uv_unref((uv_handle_t *)&srv->drain_timer);
 	srv->listener.data = srv;
 	int rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
 	if (rc == 0) {
@@ -526,6 +554,16 @@ static void maybe_finish_drain(cpt_server *srv)
 	uv_signal_stop(&srv->sig_hup);
 }
 
+/* A peer that never reads its last answers must not keep the daemon alive. */
+static void on_drain_deadline(uv_timer_t *t)
+{
+	cpt_server *srv = t->data;
+	cpt_warn("drain deadline reached: closing %u connection(s)", srv->n_conns);
+	for (cpt_conn *c = srv->conns; c; c = c->next) {
+		conn_close(c);
+	}
+}
+
 void cpt_net_drain(cpt_server *srv)
 {
 	if (srv->draining) {
@@ -539,5 +577,7 @@ void cpt_net_drain(cpt_server *srv)
 	for (cpt_conn *c = srv->conns; c; c = c->next) {
 		conn_set_reading(c, false);
 	}
+	srv->drain_timer.data = srv;
+	uv_timer_start(&srv->drain_timer, on_drain_deadline, CPT_DRAIN_DEADLINE_MS, 0);
 	maybe_finish_drain(srv);
 }

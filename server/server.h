@@ -14,10 +14,14 @@
 
 typedef struct cpt_conn cpt_conn;
 
+/* After SIGTERM, calls in flight finish; connections still open this long after are cut. */
+#define CPT_DRAIN_DEADLINE_MS 10000
+
 typedef struct cpt_server {
 	uv_loop_t *loop;
 	uv_tcp_t listener;
 	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t drain_timer; /* forces the last connections closed after SIGTERM */
 	SSL_CTX *ssl_ctx;
 	cpt_config cfg;
 	char *config_path;

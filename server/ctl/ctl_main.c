@@ -27,6 +27,7 @@ static void usage(FILE *f)
 		"  verify               vérifie les empreintes des migrations appliquées\n"
 		"  user add LOGIN [--name NOM] [--company CODE] [--role RÔLE]\n"
 		"  user passwd|lock|unlock LOGIN\n"
+		"  user grant LOGIN SOCIÉTÉ RÔLE\n"
 		"  user list\n"
 		"  company add CODE NOM [--country FR|BE]\n"
 		"  company list\n"

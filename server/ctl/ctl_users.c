@@ -209,6 +209,41 @@ static int user_change(PGconn *c, const char *what, const char *login)
 	return 0;
 }
 
+/* user grant LOGIN COMPANY ROLE: the installation owner's way to open a company. */
+static int user_grant(PGconn *c, const char *login, const char *company, const char *role)
+{
+	long long company_id = company_by_code(c, company);
+	if (!company_id) {
+		return 1;
+	}
+	char cid[32];
+	snprintf(cid, sizeof cid, "%lld", company_id);
+	const char *p[] = {login, cid, role};
+	PGresult *r = PQexecParams(
+	    c,
+	    "INSERT INTO user_company_role (user_id, company_id, role_id)"
+	    " SELECT u.id, $2::bigint, r.id FROM app_user u, role r"
+	    " WHERE u.login = lower($1) AND r.name = $3"
+	    " ON CONFLICT (user_id, company_id) DO UPDATE SET role_id = excluded.role_id"
+	    " RETURNING user_id",
+	    3, NULL, p, NULL, NULL, 0);
+	if (!result_ok(r)) {
+		return sql_fail(r, "attribution du rôle");
+	}
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		fprintf(stderr, "comptoirctl: utilisateur %s ou rôle %s inconnu\n", login, role);
+		return 1;
+	}
+	long long id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	if (ctl_audit(c, "user grant", "user_company_role", id, 0)) {
+		return 1;
+	}
+	printf("utilisateur %s : rôle %s dans la société %s\n", login, role, company);
+	return 0;
+}
+
 static int user_list(PGconn *c)
 {
 	PGresult *r = PQexec(
@@ -239,7 +274,12 @@ int ctl_user(const cpt_config *cfg, int argc, char **argv)
 	const char *sub = argv[1];
 	bool one_login =
 	    strcmp(sub, "passwd") == 0 || strcmp(sub, "lock") == 0 || strcmp(sub, "unlock") == 0;
-	if (!one_login && strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0) {
+	bool grant = strcmp(sub, "grant") == 0;
+	if (grant && argc != 5) {
+		fprintf(stderr, "usage: comptoirctl user grant LOGIN SOCIÉTÉ RÔLE\n");
+		return 2;
+	}
+	if (!one_login && !grant && strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0) {
 		fprintf(stderr, "comptoirctl: sous-commande inconnue : user %s\n", sub);
 		return 2;
 	}
@@ -252,6 +292,7 @@ int ctl_user(const cpt_config *cfg, int argc, char **argv)
 		return 1;
 	}
 	int rc = strcmp(sub, "add") == 0 ? user_add(c, argc - 1, argv + 1)
+		 : grant		 ? user_grant(c, argv[2], argv[3], argv[4])
 		 : one_login		 ? user_change(c, sub, argv[2])
 					 : user_list(c);
 	PQfinish(c);

@@ -194,6 +194,63 @@ static void administrator_role_cannot_lose_its_rights(void **state)
 	cpt_client_close(admin);
 }
 
+static void administrator_of_one_company_cannot_act_in_another(void **state)
+{
+	char out[2048];
+	const char *add[] = {"company", "add", "AUTRE", "Autre SARL", NULL};
+	assert_int_equal(cpt_testenv_ctl(&env, out, sizeof out, add), 0);
+	const char *bob[] = {"user", "add", "bob", "--company", "AUTRE", NULL};
+	assert_int_equal(cpt_testenv_ctl(&env, out, sizeof out, bob), 0);
+	int64_t bob_id = cpt_testenv_sql_int(&env, "SELECT id FROM app_user WHERE login = 'bob'");
+	int64_t other = cpt_testenv_sql_int(&env, "SELECT id FROM company WHERE code = 'AUTRE'");
+	int64_t admin_role =
+	    cpt_testenv_sql_int(&env, "SELECT id FROM role WHERE name = 'Administrateur'");
+	int64_t self = cpt_testenv_sql_int(&env, "SELECT id FROM app_user WHERE login = 'admin'");
+	long long writes = cpt_testenv_sql_int(&env, "SELECT count(*) FROM audit_log");
+
+	cpt_client *admin = cpt_testenv_admin(&env); /* administers DEMO only */
+	cpt_status st = {0};
+	ProtobufCMessage *o = NULL;
+	Comptoir__Admin__ResetPasswordRequest reset = COMPTOIR__ADMIN__RESET_PASSWORD_REQUEST__INIT;
+	reset.id = bob_id;
+	assert_int_equal(cpt_client_call(admin, "comptoir.admin.Admin/ResetPassword", &reset.base,
+					 &comptoir__admin__reset_password_reply__descriptor, &o,
+					 &st),
+			 CPT_PERMISSION_DENIED);
+	assert_string_equal(st.field, "id");
+	Comptoir__Admin__GrantRequest g = COMPTOIR__ADMIN__GRANT_REQUEST__INIT;
+	g.user_id = self;
+	g.company_id = other;
+	g.role_id = admin_role;
+	assert_int_equal(cpt_client_call(admin, "comptoir.admin.Admin/SetGrant", &g.base,
+					 &comptoir__admin__grant_reply__descriptor, &o, &st),
+			 CPT_PERMISSION_DENIED);
+	assert_string_equal(st.field, "company_id");
+	/* Bob is not even listed. */
+	Comptoir__Admin__ListUsersRequest lr = COMPTOIR__ADMIN__LIST_USERS_REQUEST__INIT;
+	lr.search = "bob";
+	assert_int_equal(cpt_client_call(admin, "comptoir.admin.Admin/ListUsers", &lr.base,
+					 &comptoir__admin__list_users_reply__descriptor, &o, &st),
+			 CPT_OK);
+	assert_int_equal(((Comptoir__Admin__ListUsersReply *)o)->n_users, 0);
+	protobuf_c_message_free_unpacked(o, NULL);
+	/* The shared Administrateur role... is also granted in AUTRE: not editable from here. */
+	Comptoir__Admin__Role role = COMPTOIR__ADMIN__ROLE__INIT;
+	role.id = cpt_testenv_sql_int(&env, "SELECT id FROM role WHERE name = 'Consultation'");
+	role.name = "Consultation";
+	role.description = "changed";
+	const char *grant[] = {"user", "grant", "bob", "AUTRE", "Consultation", NULL};
+	assert_int_equal(cpt_testenv_ctl(&env, out, sizeof out, grant), 0);
+	writes = cpt_testenv_sql_int(&env, "SELECT count(*) FROM audit_log");
+	Comptoir__Admin__RoleRequest rr = COMPTOIR__ADMIN__ROLE_REQUEST__INIT;
+	rr.role = &role;
+	assert_int_equal(cpt_client_call(admin, "comptoir.admin.Admin/UpdateRole", &rr.base,
+					 &comptoir__admin__role_reply__descriptor, &o, &st),
+			 CPT_PERMISSION_DENIED);
+	cpt_client_close(admin);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM audit_log"), writes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +259,7 @@ int main(void)
 	    cmocka_unit_test(the_table_names_a_permission_for_every_private_method),
 	    cmocka_unit_test(withdrawn_permission_stops_at_the_next_call),
 	    cmocka_unit_test(administrator_role_cannot_lose_its_rights),
+	    cmocka_unit_test(administrator_of_one_company_cannot_act_in_another),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
