@@ -17,8 +17,8 @@ PKGS_SERVER := $(PKGS_COMMON) libuv libpq
 
 GEN := $(BUILD)/gen
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
-CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -g $(WARN) -I$(GEN) -Icommon -Iserver -Itests/lib \
-	-DCPT_VERSION='"$(VERSION)"' -DCPT_SCHEMA_VERSION=$(words $(wildcard sql/*.sql)) -DCPT_SQLDIR_DEFAULT='"$(PREFIX)/share/comptoir/sql"'
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -g $(WARN) -I$(GEN) -Icommon -Iserver -Itests/lib -Iclient \
+	-DCPT_VERSION='"$(VERSION)"' -DCPT_LOCALEDIR='"$(PREFIX)/share/locale"' -DGETTEXT_PACKAGE='"comptoir"' -DCPT_SCHEMA_VERSION=$(words $(wildcard sql/*.sql)) -DCPT_SQLDIR_DEFAULT='"$(PREFIX)/share/comptoir/sql"'
 LDFLAGS_ALL :=
 ifeq ($(SAN),fuzz)
 CFLAGS_ALL += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
@@ -46,6 +46,17 @@ COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(patsubst %.c,%.o,$(PROTO_C))
 SERVER_LIB_OBJ := $(call obj,$(SERVER_LIB_SRC))
 
 SERVER_CFLAGS := $(call pc_cflags,$(PKGS_SERVER))
+GTK_CFLAGS := $(call pc_cflags,gtk4)
+GTK_LIBS := $(call pc_libs,gtk4 openssl libprotobuf-c) -lpthread
+
+# The workstation client: every client/*.c but main.c is also linked into the GUI tests.
+CLIENT_LIB_SRC := $(filter-out client/main.c,$(wildcard client/*.c))
+CLIENT_LIB_OBJ := $(call obj,$(CLIENT_LIB_SRC)) $(GEN)/client-resources.o
+CLIENT_UI := $(wildcard client/*.ui)
+PO := $(wildcard client/po/*.po)
+MO := $(patsubst client/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/comptoir.mo,$(PO))
+GUI_SRC := $(wildcard tests/gui/test_*.c)
+GUI_BIN := $(patsubst tests/gui/%.c,$(BUILD)/tests/gui/%,$(GUI_SRC))
 SERVER_LIBS := $(call pc_libs,$(PKGS_SERVER)) -lpthread
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -62,9 +73,10 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(BENCH_SRC))
 .DEFAULT_GOAL := all
 .SECONDARY: $(PROTO_C) $(PROTO_H)
 
-all: server
+all: server client
 server: $(BUILD)/comptoird $(BUILD)/comptoirctl
-tests: $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN)
+client: $(BUILD)/comptoir $(MO)
+tests: $(UNIT_BIN) $(ITEST_BIN) $(BENCH_BIN) $(GUI_BIN)
 
 deps:
 	@./packaging/deps.sh
@@ -78,7 +90,25 @@ $(GEN)/%.pb-c.o: $(GEN)/%.pb-c.c
 
 $(BUILD)/obj/%.o: %.c | $(PROTO_H)
 	@mkdir -p $(dir $@)
-	@echo CC $<; $(CC) $(CFLAGS_ALL) $(SERVER_CFLAGS) $(call pc_cflags,cmocka) -MMD -MP -c $< -o $@
+	@echo CC $<; $(CC) $(CFLAGS_ALL) $(SERVER_CFLAGS) $(if $(filter client/% tests/gui/%,$<),$(GTK_CFLAGS)) -MMD -MP -c $< -o $@
+
+$(GEN)/client-resources.c: client/comptoir.gresource.xml $(CLIENT_UI)
+	@mkdir -p $(GEN)
+	@echo GRESOURCE $@; glib-compile-resources --sourcedir=client --generate-source --target=$@ $<
+
+$(GEN)/client-resources.o: $(GEN)/client-resources.c
+	@echo CC $<; $(CC) $(CFLAGS_ALL) -Wno-shadow $(GTK_CFLAGS) -c $< -o $@
+
+$(BUILD)/locale/%/LC_MESSAGES/comptoir.mo: client/po/%.po
+	@mkdir -p $(dir $@)
+	@echo MSGFMT $@; msgfmt --check -o $@ $<
+
+$(BUILD)/comptoir: $(call obj,client/main.c) $(CLIENT_LIB_OBJ) $(COMMON_OBJ)
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(GTK_LIBS) -o $@
+
+$(BUILD)/tests/gui/test_%: $(BUILD)/obj/tests/gui/test_%.o $(TESTLIB_OBJ) $(CLIENT_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(GTK_LIBS) $(call pc_libs,libpq cmocka) -o $@
 
 $(BUILD)/comptoird: $(call obj,server/main.c) $(SERVER_LIB_OBJ) $(COMMON_OBJ)
 	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) -o $@
@@ -103,7 +133,7 @@ $(BUILD)/tests/bench/bench_%: $(BUILD)/obj/tests/bench/bench_%.o $(TESTLIB_OBJ) 
 	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(SERVER_LIBS) -o $@
 
 run: deps
-	@$(MAKE) --no-print-directory server
+	@$(MAKE) --no-print-directory server client
 	@./packaging/run-local.sh $(BUILD)
 
 stop:
@@ -111,7 +141,7 @@ stop:
 	@if [ -d var/pg ]; then ./packaging/pgcluster.sh stop var/pg; fi
 
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 server tests
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 server client tests
 	@$(MAKE) --no-print-directory fuzz-build
 	@./tests/run.sh build/san
 
@@ -131,9 +161,16 @@ bench: deps
 	@$(MAKE) --no-print-directory server tests
 	@./tests/bench/run.sh $(BUILD)
 
-install: server
+install: server client
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/comptoir/sql
 	install -m 755 $(BUILD)/comptoird $(BUILD)/comptoirctl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 755 $(BUILD)/comptoir $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/applications $(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps
+	install -m 644 packaging/fr.comptoir.Client.desktop $(DESTDIR)$(PREFIX)/share/applications/
+	install -m 644 packaging/fr.comptoir.Client.svg $(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps/
+	for mo in $(MO); do lang=$$(basename $$(dirname $$(dirname $$mo))); \
+		install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES; \
+		install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/; done
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/comptoir/sql/
 	install -d $(DESTDIR)$(SYSCONFDIR)/comptoir
 	install -m 640 packaging/comptoird.conf.example $(DESTDIR)$(SYSCONFDIR)/comptoir/comptoird.conf.example

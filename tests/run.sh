@@ -21,10 +21,10 @@ failed=()
 passed=0
 
 run_test() {
-	local bin=$1 name
+	local bin=${*: -1} name
 	name=$(basename "$bin")
 	local start=$SECONDS
-	if "$bin" >"$out/$name.log" 2>&1; then
+	if "$@" >"$out/$name.log" 2>&1; then
 		passed=$((passed + 1))
 		printf '  ok    %-40s %3ds\n' "$name" $((SECONDS - start))
 	else
@@ -66,6 +66,14 @@ export CPT_TEST_PGPORT=${conn##*port=}
 export CPT_TEST_PGDIR=$pgdir
 for t in "$CPT_BUILD"/tests/integration/test_*; do
 	[ -x "$t" ] && run_test "$t"
+done
+
+echo "== GUI tests (the real GTK client under Xvfb, screenshots in tests/out/gui/)"
+for t in "$CPT_BUILD"/tests/gui/test_*; do
+	[ -x "$t" ] || continue
+	# GTK and fontconfig keep caches until exit: leak reports there are not ours.
+	ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 GSK_RENDERER=cairo NO_AT_BRIDGE=1 GTK_A11Y=none \
+		run_test dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" "$t"
 done
 
 echo

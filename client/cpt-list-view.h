@@ -1,0 +1,51 @@
+/*
+ * CptListView: the list every module reuses. A search field (searched on
+ * the server, as you type), a GtkColumnView over a CptPagedModel (sorting
+ * by clicking a header is done by the server), a menu to choose the columns,
+ * columns that can be dragged into another order — both saved per user on
+ * the server — a spinner while pages load, and the row count.
+ */
+#ifndef CPT_LIST_VIEW_H
+#define CPT_LIST_VIEW_H
+
+#include "cpt-paged-model.h"
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+	const char *id;	      /* stable, for the saved preferences */
+	const char *title;    /* shown, translated */
+	const char *sort_key; /* what the server sorts by, or NULL */
+	gboolean expand;
+	gboolean hidden; /* hidden until the user shows it */
+} CptColumnSpec;
+
+#define CPT_TYPE_LIST_VIEW (cpt_list_view_get_type())
+G_DECLARE_FINAL_TYPE(CptListView, cpt_list_view, CPT, LIST_VIEW, GtkBox)
+
+/*
+ * name keys the saved preferences ("admin.users"); columns[i] shows cell i
+ * of the source's rows. columns must outlive the view.
+ */
+CptListView *cpt_list_view_new(CptConn *conn, const char *name, const CptListSource *source,
+			       const CptColumnSpec *columns, guint n_columns);
+/* A place for the page's own buttons, at the right of the search field. */
+GtkBox *cpt_list_view_get_toolbar(CptListView *self);
+GtkColumnView *cpt_list_view_get_column_view(CptListView *self);
+CptPagedModel *cpt_list_view_get_model(CptListView *self);
+GtkEditable *cpt_list_view_get_search(CptListView *self);
+/* The selected row, or NULL. Transfer none. */
+CptRow *cpt_list_view_get_selected(CptListView *self);
+void cpt_list_view_reload(CptListView *self);
+/* Sorts as a click on that column's header would. */
+void cpt_list_view_sort_by(CptListView *self, const char *column_id, gboolean descending);
+/* Column ids in their shown order, hidden ones prefixed with "-". Caller g_free()s. */
+char *cpt_list_view_get_layout(CptListView *self);
+/* Shows or hides a column, as the columns menu does, and saves the choice. */
+void cpt_list_view_set_column_visible(CptListView *self, const char *column_id, gboolean visible);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,51 @@
+/* Shared UI helpers; see cpt-ui.h. */
+#include "cpt-ui.h"
+
+#include <glib/gi18n.h>
+#include <stdarg.h>
+
+void cpt_ui_field_error(GtkWidget *entry, GtkLabel *label, const char *text)
+{
+	if (entry) {
+		if (text) {
+			gtk_widget_add_css_class(entry, "error");
+			gtk_widget_grab_focus(entry);
+		} else {
+			gtk_widget_remove_css_class(entry, "error");
+		}
+	}
+	if (label) {
+		gtk_label_set_text(label, text ? text : "");
+	}
+}
+
+void cpt_ui_clear_errors(GtkLabel *label, ...)
+{
+	va_list ap;
+	va_start(ap, label);
+	GtkWidget *w;
+	while ((w = va_arg(ap, GtkWidget *))) {
+		gtk_widget_remove_css_class(w, "error");
+	}
+	va_end(ap);
+	if (label) {
+		gtk_label_set_text(label, "");
+	}
+}
+
+char *cpt_ui_datetime(gint64 unix_seconds)
+{
+	if (unix_seconds <= 0) {
+		return g_strdup("");
+	}
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(unix_seconds);
+	return g_date_time_format(dt, "%d/%m/%Y %H:%M");
+}
+
+const char *cpt_ui_status_text(const cpt_status *st)
+{
+	if (st->message[0]) {
+		return st->message;
+	}
+	return st->code == CPT_OK ? "" : _("Erreur inattendue du serveur");
+}

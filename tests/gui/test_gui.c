@@ -1,0 +1,479 @@
+/*
+ * GUI scenarios: the real GTK client, in this process, against a real
+ * comptoird over TLS and a real PostgreSQL. Runs under xvfb-run. Widgets are
+ * driven through their signals and the main loop is iterated until the
+ * expected state appears; each scenario saves a screenshot under
+ * tests/out/gui/.
+ */
+#include "cpt-admin-page.h"
+#include "cpt-admin-sources.h"
+#include "cpt-app.h"
+#include "cpt-settings.h"
+#include "testenv.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+
+static cpt_testenv env;
+static CptApp *app;
+static char config_home[300];
+
+/* ---------------------------------------------------------------------------
+ * Driving helpers
+ */
+
+typedef gboolean (*Cond)(gpointer);
+
+static gboolean wait_for(Cond cond, gpointer data, int timeout_ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	while (g_get_monotonic_time() < end) {
+		while (g_main_context_iteration(NULL, FALSE)) {
+		}
+		if (cond(data)) {
+			return TRUE;
+		}
+		g_usleep(10 * 1000);
+	}
+	return cond(data);
+}
+
+static void settle(int ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+	while (g_get_monotonic_time() < end) {
+		while (g_main_context_iteration(NULL, FALSE)) {
+		}
+		g_usleep(5 * 1000);
+	}
+}
+
+static GtkWidget *child(gpointer widget, GType type, const char *name)
+{
+	GObject *o = gtk_widget_get_template_child(GTK_WIDGET(widget), type, name);
+	if (!o) {
+		fail_msg("no template child %s", name);
+	}
+	return GTK_WIDGET(o);
+}
+
+static void set_text(GtkWidget *w, const char *text)
+{
+	gtk_editable_set_text(GTK_EDITABLE(w), text);
+}
+
+static void click(GtkWidget *button)
+{
+	g_signal_emit_by_name(button, "clicked");
+}
+
+static void screenshot(GtkWidget *widget, const char *name)
+{
+	settle(150);
+	GdkPaintable *p = gtk_widget_paintable_new(widget);
+	int w = gtk_widget_get_width(widget), h = gtk_widget_get_height(widget);
+	if (w <= 0 || h <= 0) {
+		g_object_unref(p);
+		return;
+	}
+	GtkSnapshot *snap = gtk_snapshot_new();
+	gdk_paintable_snapshot(p, snap, w, h);
+	GskRenderNode *node = gtk_snapshot_free_to_node(snap);
+	GskRenderer *renderer = gtk_native_get_renderer(gtk_widget_get_native(widget));
+	if (node && renderer) {
+		GdkTexture *tex =
+		    gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, w, h));
+		g_autofree char *dir = g_build_filename(cpt_testenv_out(), "gui", NULL);
+		g_mkdir_with_parents(dir, 0755);
+		g_autofree char *file = g_strdup_printf("%s/%s.png", dir, name);
+		gdk_texture_save_to_png(tex, file);
+		g_object_unref(tex);
+	}
+	if (node) {
+		gsk_render_node_unref(node);
+	}
+	g_object_unref(p);
+}
+
+static CptWelcome *welcome(void)
+{
+	return cpt_app_get_welcome(app);
+}
+
+static gboolean page_is(gpointer name)
+{
+	return welcome() && g_str_equal(cpt_welcome_get_page(welcome()), name);
+}
+
+static gboolean message_set(gpointer data)
+{
+	return welcome() && *cpt_welcome_get_message(welcome());
+}
+
+static gboolean window_shown(gpointer data)
+{
+	return cpt_app_get_window(app) != NULL;
+}
+
+static char *ctl_temp_password(const char *login, const char *role)
+{
+	char out[2048];
+	const char *args[] = {"user", "add", login, "--company", "DEMO", "--role", role, NULL};
+	assert_int_equal(cpt_testenv_ctl(&env, out, sizeof out, args), 0);
+	char *mark = strstr(out, "mot de passe provisoire ");
+	assert_non_null(mark);
+	char temp[64];
+	sscanf(mark + strlen("mot de passe provisoire "), "%63s", temp);
+	return g_strdup(temp);
+}
+
+/* ---------------------------------------------------------------------------
+ * Set-up
+ */
+
+static int setup(void **state)
+{
+	if (cpt_testenv_start(&env, "gui", NULL) != 0) {
+		return -1;
+	}
+	/* The workstation's settings and known hosts go to a folder of our own. */
+	snprintf(config_home, sizeof config_home, "%s/config", env.dir);
+	g_setenv("XDG_CONFIG_HOME", config_home, TRUE);
+	gtk_init();
+	app = cpt_app_new();
+	if (!g_application_register(G_APPLICATION(app), NULL, NULL)) {
+		return -1;
+	}
+	g_application_activate(G_APPLICATION(app));
+	settle(200);
+	return welcome() ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	g_application_quit(G_APPLICATION(app));
+	settle(100);
+	g_clear_object(&app);
+	return cpt_testenv_stop(&env) == 0 ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------------------
+ * 1. Connect and pin the certificate
+ */
+
+static void connect_refuses_a_changed_certificate_then_pins_on_first_use(void **state)
+{
+	CptWelcome *w = welcome();
+	GtkWidget *host = child(w, CPT_TYPE_WELCOME, "host_entry");
+	GtkWidget *port = child(w, CPT_TYPE_WELCOME, "port_spin");
+	set_text(host, "127.0.0.1");
+	gtk_spin_button_set_value(GTK_SPIN_BUTTON(port), env.port);
+
+	/* A pin that is not this server's: refused, with a clear warning. */
+	cpt_known_host_set("127.0.0.1", env.port, "00:11:22:33");
+	click(child(w, CPT_TYPE_WELCOME, "connect_button"));
+	assert_true(wait_for(message_set, NULL, 10000));
+	assert_non_null(strstr(cpt_welcome_get_message(w), "certificat du serveur a changé"));
+	assert_true(page_is("server"));
+	screenshot(GTK_WIDGET(w), "1a-changed-certificate-refused");
+
+	/* First use: the fingerprint is shown, then pinned. */
+	g_autofree char *kh = g_build_filename(config_home, "comptoir", "known_hosts", NULL);
+	g_unlink(kh);
+	click(child(w, CPT_TYPE_WELCOME, "connect_button"));
+	assert_true(wait_for(page_is, "trust", 10000));
+	const char *shown =
+	    gtk_label_get_text(GTK_LABEL(child(w, CPT_TYPE_WELCOME, "fingerprint_label")));
+	assert_string_equal(shown, env.fingerprint);
+	screenshot(GTK_WIDGET(w), "1b-trust-on-first-use");
+	click(child(w, CPT_TYPE_WELCOME, "trust_button"));
+	assert_true(wait_for(page_is, "login", 2000));
+	g_autofree char *pinned = cpt_known_host_get("127.0.0.1", env.port);
+	assert_string_equal(pinned, env.fingerprint);
+}
+
+/* ---------------------------------------------------------------------------
+ * 2. Log in, with the forced password change
+ */
+
+static void login_shows_errors_then_forces_the_password_change(void **state)
+{
+	g_autofree char *temp = ctl_temp_password("alice", "Administrateur");
+	CptWelcome *w = welcome();
+	GtkWidget *login = child(w, CPT_TYPE_WELCOME, "login_entry");
+	GtkWidget *password = child(w, CPT_TYPE_WELCOME, "password_entry");
+	set_text(login, "alice");
+	set_text(password, "pas le bon mot de passe");
+	click(child(w, CPT_TYPE_WELCOME, "login_button"));
+	assert_true(wait_for(message_set, NULL, 10000));
+	assert_non_null(strstr(cpt_welcome_get_message(w), "incorrect"));
+	assert_true(gtk_widget_has_css_class(password, "error"));
+	screenshot(GTK_WIDGET(w), "2a-wrong-password");
+
+	set_text(password, temp);
+	click(child(w, CPT_TYPE_WELCOME, "login_button"));
+	assert_true(wait_for(page_is, "change", 10000));
+	screenshot(GTK_WIDGET(w), "2b-forced-change");
+	set_text(child(w, CPT_TYPE_WELCOME, "new_password_entry"), "un nouveau secret");
+	set_text(child(w, CPT_TYPE_WELCOME, "confirm_password_entry"), "un autre secret");
+	click(child(w, CPT_TYPE_WELCOME, "change_button"));
+	assert_non_null(strstr(cpt_welcome_get_message(w), "diffèrent"));
+	set_text(child(w, CPT_TYPE_WELCOME, "confirm_password_entry"), "un nouveau secret");
+	click(child(w, CPT_TYPE_WELCOME, "change_button"));
+	assert_true(wait_for(window_shown, NULL, 10000));
+	CptWindow *win = cpt_app_get_window(app);
+	/* Modules the rights open are listed; those still to come say so. */
+	assert_non_null(cpt_window_get_module(win, "admin"));
+	assert_non_null(cpt_window_get_module(win, "clients"));
+	settle(300);
+	screenshot(GTK_WIDGET(win), "2c-main-window");
+}
+
+/* ---------------------------------------------------------------------------
+ * 3. Create a user with a role, 4. lock them
+ */
+
+static CptAdminPage *admin_page(void)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "admin");
+	return CPT_ADMIN_PAGE(cpt_window_get_module(win, "admin"));
+}
+
+static gboolean admin_message_has(gpointer text)
+{
+	return strstr(cpt_admin_page_get_message(admin_page()), text) != NULL;
+}
+
+static gboolean list_idle(gpointer view)
+{
+	return !cpt_paged_model_is_loading(cpt_list_view_get_model(view));
+}
+
+static guint find_row(CptListView *view, const char *login)
+{
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(view));
+	for (guint i = 0; i < g_list_model_get_n_items(m) && i < 100; i++) {
+		g_autoptr(CptRow) row = g_list_model_get_item(m, i);
+		if (g_str_equal(cpt_row_cell(row, CPT_USER_LOGIN), login)) {
+			return i;
+		}
+	}
+	return G_MAXUINT;
+}
+
+static gboolean bruno_listed(gpointer view)
+{
+	return list_idle(view) && find_row(view, "bruno") != G_MAXUINT;
+}
+
+static void create_a_user_with_a_role(void **state)
+{
+	CptAdminPage *page = admin_page();
+	GtkWindow *form = cpt_admin_page_open_user_form(page, NULL);
+	settle(300); /* roles arrive */
+	GtkWidget *grid = gtk_window_get_child(form);
+	GtkWidget *login = NULL, *name = NULL, *email = NULL, *role = NULL, *save = NULL;
+	for (GtkWidget *c = gtk_widget_get_first_child(grid); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		const char *n = gtk_widget_get_name(c);
+		if (g_str_equal(n, "login")) {
+			login = c;
+		} else if (g_str_equal(n, "display_name")) {
+			name = c;
+		} else if (g_str_equal(n, "email")) {
+			email = c;
+		} else if (g_str_equal(n, "role_id")) {
+			role = c;
+		} else if (GTK_IS_BUTTON(c)) {
+			save = c;
+		}
+	}
+	assert_non_null(login);
+	assert_non_null(role);
+	/* A bad e-mail first: the server names the field, the form shows it there. */
+	set_text(login, "bruno");
+	set_text(name, "Bruno Technicien");
+	set_text(email, "pas-une-adresse");
+	GListModel *roles = gtk_drop_down_get_model(GTK_DROP_DOWN(role));
+	guint consult = G_MAXUINT;
+	for (guint i = 0; i < g_list_model_get_n_items(roles); i++) {
+		const char *s = gtk_string_list_get_string(GTK_STRING_LIST(roles), i);
+		if (g_str_equal(s, "Consultation")) {
+			consult = i;
+		}
+	}
+	assert_int_not_equal(consult, G_MAXUINT);
+	gtk_drop_down_set_selected(GTK_DROP_DOWN(role), consult);
+	click(save);
+	settle(50);
+	gboolean marked = FALSE;
+	for (int i = 0; i < 200 && !marked; i++) {
+		settle(20);
+		marked = gtk_widget_has_css_class(email, "error");
+	}
+	assert_true(marked);
+	screenshot(GTK_WIDGET(form), "3a-user-form-error-on-field");
+	set_text(email, "bruno@example.fr");
+	click(save);
+	assert_true(wait_for(admin_message_has, "bruno", 10000));
+	assert_non_null(strstr(cpt_admin_page_get_message(page), "Mot de passe provisoire"));
+	assert_int_equal(
+	    cpt_testenv_sql_int(&env, "SELECT count(*) FROM user_company_role g"
+				      " JOIN app_user u ON u.id = g.user_id"
+				      " JOIN role r ON r.id = g.role_id"
+				      " WHERE u.login = 'bruno' AND r.name = 'Consultation'"),
+	    1);
+	CptListView *users = cpt_admin_page_get_users(page);
+	assert_true(wait_for(bruno_listed, users, 10000));
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "3b-user-created");
+}
+
+static gboolean bruno_locked(gpointer data)
+{
+	return cpt_testenv_sql_int(&env, "SELECT count(*) FROM app_user"
+					 " WHERE login = 'bruno' AND locked") == 1;
+}
+
+static void lock_the_user_and_the_server_refuses_their_login(void **state)
+{
+	CptAdminPage *page = admin_page();
+	CptListView *users = cpt_admin_page_get_users(page);
+	assert_true(wait_for(bruno_listed, users, 10000));
+	guint pos = find_row(users, "bruno");
+	GtkSelectionModel *sel = gtk_column_view_get_model(cpt_list_view_get_column_view(users));
+	gtk_selection_model_select_item(sel, pos, TRUE);
+	cpt_admin_page_toggle_lock(page);
+	assert_true(wait_for(bruno_locked, NULL, 10000));
+	assert_true(wait_for(bruno_listed, users, 10000));
+	settle(200);
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "4-user-locked");
+	/* Bruno tries from another workstation: the server says no. */
+	int code = -1;
+	assert_null(cpt_testenv_login(&env, "bruno", "whatever-password", 0, &code, NULL));
+	assert_int_equal(code, CPT_PERMISSION_DENIED);
+}
+
+/* ---------------------------------------------------------------------------
+ * 5. Sort and page a list
+ */
+
+static gboolean first_row_is(gpointer login)
+{
+	CptListView *users = cpt_admin_page_get_users(admin_page());
+	if (!list_idle(users)) {
+		return FALSE;
+	}
+	g_autoptr(CptRow) row =
+	    g_list_model_get_item(G_LIST_MODEL(cpt_list_view_get_model(users)), 0);
+	return row && !row->loading && g_str_equal(cpt_row_cell(row, CPT_USER_LOGIN), login);
+}
+
+typedef struct {
+	CptListView *view;
+	guint position;
+} RowWait;
+
+static gboolean row_loaded(gpointer data)
+{
+	RowWait *w = data;
+	g_autoptr(CptRow) row =
+	    g_list_model_get_item(G_LIST_MODEL(cpt_list_view_get_model(w->view)), w->position);
+	return row && !row->loading;
+}
+
+static void sort_and_page_a_list(void **state)
+{
+	PGconn *c = cpt_testenv_sql(&env);
+	PGresult *r =
+	    PQexec(c, "WITH u AS (INSERT INTO app_user (login, display_name, password_hash)"
+		      " SELECT 'zz' || lpad(i::text, 4, '0'), 'Équipe ' || i, 'x'"
+		      " FROM generate_series(1, 1500) i RETURNING id)"
+		      " INSERT INTO user_company_role (user_id, company_id, role_id)"
+		      " SELECT u.id, (SELECT min(id) FROM company),"
+		      " (SELECT id FROM role WHERE name = 'Consultation') FROM u");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(c);
+
+	CptListView *users = cpt_admin_page_get_users(admin_page());
+	cpt_list_view_sort_by(users, "login", TRUE);
+	assert_true(wait_for(first_row_is, "zz1500", 10000));
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(users));
+	assert_true(g_list_model_get_n_items(m) >= 1500);
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "5a-sorted-descending");
+
+	/* Far down the list: fetched on demand, never the whole list in memory. */
+	RowWait wt = {users, 1400};
+	g_autoptr(CptRow) placeholder = g_list_model_get_item(m, 1400);
+	assert_true(wait_for(row_loaded, &wt, 10000));
+	g_autoptr(CptRow) far = g_list_model_get_item(m, 1400);
+	assert_string_equal(cpt_row_cell(far, CPT_USER_LOGIN), "zz0100");
+	for (guint p = 0; p < 1500; p += 100) {
+		RowWait each = {users, p};
+		g_autoptr(CptRow) x = g_list_model_get_item(m, p);
+		assert_true(wait_for(row_loaded, &each, 10000));
+	}
+	assert_true(cpt_paged_model_get_loaded_rows(cpt_list_view_get_model(users)) <=
+		    CPT_PAGED_MAX_BLOCKS * CPT_PAGED_BLOCK);
+
+	/* Ascending again, and a hidden column saved for this user on the server. */
+	cpt_list_view_sort_by(users, "login", FALSE);
+	assert_true(wait_for(first_row_is, "admin", 10000));
+	cpt_list_view_set_column_visible(users, "email", FALSE);
+	settle(700);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM user_pref"
+						   " WHERE key = 'list.admin.users.columns'"
+						   " AND value LIKE '%-email%'"),
+			 1);
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "5b-sorted-ascending");
+}
+
+/* ---------------------------------------------------------------------------
+ * 6. The daemon restarts; the client reconnects by itself
+ */
+
+static gboolean state_is(gpointer state)
+{
+	return cpt_conn_get_state(cpt_app_get_conn(app)) == (CptConnState)GPOINTER_TO_INT(state);
+}
+
+static void restart_the_daemon_and_the_client_reconnects(void **state)
+{
+	CptListView *users = cpt_admin_page_get_users(admin_page());
+	GtkEditable *search = cpt_list_view_get_search(users);
+	gtk_editable_set_text(search, "zz00");
+	settle(400);
+	assert_int_equal(cpt_testenv_daemon_stop(&env), 0);
+	assert_true(wait_for(state_is, GINT_TO_POINTER(CPT_CONN_RECONNECTING), 10000));
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "6a-connection-lost");
+	assert_int_equal(cpt_testenv_daemon_start(&env), 0);
+	assert_true(wait_for(state_is, GINT_TO_POINTER(CPT_CONN_AUTHENTICATED), 15000));
+	/* What was typed is still there, and the session works without a new login. */
+	assert_string_equal(gtk_editable_get_text(search), "zz00");
+	cpt_list_view_reload(users);
+	assert_true(wait_for(list_idle, users, 10000));
+	assert_string_equal(cpt_paged_model_get_error(cpt_list_view_get_model(users)), "");
+	assert_int_equal(g_list_model_get_n_items(G_LIST_MODEL(cpt_list_view_get_model(users))),
+			 99);
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "6b-reconnected");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(connect_refuses_a_changed_certificate_then_pins_on_first_use),
+	    cmocka_unit_test(login_shows_errors_then_forces_the_password_change),
+	    cmocka_unit_test(create_a_user_with_a_role),
+	    cmocka_unit_test(lock_the_user_and_the_server_refuses_their_login),
+	    cmocka_unit_test(sort_and_page_a_list),
+	    cmocka_unit_test(restart_the_daemon_and_the_client_reconnects),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
