@@ -67,9 +67,10 @@ TESTLIB_OBJ := $(call obj,$(wildcard tests/lib/*.c))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(FUZZ_SRC))
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
-BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(BENCH_SRC))
+BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(BENCH_SRC)) \
+	$(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/gui_*.c))
 
-.PHONY: all deps run stop check bench fuzz fuzz-build install deb clean server tests
+.PHONY: all deps run stop check bench fuzz fuzz-build install deb clean server client tests po-update
 .DEFAULT_GOAL := all
 .SECONDARY: $(PROTO_C) $(PROTO_H)
 
@@ -90,7 +91,7 @@ $(GEN)/%.pb-c.o: $(GEN)/%.pb-c.c
 
 $(BUILD)/obj/%.o: %.c | $(PROTO_H)
 	@mkdir -p $(dir $@)
-	@echo CC $<; $(CC) $(CFLAGS_ALL) $(SERVER_CFLAGS) $(if $(filter client/% tests/gui/%,$<),$(GTK_CFLAGS)) -MMD -MP -c $< -o $@
+	@echo CC $<; $(CC) $(CFLAGS_ALL) $(SERVER_CFLAGS) $(if $(filter client/% tests/gui/% tests/bench/gui_%,$<),$(GTK_CFLAGS)) -MMD -MP -c $< -o $@
 
 $(GEN)/client-resources.c: client/comptoir.gresource.xml $(CLIENT_UI)
 	@mkdir -p $(GEN)
@@ -105,6 +106,10 @@ $(BUILD)/locale/%/LC_MESSAGES/comptoir.mo: client/po/%.po
 
 $(BUILD)/comptoir: $(call obj,client/main.c) $(CLIENT_LIB_OBJ) $(COMMON_OBJ)
 	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(GTK_LIBS) -o $@
+
+$(BUILD)/tests/bench/gui_%: $(BUILD)/obj/tests/bench/gui_%.o $(TESTLIB_OBJ) $(CLIENT_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo LD $@; $(CC) $(LDFLAGS_ALL) $^ $(GTK_LIBS) $(call pc_libs,libpq) -o $@
 
 $(BUILD)/tests/gui/test_%: $(BUILD)/obj/tests/gui/test_%.o $(TESTLIB_OBJ) $(CLIENT_LIB_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -174,6 +179,13 @@ install: server client
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/comptoir/sql/
 	install -d $(DESTDIR)$(SYSCONFDIR)/comptoir
 	install -m 640 packaging/comptoird.conf.example $(DESTDIR)$(SYSCONFDIR)/comptoir/comptoird.conf.example
+
+# Refresh the catalogues after changing texts: French is the source language.
+po-update:
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=ngettext:1,2 \
+		--package-name=comptoir -o client/po/comptoir.pot client/*.c client/*.ui
+	for po in $(PO); do msgmerge --quiet --update --backup=none $$po client/po/comptoir.pot; done
+	rm -f client/po/comptoir.pot
 
 deb:
 	@./packaging/deb/build.sh $(VERSION)

@@ -9,6 +9,7 @@
  * anything locally.
  */
 #include "cpt-list-view.h"
+#include "cpt-ui.h"
 
 #include "prefs.pb-c.h"
 

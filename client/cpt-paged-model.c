@@ -24,6 +24,7 @@ struct _CptPagedModel {
 	GHashTable *blocks;   /* index -> Block */
 	GHashTable *inflight; /* index -> GINT_TO_POINTER(1) */
 	guint generation;
+	gboolean total_known; /* until then, n_items is what block 0 holds */
 	guint64 tick;
 	char *error;
 };
@@ -43,12 +44,17 @@ static void block_free(gpointer p)
 	g_free(b);
 }
 
+/* The block index of the request that only counts rows. */
+#define TOTAL_ONLY G_MAXUINT
+
 typedef struct {
 	CptPagedModel *self;
 	guint block;
 	guint generation;
 	gboolean with_total;
 } Fetch;
+
+static void fetch(CptPagedModel *self, guint block, gboolean with_total);
 
 static void evict(CptPagedModel *self)
 {
@@ -92,20 +98,32 @@ static void fetch_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	guint total = 0;
 	gboolean more = FALSE;
 	self->source->parse(r->output, self->sort, b->rows, &total, &more);
-	guint count = b->rows->len;
-	g_hash_table_insert(self->blocks, GUINT_TO_POINTER(f->block), b);
-	if (f->with_total) {
+	if (f->block == TOTAL_ONLY) {
+		/* The count comes apart from the first page, which is shown at once. */
+		block_free(b);
 		guint old = self->n_items;
 		self->n_items = total;
-		evict(self);
+		self->total_known = TRUE;
 		g_list_model_items_changed(G_LIST_MODEL(self), 0, old, total);
-	} else {
-		evict(self);
-		guint start = f->block * CPT_PAGED_BLOCK;
-		if (start < self->n_items) {
-			guint n = MIN(count, self->n_items - start);
-			g_list_model_items_changed(G_LIST_MODEL(self), start, n, n);
+		goto out;
+	}
+	guint count = b->rows->len;
+	g_hash_table_insert(self->blocks, GUINT_TO_POINTER(f->block), b);
+	evict(self);
+	guint start = f->block * CPT_PAGED_BLOCK;
+	if (!self->total_known && f->block == 0) {
+		guint old = self->n_items;
+		self->n_items = count;
+		g_list_model_items_changed(G_LIST_MODEL(self), 0, old, count);
+		/* Counted only once the first page is out: it must not wait behind. */
+		if (more) {
+			fetch(self, TOTAL_ONLY, TRUE);
+		} else {
+			self->total_known = TRUE;
 		}
+	} else if (start < self->n_items) {
+		guint n = MIN(count, self->n_items - start);
+		g_list_model_items_changed(G_LIST_MODEL(self), start, n, n);
 	}
 out:
 	if (current && g_hash_table_size(self->inflight) == 0) {
@@ -126,14 +144,17 @@ static void fetch(CptPagedModel *self, guint block, gboolean with_total)
 	    .search = self->search,
 	    .sort = self->sort,
 	    .descending = self->descending,
-	    .limit = CPT_PAGED_BLOCK,
+	    .limit = block == TOTAL_ONLY ? 1 : CPT_PAGED_BLOCK,
 	    .after_key = "",
 	    .with_total = with_total,
 	};
 	/* Keyset when the block before is at hand; an offset for a jump. */
-	Block *prev =
-	    block > 0 ? g_hash_table_lookup(self->blocks, GUINT_TO_POINTER(block - 1)) : NULL;
-	if (prev && prev->rows->len == CPT_PAGED_BLOCK) {
+	Block *prev = block > 0 && block != TOTAL_ONLY
+			  ? g_hash_table_lookup(self->blocks, GUINT_TO_POINTER(block - 1))
+			  : NULL;
+	if (block == TOTAL_ONLY) {
+		q.offset = 0;
+	} else if (prev && prev->rows->len == CPT_PAGED_BLOCK) {
 		CptRow *last = g_ptr_array_index(prev->rows, prev->rows->len - 1);
 		q.after_key = last->key ? last->key : "";
 		q.after_id = last->id;
@@ -205,7 +226,8 @@ void cpt_paged_model_reload(CptPagedModel *self)
 	self->generation++;
 	g_hash_table_remove_all(self->blocks);
 	g_hash_table_remove_all(self->inflight);
-	fetch(self, 0, TRUE);
+	self->total_known = FALSE;
+	fetch(self, 0, FALSE);
 }
 
 void cpt_paged_model_set_query(CptPagedModel *self, const char *search, const char *sort,

@@ -49,3 +49,17 @@ const char *cpt_ui_status_text(const cpt_status *st)
 	}
 	return st->code == CPT_OK ? "" : _("Erreur inattendue du serveur");
 }
+
+char *cpt_ui_count(guint n)
+{
+	char digits[16];
+	int len = g_snprintf(digits, sizeof digits, "%u", n);
+	GString *s = g_string_new(NULL);
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0) {
+			g_string_append(s, "\u202f");
+		}
+		g_string_append_c(s, digits[i]);
+	}
+	return g_string_free(s, FALSE);
+}

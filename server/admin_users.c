@@ -35,12 +35,18 @@
 	"($1 = '' OR lower(u.login || ' ' || u.display_name || ' ' || u.email)"                    \
 	" LIKE '%%' || lower($1) || '%%') AND " USER_VISIBLE
 
-/* Users an administrator sees: those of the companies they administer, and
- * those without any company yet. */
+/*
+ * Users an administrator sees: those with a grant in a company they
+ * administer, and those without any company yet. A scalar subquery per row
+ * (an index probe), with the administered companies computed once: the
+ * planner cannot turn it into a scan of every grant.
+ */
 #define USER_VISIBLE                                                                               \
-	"(NOT EXISTS (SELECT 1 FROM user_company_role ug WHERE ug.user_id = u.id)"                 \
-	" OR EXISTS (SELECT 1 FROM user_company_role ug WHERE ug.user_id = u.id"                   \
-	" AND " CPT_SQL_ADMINISTERS("ug.company_id") "))"
+	"(SELECT count(*) = 0 OR bool_or(ug.company_id = ANY (ARRAY("                              \
+	"SELECT mine.company_id FROM user_company_role mine JOIN role_permission rp"               \
+	" ON rp.role_id = mine.role_id AND rp.permission = 'admin.users'"                          \
+	" WHERE mine.user_id = cpt_user())))"                                                      \
+	" FROM user_company_role ug WHERE ug.user_id = u.id)"
 
 static Comptoir__Admin__User *user_row(cpt_call *call, const PGresult *r, int i)
 {

@@ -45,6 +45,11 @@ PGconn *cpt_db_connect(const char *conninfo, cpt_status *st)
 		return NULL;
 	}
 	PQsetNoticeProcessor(c, quiet_notice, NULL);
+	/*
+	 * Short transactions only: JIT compiling a plan costs far more than the
+	 * query (200 ms seen on a 100 000-row count).
+	 */
+	PQclear(PQexec(c, "SET jit = off"));
 	return c;
 }
 
@@ -101,6 +106,7 @@ PGconn *cpt_pool_acquire(cpt_pool *p, struct _GHashTable **prepared)
 		g_hash_table_remove_all(slot->prepared);
 		if (PQstatus(slot->pg) == CONNECTION_OK) {
 			PQsetNoticeProcessor(slot->pg, quiet_notice, NULL);
+			PQclear(PQexec(slot->pg, "SET jit = off"));
 		}
 	}
 	*prepared = slot->prepared;
