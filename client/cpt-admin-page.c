@@ -28,6 +28,10 @@ struct _CptAdminPage {
 	Comptoir__Admin__ListPermissionsReply *permissions;
 	GHashTable *checks; /* permission name -> GtkCheckButton */
 	GtkEntry *new_role_entry;
+
+	/* Audit tab filters */
+	CptAuditFilter audit_filter;
+	GtkEntry *audit_login, *audit_from, *audit_to;
 };
 
 G_DEFINE_TYPE(CptAdminPage, cpt_admin_page, GTK_TYPE_BOX)
@@ -50,7 +54,15 @@ typedef struct {
 	GArray *role_ids;
 	GtkLabel *error;
 	GtkButton *save;
+	gint64 company_id;   /* the session's company, where the role applies */
+	gint64 initial_role; /* role held there when the form opened; 0 none */
+	gboolean closed;     /* the window is gone: late answers are ignored */
 } UserForm;
+
+static void on_form_destroy(GtkWidget *w, gpointer data)
+{
+	((UserForm *)data)->closed = TRUE;
+}
 
 static void user_form_free(gpointer data)
 {
@@ -70,6 +82,51 @@ static GtkEntry *form_row(GtkGrid *grid, int row, const char *label)
 	gtk_grid_attach(grid, l, 0, row, 1, 1);
 	gtk_grid_attach(grid, e, 1, row, 1, 1);
 	return GTK_ENTRY(e);
+}
+
+/* Selects the role the user holds in the session's company. */
+static void user_loaded(GObject *source, GAsyncResult *res, gpointer data)
+{
+	GtkWindow *window = data;
+	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
+	UserForm *f = g_object_get_data(G_OBJECT(window), "cpt-form");
+	if (f && !f->closed && r->status.code == CPT_OK) {
+		const Comptoir__Admin__User *u = ((Comptoir__Admin__UserReply *)r->output)->user;
+		for (size_t k = 0; k < u->n_grants; k++) {
+			if (u->grants[k]->company_id != f->company_id) {
+				continue;
+			}
+			f->initial_role = u->grants[k]->role_id;
+			for (guint i = 0; i < f->role_ids->len; i++) {
+				if (g_array_index(f->role_ids, gint64, i) == f->initial_role) {
+					gtk_drop_down_set_selected(f->role, i);
+				}
+			}
+		}
+	}
+	g_object_unref(window);
+}
+
+static void user_saved(GObject *source, GAsyncResult *res, gpointer data);
+
+/* After an edit: the role in this company, if it changed. */
+static gboolean save_grant(UserForm *f)
+{
+	guint sel = gtk_drop_down_get_selected(f->role);
+	gint64 role = sel < f->role_ids->len ? g_array_index(f->role_ids, gint64, sel) : 0;
+	if (role == f->initial_role || f->company_id == 0) {
+		return FALSE;
+	}
+	Comptoir__Admin__GrantRequest req = COMPTOIR__ADMIN__GRANT_REQUEST__INIT;
+	req.user_id = f->id;
+	req.company_id = f->company_id;
+	req.role_id = role;
+	f->initial_role = role;
+	cpt_conn_call_async(
+	    f->page->conn,
+	    role ? "comptoir.admin.Admin/SetGrant" : "comptoir.admin.Admin/RevokeGrant", &req.base,
+	    &comptoir__admin__grant_reply__descriptor, NULL, user_saved, f);
+	return TRUE;
 }
 
 static void user_saved(GObject *source, GAsyncResult *res, gpointer data)
@@ -94,6 +151,9 @@ static void user_saved(GObject *source, GAsyncResult *res, gpointer data)
 		    rep->user->login, rep->temporary_password);
 		show_message(f->page, text);
 	} else {
+		if (save_grant(f)) {
+			return; /* the grant's answer comes back here */
+		}
 		show_message(f->page, _("Utilisateur enregistré."));
 	}
 	cpt_list_view_reload(f->page->users);
@@ -114,8 +174,9 @@ static void on_user_save(GtkButton *button, gpointer data)
 		req.display_name = (char *)name;
 		req.email = (char *)email;
 		guint sel = gtk_drop_down_get_selected(f->role);
-		if (sel < f->role_ids->len && s && s->company) {
-			req.role_id = g_array_index(f->role_ids, gint64, sel);
+		gint64 role = sel < f->role_ids->len ? g_array_index(f->role_ids, gint64, sel) : 0;
+		if (role && s && s->company) {
+			req.role_id = role;
 			req.company_id = s->company->id;
 		}
 		cpt_conn_call_async(f->page->conn, "comptoir.admin.Admin/CreateUser", &req.base,
@@ -146,6 +207,7 @@ GtkWindow *cpt_admin_page_open_user_form(CptAdminPage *self, CptRow *row)
 		gtk_window_set_transient_for(f->window, GTK_WINDOW(root));
 	}
 	g_object_set_data_full(G_OBJECT(f->window), "cpt-form", f, user_form_free);
+	g_signal_connect(f->window, "destroy", G_CALLBACK(on_form_destroy), f);
 
 	GtkGrid *grid = GTK_GRID(gtk_grid_new());
 	gtk_grid_set_row_spacing(grid, 8);
@@ -163,18 +225,32 @@ GtkWindow *cpt_admin_page_open_user_form(CptAdminPage *self, CptRow *row)
 		gtk_editable_set_editable(GTK_EDITABLE(f->login), FALSE);
 		gtk_editable_set_text(GTK_EDITABLE(f->name), cpt_row_cell(row, CPT_USER_NAME));
 		gtk_editable_set_text(GTK_EDITABLE(f->email), cpt_row_cell(row, CPT_USER_EMAIL));
-	} else {
-		GtkStringList *names = gtk_string_list_new(NULL);
-		for (size_t i = 0; self->roles && i < self->roles->n_roles; i++) {
-			gtk_string_list_append(names, self->roles->roles[i]->name);
-			g_array_append_val(f->role_ids, self->roles->roles[i]->id);
-		}
-		GtkWidget *l = gtk_label_new(_("Rôle dans la société"));
-		gtk_label_set_xalign(GTK_LABEL(l), 1);
-		f->role = GTK_DROP_DOWN(gtk_drop_down_new(G_LIST_MODEL(names), NULL));
-		gtk_widget_set_name(GTK_WIDGET(f->role), "role_id");
-		gtk_grid_attach(grid, l, 0, 3, 1, 1);
-		gtk_grid_attach(grid, GTK_WIDGET(f->role), 1, 3, 1, 1);
+	}
+	/* The role in the session's company; the first choice is no access at all. */
+	GtkStringList *names = gtk_string_list_new(NULL);
+	gtk_string_list_append(names, _("— aucun accès à cette société —"));
+	gint64 none = 0;
+	g_array_append_val(f->role_ids, none);
+	for (size_t i = 0; self->roles && i < self->roles->n_roles; i++) {
+		gtk_string_list_append(names, self->roles->roles[i]->name);
+		g_array_append_val(f->role_ids, self->roles->roles[i]->id);
+	}
+	const Comptoir__Auth__SessionReply *s = cpt_conn_get_session(self->conn);
+	f->company_id = s && s->company ? s->company->id : 0;
+	g_autofree char *role_label = g_strdup_printf(
+	    _("Rôle dans %s"), s && s->company ? s->company->name : _("la société"));
+	GtkWidget *l = gtk_label_new(role_label);
+	gtk_label_set_xalign(GTK_LABEL(l), 1);
+	f->role = GTK_DROP_DOWN(gtk_drop_down_new(G_LIST_MODEL(names), NULL));
+	gtk_widget_set_name(GTK_WIDGET(f->role), "role_id");
+	gtk_grid_attach(grid, l, 0, 3, 1, 1);
+	gtk_grid_attach(grid, GTK_WIDGET(f->role), 1, 3, 1, 1);
+	if (row) {
+		Comptoir__Admin__GetUserRequest req = COMPTOIR__ADMIN__GET_USER_REQUEST__INIT;
+		req.id = row->id;
+		cpt_conn_call_async(self->conn, "comptoir.admin.Admin/GetUser", &req.base,
+				    &comptoir__admin__user_reply__descriptor, NULL, user_loaded,
+				    g_object_ref(f->window));
 	}
 	f->error = GTK_LABEL(gtk_label_new(NULL));
 	gtk_label_set_wrap(f->error, TRUE);
@@ -501,6 +577,62 @@ static GtkWidget *build_roles_tab(CptAdminPage *self)
 }
 
 /* ---------------------------------------------------------------------------
+ * Audit filters: user, period (the search field filters on the operation)
+ */
+
+static GtkEntry *filter_entry(GtkBox *bar, const char *placeholder, int chars)
+{
+	GtkEntry *e = GTK_ENTRY(gtk_entry_new());
+	gtk_entry_set_placeholder_text(e, placeholder);
+	gtk_editable_set_width_chars(GTK_EDITABLE(e), chars);
+	gtk_box_append(bar, GTK_WIDGET(e));
+	return e;
+}
+
+/* "22/11/2026" to local midnight, Unix seconds; 0 for ""; -1 if not a date. */
+static gint64 parse_date(const char *text)
+{
+	int d, m, y;
+	char rest;
+	if (!*text) {
+		return 0;
+	}
+	if (sscanf(text, "%d/%d/%d%c", &d, &m, &y, &rest) != 3 || !g_date_valid_dmy(d, m, y)) {
+		return -1;
+	}
+	g_autoptr(GDateTime) dt = g_date_time_new_local(y, m, d, 0, 0, 0);
+	return dt ? g_date_time_to_unix(dt) : -1;
+}
+
+void cpt_admin_page_filter_audit(CptAdminPage *self, const char *login, const char *from,
+				 const char *to)
+{
+	cpt_ui_clear_errors(self->message, self->audit_from, self->audit_to, NULL);
+	gint64 f = parse_date(from), t = parse_date(to);
+	if (f < 0) {
+		cpt_ui_field_error(GTK_WIDGET(self->audit_from), self->message,
+				   _("Date de début invalide : jj/mm/aaaa."));
+		return;
+	}
+	if (t < 0) {
+		cpt_ui_field_error(GTK_WIDGET(self->audit_to), self->message,
+				   _("Date de fin invalide : jj/mm/aaaa."));
+		return;
+	}
+	g_strlcpy(self->audit_filter.login, login, sizeof self->audit_filter.login);
+	self->audit_filter.from = f;
+	self->audit_filter.to = t ? t + 24 * 3600 : 0; /* "au" includes that day */
+	cpt_paged_model_set_filter(cpt_list_view_get_model(self->audit), &self->audit_filter);
+}
+
+static void on_audit_filter(CptAdminPage *self)
+{
+	cpt_admin_page_filter_audit(self, gtk_editable_get_text(GTK_EDITABLE(self->audit_login)),
+				    gtk_editable_get_text(GTK_EDITABLE(self->audit_from)),
+				    gtk_editable_get_text(GTK_EDITABLE(self->audit_to)));
+}
+
+/* ---------------------------------------------------------------------------
  * Module actions (shortcuts from the window)
  */
 
@@ -648,6 +780,21 @@ GtkWidget *cpt_admin_page_new(CptConn *conn)
 	if (cpt_conn_has_permission(conn, "admin.audit")) {
 		self->audit = cpt_list_view_new(conn, "admin.audit", &cpt_audit_source,
 						cpt_audit_columns, CPT_AUDIT_N_CELLS);
+		g_object_set(cpt_list_view_get_search(self->audit), "placeholder-text",
+			     _("Opération (début)…"), NULL);
+		GtkBox *bar = cpt_list_view_get_toolbar(self->audit);
+		self->audit_login = filter_entry(bar, _("Utilisateur"), 10);
+		self->audit_from = filter_entry(bar, _("Du jj/mm/aaaa"), 12);
+		self->audit_to = filter_entry(bar, _("Au jj/mm/aaaa"), 12);
+		GtkWidget *apply = gtk_button_new_with_mnemonic(_("_Filtrer"));
+		g_signal_connect_swapped(apply, "clicked", G_CALLBACK(on_audit_filter), self);
+		g_signal_connect_swapped(self->audit_login, "activate", G_CALLBACK(on_audit_filter),
+					 self);
+		g_signal_connect_swapped(self->audit_from, "activate", G_CALLBACK(on_audit_filter),
+					 self);
+		g_signal_connect_swapped(self->audit_to, "activate", G_CALLBACK(on_audit_filter),
+					 self);
+		gtk_box_append(bar, apply);
 		gtk_stack_add_titled(self->stack, GTK_WIDGET(self->audit), "audit",
 				     _("Journal d'audit"));
 	}

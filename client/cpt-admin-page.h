@@ -29,6 +29,9 @@ void cpt_admin_page_show(CptAdminPage *self, const char *tab); /* users, roles, 
 GtkWindow *cpt_admin_page_open_user_form(CptAdminPage *self, CptRow *row);
 /* Locks or unlocks the selected user. */
 void cpt_admin_page_toggle_lock(CptAdminPage *self);
+/* Filters the audit log as the filter bar does (dates as jj/mm/aaaa). */
+void cpt_admin_page_filter_audit(CptAdminPage *self, const char *login, const char *from,
+				 const char *to);
 /* The last message shown to the user (temporary password, error). */
 const char *cpt_admin_page_get_message(CptAdminPage *self);
 

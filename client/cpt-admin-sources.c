@@ -91,6 +91,12 @@ static ProtobufCMessage *audit_build(const CptPageQuery *q)
 	Comptoir__Admin__ListAuditRequest *r = g_malloc0(sizeof *r);
 	comptoir__admin__list_audit_request__init(r);
 	r->method = (char *)q->search; /* the search field filters on the method */
+	const CptAuditFilter *f = q->filter;
+	if (f) {
+		r->user_login = (char *)f->login;
+		r->from = f->from;
+		r->to = f->to;
+	}
 	r->limit = q->limit;
 	r->before_id = q->after_id;
 	r->offset = q->offset;

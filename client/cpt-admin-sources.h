@@ -28,6 +28,13 @@ enum {
 	CPT_AUDIT_DETAIL,
 	CPT_AUDIT_N_CELLS
 };
+/* What the audit tab filters on, besides the method typed in the search field. */
+typedef struct {
+	char login[65]; /* "" any user */
+	gint64 from;	/* Unix seconds, 0: no bound */
+	gint64 to;	/* Unix seconds, exclusive, 0: no bound */
+} CptAuditFilter;
+
 extern const CptListSource cpt_audit_source;
 extern const CptColumnSpec cpt_audit_columns[CPT_AUDIT_N_CELLS];
 

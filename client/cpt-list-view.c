@@ -73,6 +73,9 @@ static int probe_compare(gconstpointer a, gconstpointer b, gpointer data)
 
 static void apply_sort(CptListView *self)
 {
+	if (!self->model) {
+		return; /* disposing: the column view drops its columns */
+	}
 	GtkSorter *sorter = gtk_column_view_get_sorter(self->view);
 	g_autoptr(CptRow) a = cpt_row_new_placeholder();
 	g_autoptr(CptRow) b = cpt_row_new_placeholder();
@@ -298,6 +301,15 @@ static void cpt_list_view_dispose(GObject *object)
 	if (self->save_source) {
 		g_source_remove(self->save_source);
 		save_layout(self);
+	}
+	/* Pages still in flight and the view's own teardown must not reach us. */
+	if (self->model) {
+		g_signal_handlers_disconnect_by_data(self->model, self);
+	}
+	if (self->view) {
+		g_signal_handlers_disconnect_by_data(gtk_column_view_get_sorter(self->view), self);
+		g_signal_handlers_disconnect_by_data(gtk_column_view_get_columns(self->view), self);
+		self->view = NULL;
 	}
 	g_clear_object(&self->model);
 	g_clear_object(&self->conn);

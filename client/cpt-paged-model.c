@@ -18,6 +18,7 @@ struct _CptPagedModel {
 	CptConn *conn;
 	const CptListSource *source;
 	char *search, *sort;
+	const void *filter;
 	gboolean descending;
 
 	guint n_items;
@@ -104,7 +105,16 @@ static void fetch_done(GObject *source, GAsyncResult *res, gpointer user_data)
 		guint old = self->n_items;
 		self->n_items = total;
 		self->total_known = TRUE;
-		g_list_model_items_changed(G_LIST_MODEL(self), 0, old, total);
+		/*
+		 * Append the rows beyond the first page rather than replace them all:
+		 * GTK 4.8's list widgets asked for hundreds of items after a
+		 * replacement of the whole range, each a page fetch.
+		 */
+		if (total >= old) {
+			g_list_model_items_changed(G_LIST_MODEL(self), old, 0, total - old);
+		} else {
+			g_list_model_items_changed(G_LIST_MODEL(self), 0, old, total);
+		}
 		goto out;
 	}
 	guint count = b->rows->len;
@@ -142,6 +152,7 @@ static void fetch(CptPagedModel *self, guint block, gboolean with_total)
 	g_hash_table_add(self->inflight, GUINT_TO_POINTER(block));
 	CptPageQuery q = {
 	    .search = self->search,
+	    .filter = self->filter,
 	    .sort = self->sort,
 	    .descending = self->descending,
 	    .limit = block == TOTAL_ONLY ? 1 : CPT_PAGED_BLOCK,
@@ -238,6 +249,12 @@ void cpt_paged_model_set_query(CptPagedModel *self, const char *search, const ch
 	self->search = g_strdup(search ? search : "");
 	self->sort = g_strdup(sort ? sort : "");
 	self->descending = descending;
+	cpt_paged_model_reload(self);
+}
+
+void cpt_paged_model_set_filter(CptPagedModel *self, const void *filter)
+{
+	self->filter = filter;
 	cpt_paged_model_reload(self);
 }
 

@@ -19,7 +19,8 @@ G_BEGIN_DECLS
 
 typedef struct {
 	const char *search;
-	const char *sort; /* a column's sort key, or "" for the source's default */
+	const void *filter; /* the source's own filters (see cpt_paged_model_set_filter) */
+	const char *sort;   /* a column's sort key, or "" for the source's default */
 	gboolean descending;
 	guint limit;
 	const char *after_key; /* keyset: continue after this row... */
@@ -53,6 +54,11 @@ CptPagedModel *cpt_paged_model_new(CptConn *conn, const CptListSource *source);
 void cpt_paged_model_set_query(CptPagedModel *self, const char *search, const char *sort,
 			       gboolean descending);
 void cpt_paged_model_reload(CptPagedModel *self);
+/*
+ * Filters beyond the search text, in a struct the source's build() reads;
+ * it must outlive the model. Starts over.
+ */
+void cpt_paged_model_set_filter(CptPagedModel *self, const void *filter);
 gboolean cpt_paged_model_is_loading(CptPagedModel *self);
 guint cpt_paged_model_get_loaded_rows(CptPagedModel *self);
 /* The last error from the server, "" when none. */

@@ -27,13 +27,16 @@ static const char SQL_AUDIT_PAGE[] =
     " AND ($3::bigint = 0 OR a.at >= to_timestamp($3::bigint))"
     " AND ($4::bigint = 0 OR a.at < to_timestamp($4::bigint))"
     " AND ($5::bigint = 0 OR a.id < $5::bigint)"
+    " AND ($8 = '' OR u.login = lower($8))"
     " ORDER BY a.id DESC LIMIT $6::int OFFSET $7::int";
 
 static const char SQL_AUDIT_COUNT[] = "SELECT count(*) FROM audit_log a"
 				      " WHERE ($1::bigint = 0 OR a.user_id = $1::bigint)"
 				      " AND ($2 = '' OR starts_with(a.method, $2))"
 				      " AND ($3::bigint = 0 OR a.at >= to_timestamp($3::bigint))"
-				      " AND ($4::bigint = 0 OR a.at < to_timestamp($4::bigint))";
+				      " AND ($4::bigint = 0 OR a.at < to_timestamp($4::bigint))"
+				      " AND ($5 = '' OR a.user_id = (SELECT id FROM app_user"
+				      " WHERE login = lower($5)))";
 
 CPT_HANDLER(cpt_admin_list_audit)
 {
@@ -52,6 +55,10 @@ CPT_HANDLER(cpt_admin_list_audit)
 	if (req->to < 0 || req->to > TIME_MAX) {
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "to", "date de fin invalide");
 	}
+	if (strlen(req->user_login) > 64) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "user_login",
+				      "identifiant trop long");
+	}
 	if (req->from && req->to && req->to <= req->from) {
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "to",
 				      "la fin de période doit suivre son début");
@@ -60,7 +67,7 @@ CPT_HANDLER(cpt_admin_list_audit)
 	    cpt_db_query(call, st, SQL_AUDIT_PAGE, cpt_call_i64(call, req->user_id), req->method,
 			 cpt_call_i64(call, req->from), cpt_call_i64(call, req->to),
 			 cpt_call_i64(call, req->before_id), cpt_call_i64(call, (int64_t)limit + 1),
-			 cpt_call_i64(call, req->before_id ? 0 : req->offset));
+			 cpt_call_i64(call, req->before_id ? 0 : req->offset), req->user_login);
 	if (!r) {
 		return st->code;
 	}
@@ -102,7 +109,7 @@ CPT_HANDLER(cpt_admin_list_audit)
 	if (req->with_total) {
 		r = cpt_db_query(call, st, SQL_AUDIT_COUNT, cpt_call_i64(call, req->user_id),
 				 req->method, cpt_call_i64(call, req->from),
-				 cpt_call_i64(call, req->to));
+				 cpt_call_i64(call, req->to), req->user_login);
 		if (!r) {
 			return st->code;
 		}

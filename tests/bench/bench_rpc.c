@@ -10,6 +10,7 @@
 #include "testenv.h"
 
 #include "admin.pb-c.h"
+#include "prefs.pb-c.h"
 #include "rpc.pb-c.h"
 
 #include <pthread.h>
@@ -23,10 +24,12 @@ static cpt_testenv env;
 static int64_t admin_id;
 static double seconds = 5.0;
 
+enum call_kind { CALL_INFO, CALL_PREF, CALL_USER };
+
 typedef struct run {
 	pthread_t thread;
 	cpt_client *client;
-	bool authenticated;
+	enum call_kind kind;
 	volatile int *go, *stop;
 	double *lat; /* microseconds */
 	size_t n, cap;
@@ -46,6 +49,8 @@ static void *client_loop(void *arg)
 	Comptoir__Rpc__Empty info = COMPTOIR__RPC__EMPTY__INIT;
 	Comptoir__Admin__GetUserRequest get = COMPTOIR__ADMIN__GET_USER_REQUEST__INIT;
 	get.id = admin_id;
+	Comptoir__Prefs__GetPrefRequest pref = COMPTOIR__PREFS__GET_PREF_REQUEST__INIT;
+	pref.key = "list.bench.columns";
 	while (!*r->go) {
 		usleep(100);
 	}
@@ -53,11 +58,17 @@ static void *client_loop(void *arg)
 		ProtobufCMessage *out = NULL;
 		cpt_status st = {0};
 		double t0 = now_us();
-		int rc = r->authenticated
-			     ? cpt_client_call(r->client, "comptoir.admin.Admin/GetUser", &get.base,
-					       &comptoir__admin__user_reply__descriptor, &out, &st)
-			     : cpt_client_call(r->client, "comptoir.rpc.Server/Info", &info.base,
-					       &comptoir__rpc__info_reply__descriptor, &out, &st);
+		int rc;
+		if (r->kind == CALL_USER) {
+			rc = cpt_client_call(r->client, "comptoir.admin.Admin/GetUser", &get.base,
+					     &comptoir__admin__user_reply__descriptor, &out, &st);
+		} else if (r->kind == CALL_PREF) {
+			rc = cpt_client_call(r->client, "comptoir.prefs.Prefs/Get", &pref.base,
+					     &comptoir__prefs__pref_reply__descriptor, &out, &st);
+		} else {
+			rc = cpt_client_call(r->client, "comptoir.rpc.Server/Info", &info.base,
+					     &comptoir__rpc__info_reply__descriptor, &out, &st);
+		}
 		double dt = now_us() - t0;
 		protobuf_c_message_free_unpacked(out, NULL);
 		if (rc) {
@@ -79,18 +90,18 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void measure(const char *label, int clients, bool authenticated)
+static void measure(const char *label, int clients, enum call_kind kind)
 {
 	run *runs = calloc((size_t)clients, sizeof *runs);
 	volatile int go = 0, stop = 0;
 	for (int i = 0; i < clients; i++) {
 		runs[i].client =
-		    authenticated ? cpt_testenv_admin(&env) : cpt_testenv_connect(&env);
+		    kind != CALL_INFO ? cpt_testenv_admin(&env) : cpt_testenv_connect(&env);
 		if (!runs[i].client) {
 			fprintf(stderr, "bench: connection %d failed\n", i);
 			exit(1);
 		}
-		runs[i].authenticated = authenticated;
+		runs[i].kind = kind;
 		runs[i].go = &go;
 		runs[i].stop = &stop;
 		pthread_create(&runs[i].thread, NULL, client_loop, &runs[i]);
@@ -151,14 +162,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	admin_id = cpt_testenv_sql_int(&env, "SELECT id FROM app_user WHERE login = 'admin'");
+	/* The one row Prefs/Get reads. */
+	PGconn *db = cpt_testenv_sql(&env);
+	PQclear(PQexec(db, "INSERT INTO user_pref (user_id, key, value) SELECT id,"
+			   " 'list.bench.columns', 'login,name,-email' FROM app_user"
+			   " WHERE login = 'admin'"));
+	PQfinish(db);
 	printf("| %-34s | %7s | %10s | %8s | %8s | %6s |\n", "call", "clients", "calls/s", "p50 ms",
 	       "p99 ms", "errors");
 	printf("|%s|%s|%s|%s|%s|%s|\n", "------------------------------------", "---------",
 	       "------------", "----------", "----------", "--------");
-	measure("Server/Info", 1, false);
-	measure("Server/Info", 50, false);
-	measure("Admin/GetUser (session, one row)", 1, true);
-	measure("Admin/GetUser (session, one row)", 50, true);
+	measure("Server/Info", 1, CALL_INFO);
+	measure("Server/Info", 50, CALL_INFO);
+	measure("Prefs/Get (session, one row)", 1, CALL_PREF);
+	measure("Prefs/Get (session, one row)", 50, CALL_PREF);
+	measure("Admin/GetUser (user, grants, scope)", 1, CALL_USER);
+	measure("Admin/GetUser (user, grants, scope)", 50, CALL_USER);
 
 	sleep(1);
 	long idle = rss_kib(env.daemon);

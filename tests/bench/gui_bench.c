@@ -191,7 +191,11 @@ int main(void)
 	for (guint pos = 0; pos < n; pos += 50) {
 		At a = {m, pos};
 		g_autoptr(CptRow) row = g_list_model_get_item(m, pos);
-		wait_for(loaded_at, &a, 10000);
+		if (!wait_for(loaded_at, &a, 10000)) {
+			fprintf(stderr, "row %u never came: %s\n", pos,
+				cpt_paged_model_get_error(cpt_list_view_get_model(v)));
+			return 1;
+		}
 		if (pos % 5000 == 0) {
 			long now = rss_kib();
 			rss_max = now > rss_max ? now : rss_max;

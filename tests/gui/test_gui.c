@@ -465,6 +465,127 @@ static void restart_the_daemon_and_the_client_reconnects(void **state)
 	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "6b-reconnected");
 }
 
+/* ---------------------------------------------------------------------------
+ * 7. The audit log, filtered by user and date; a role changed from the form
+ */
+
+static gboolean audit_rows(gpointer data)
+{
+	CptListView *audit = cpt_admin_page_get_audit(admin_page());
+	return list_idle(audit) &&
+	       g_list_model_get_n_items(G_LIST_MODEL(cpt_list_view_get_model(audit))) > 0;
+}
+
+static void audit_log_filters_by_user_and_date(void **state)
+{
+	CptAdminPage *page = admin_page();
+	cpt_admin_page_show(page, "audit");
+	CptListView *audit = cpt_admin_page_get_audit(page);
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(audit));
+	/* Only alice's actions. */
+	cpt_admin_page_filter_audit(page, "alice", "", "");
+	assert_true(wait_for(audit_rows, NULL, 10000));
+	guint n = g_list_model_get_n_items(m);
+	assert_true(n >= 3);
+	for (guint i = 0; i < n && i < 100; i++) {
+		g_autoptr(CptRow) row = g_list_model_get_item(m, i);
+		RowWait w = {audit, i};
+		assert_true(wait_for(row_loaded, &w, 5000));
+		g_autoptr(CptRow) loaded = g_list_model_get_item(m, i);
+		assert_string_equal(cpt_row_cell(loaded, CPT_AUDIT_USER), "alice");
+	}
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "7a-audit-filtered");
+	/* A period in the past holds nothing; a malformed date is refused on its field. */
+	cpt_admin_page_filter_audit(page, "alice", "01/01/2020", "31/12/2020");
+	settle(500);
+	assert_true(wait_for(list_idle, audit, 10000));
+	assert_int_equal(g_list_model_get_n_items(m), 0);
+	cpt_admin_page_filter_audit(page, "", "31/02/2026", "");
+	assert_non_null(strstr(cpt_admin_page_get_message(page), "Date de début invalide"));
+	cpt_admin_page_filter_audit(page, "", "", "");
+	cpt_admin_page_show(page, "users");
+}
+
+static gboolean carla_is_admin(gpointer data)
+{
+	return cpt_testenv_sql_int(
+		   &env, "SELECT count(*) FROM user_company_role g"
+			 " JOIN app_user u ON u.id = g.user_id JOIN role r ON r.id = g.role_id"
+			 " WHERE u.login = 'carla' AND r.name = 'Administrateur'") == 1;
+}
+
+static void a_role_is_changed_from_the_user_form(void **state)
+{
+	g_autofree char *temp = ctl_temp_password("carla", "Consultation");
+	CptAdminPage *page = admin_page();
+	CptListView *users = cpt_admin_page_get_users(page);
+	gtk_editable_set_text(cpt_list_view_get_search(users), "carla");
+	settle(300);
+	assert_true(wait_for(list_idle, users, 10000));
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(users));
+	RowWait w = {users, 0};
+	assert_true(wait_for(row_loaded, &w, 5000));
+	g_autoptr(CptRow) row = g_list_model_get_item(m, 0);
+	assert_string_equal(cpt_row_cell(row, CPT_USER_LOGIN), "carla");
+	GtkWindow *form = cpt_admin_page_open_user_form(page, row);
+	settle(500); /* her current role arrives */
+	GtkWidget *grid = gtk_window_get_child(form);
+	GtkWidget *role = NULL, *save = NULL;
+	for (GtkWidget *c = gtk_widget_get_first_child(grid); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		if (g_str_equal(gtk_widget_get_name(c), "role_id")) {
+			role = c;
+		} else if (GTK_IS_BUTTON(c)) {
+			save = c;
+		}
+	}
+	GListModel *roles = gtk_drop_down_get_model(GTK_DROP_DOWN(role));
+	guint selected = gtk_drop_down_get_selected(GTK_DROP_DOWN(role));
+	assert_string_equal(gtk_string_list_get_string(GTK_STRING_LIST(roles), selected),
+			    "Consultation");
+	for (guint i = 0; i < g_list_model_get_n_items(roles); i++) {
+		if (g_str_equal(gtk_string_list_get_string(GTK_STRING_LIST(roles), i),
+				"Administrateur")) {
+			gtk_drop_down_set_selected(GTK_DROP_DOWN(role), i);
+		}
+	}
+	screenshot(GTK_WIDGET(form), "7b-role-changed");
+	click(save);
+	assert_true(wait_for(carla_is_admin, NULL, 10000));
+	gtk_editable_set_text(cpt_list_view_get_search(users), "");
+}
+
+/* ---------------------------------------------------------------------------
+ * 8. A user without admin rights never sees the console
+ */
+
+static gboolean welcome_login_page(gpointer data)
+{
+	return welcome() && g_str_equal(cpt_welcome_get_page(welcome()), "login") &&
+	       !cpt_app_get_window(app);
+}
+
+static void a_user_without_the_right_never_sees_the_console(void **state)
+{
+	g_autofree char *temp = ctl_temp_password("dora", "Consultation");
+	g_action_group_activate_action(G_ACTION_GROUP(app), "logout", NULL);
+	assert_true(wait_for(welcome_login_page, NULL, 10000));
+	CptWelcome *w = welcome();
+	set_text(child(w, CPT_TYPE_WELCOME, "login_entry"), "dora");
+	set_text(child(w, CPT_TYPE_WELCOME, "password_entry"), temp);
+	click(child(w, CPT_TYPE_WELCOME, "login_button"));
+	assert_true(wait_for(page_is, "change", 10000));
+	set_text(child(w, CPT_TYPE_WELCOME, "new_password_entry"), "dora a un secret");
+	set_text(child(w, CPT_TYPE_WELCOME, "confirm_password_entry"), "dora a un secret");
+	click(child(w, CPT_TYPE_WELCOME, "change_button"));
+	assert_true(wait_for(window_shown, NULL, 10000));
+	CptWindow *win = cpt_app_get_window(app);
+	assert_null(cpt_window_get_module(win, "admin"));
+	assert_non_null(cpt_window_get_module(win, "clients"));
+	settle(300);
+	screenshot(GTK_WIDGET(win), "8-no-console-without-the-right");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +595,9 @@ int main(void)
 	    cmocka_unit_test(lock_the_user_and_the_server_refuses_their_login),
 	    cmocka_unit_test(sort_and_page_a_list),
 	    cmocka_unit_test(restart_the_daemon_and_the_client_reconnects),
+	    cmocka_unit_test(audit_log_filters_by_user_and_date),
+	    cmocka_unit_test(a_role_is_changed_from_the_user_form),
+	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
