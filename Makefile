@@ -193,4 +193,10 @@ deb:
 clean:
 	rm -rf build
 
+# The schema version is compiled in: rebuild what uses it when a migration is added.
+SCHEMA_STAMP := $(BUILD)/schema-$(words $(wildcard sql/*.sql)).stamp
+$(SCHEMA_STAMP):
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/schema-*.stamp && touch $@
+$(call obj,server/main.c server/ctl/ctl_main.c server/migrate.c): $(SCHEMA_STAMP)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

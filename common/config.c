@@ -19,6 +19,8 @@ void cpt_config_defaults(cpt_config *cfg)
 	cfg->private_key = g_strdup("/etc/comptoir/server.key");
 	cfg->max_frame = CPT_FRAME_DEFAULT_MAX;
 	cfg->max_inflight = 64;
+	cfg->max_connections = 1000;
+	cfg->handshake_timeout = 10;
 	cfg->name = g_strdup("comptoir");
 	cfg->conninfo = g_strdup("dbname=comptoir");
 	cfg->admin_conninfo = g_strdup("dbname=comptoir");
@@ -111,6 +113,8 @@ static int apply(cpt_config *cfg, GKeyFile *kf, const char *base_dir, cpt_status
 	    get_string(kf, "server", "private_key", &cfg->private_key, base_dir, true, st) ||
 	    get_uint(kf, "server", "max_frame", &cfg->max_frame, 1024, 1u << 30, st) ||
 	    get_uint(kf, "server", "max_inflight", &cfg->max_inflight, 1, 4096, st) ||
+	    get_uint(kf, "server", "max_connections", &cfg->max_connections, 1, 100000, st) ||
+	    get_uint(kf, "server", "handshake_timeout", &cfg->handshake_timeout, 1, 600, st) ||
 	    get_string(kf, "server", "name", &cfg->name, NULL, false, st) ||
 	    get_string(kf, "database", "conninfo", &cfg->conninfo, NULL, false, st) ||
 	    get_string(kf, "database", "admin_conninfo", &cfg->admin_conninfo, NULL, false, st) ||

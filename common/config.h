@@ -4,7 +4,7 @@
  * "[group] key" at fault named in the status.
  *
  *   [server]   listen, port, certificate, private_key, max_frame,
- *              max_inflight, name
+ *              max_inflight, max_connections, handshake_timeout, name
  *   [database] conninfo, admin_conninfo, pool_size
  *   [security] lockout_attempts, lockout_window, lockout_duration,
  *              session_idle
@@ -28,7 +28,9 @@ typedef struct cpt_config {
 	char *private_key;     /* PEM file */
 	unsigned max_frame;    /* bytes */
 	unsigned max_inflight; /* requests per connection */
-	char *name;	       /* shown to clients */
+	unsigned max_connections;
+	unsigned handshake_timeout; /* seconds to complete TLS after connecting */
+	char *name;		    /* shown to clients */
 
 	char *conninfo;	      /* libpq, the daemon's role (member of comptoir_app) */
 	char *admin_conninfo; /* libpq, the schema owner: migrate, backup */

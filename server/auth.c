@@ -167,7 +167,12 @@ static const char SQL_NEW_SESSION[] =
 static const char SQL_LOGGED_IN[] =
     "UPDATE app_user SET last_login_at = now(), locked_until = NULL WHERE id = $1::bigint";
 
-static int record_failure(cpt_call *call, cpt_status *st, int64_t user_id)
+/*
+ * Counts a wrong password for user_id (at login, or the current password at a
+ * change); at the limit the account is blocked for a while. *blocked tells
+ * which. The failure is committed even though the call fails.
+ */
+static int count_failure(cpt_call *call, cpt_status *st, int64_t user_id, bool *blocked)
 {
 	const cpt_config *cfg = call->cfg;
 	const char *uid = cpt_call_i64(call, user_id);
@@ -179,7 +184,8 @@ static int record_failure(cpt_call *call, cpt_status *st, int64_t user_id)
 	int64_t failures = cpt_db_i64(r, 0, 0);
 	PQclear(r);
 	call->user_id = user_id;
-	if (failures >= (int64_t)cfg->lockout_attempts) {
+	*blocked = failures >= (int64_t)cfg->lockout_attempts;
+	if (*blocked) {
 		r = cpt_db_query(call, st, SQL_BLOCK_USER, uid,
 				 cpt_call_i64(call, cfg->lockout_duration));
 		if (!r) {
@@ -200,6 +206,15 @@ static int record_failure(cpt_call *call, cpt_status *st, int64_t user_id)
 		return st->code;
 	}
 	call->commit_on_error = true;
+	return 0;
+}
+
+static int record_failure(cpt_call *call, cpt_status *st, int64_t user_id)
+{
+	bool blocked;
+	if (count_failure(call, st, user_id, &blocked)) {
+		return st->code;
+	}
 	return cpt_status_set(st, CPT_UNAUTHENTICATED, "password", MSG_BAD_CREDENTIALS);
 }
 
@@ -387,6 +402,22 @@ CPT_HANDLER(cpt_auth_change_password)
 	bool ok = PQntuples(r) == 1 && cpt_password_verify(req->old_password, cpt_db_str(r, 0, 0));
 	PQclear(r);
 	if (!ok) {
+		/* Guessing through an open session counts like guessing at login. */
+		bool blocked = false;
+		if (count_failure(call, st, call->user_id, &blocked)) {
+			return st->code;
+		}
+		if (blocked) {
+			r = cpt_db_query(call, st, "DELETE FROM session WHERE user_id = $1::bigint",
+					 uid);
+			if (!r) {
+				return st->code;
+			}
+			PQclear(r);
+			call->session_clear = true;
+			return cpt_status_set(st, CPT_RESOURCE_EXHAUSTED, "old_password",
+					      "trop d'essais infructueux : compte bloqué");
+		}
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "old_password",
 				      "mot de passe actuel incorrect");
 	}

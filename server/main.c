@@ -70,6 +70,8 @@ static void on_sighup(uv_signal_t *h, int signum)
 	 */
 	srv->cfg.max_frame = fresh.max_frame;
 	srv->cfg.max_inflight = fresh.max_inflight;
+	srv->cfg.max_connections = fresh.max_connections;
+	srv->cfg.handshake_timeout = fresh.handshake_timeout;
 	srv->cfg.lockout_attempts = fresh.lockout_attempts;
 	srv->cfg.lockout_window = fresh.lockout_window;
 	srv->cfg.lockout_duration = fresh.lockout_duration;

@@ -22,6 +22,7 @@
 
 struct cpt_conn {
 	uv_tcp_t tcp;
+	uv_timer_t handshake_timer;
 	cpt_server *srv;
 	cpt_conn *prev, *next;
 	SSL *ssl;
@@ -217,6 +218,7 @@ static void conn_close(cpt_conn *c)
 	}
 	c->closing = true;
 	uv_close((uv_handle_t *)&c->tcp, on_close);
+	uv_close((uv_handle_t *)&c->handshake_timer, on_close);
 }
 
 static void on_shutdown(uv_shutdown_t *req, int status)
@@ -387,6 +389,7 @@ static void conn_process(cpt_conn *c)
 			}
 			return;
 		}
+		uv_timer_stop(&c->handshake_timer);
 	}
 	uint8_t plain[16384];
 	for (;;) {
@@ -467,6 +470,14 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	conn_process(c);
 }
 
+static void on_handshake_timeout(uv_timer_t *t)
+{
+	cpt_conn *c = t->data;
+	cpt_info("%s: no TLS handshake within %u s, closing", c->peer,
+		 c->srv->cfg.handshake_timeout);
+	conn_close(c);
+}
+
 static void on_connection(uv_stream_t *listener, int status)
 {
 	cpt_server *srv = listener->data;
@@ -477,7 +488,9 @@ static void on_connection(uv_stream_t *listener, int status)
 	c->srv = srv;
 	uv_tcp_init(srv->loop, &c->tcp);
 	c->tcp.data = c;
-	c->refs = 1;
+	uv_timer_init(srv->loop, &c->handshake_timer);
+	c->handshake_timer.data = c;
+	c->refs = 2; /* the socket and the timer, each released by its close callback */
 	cpt_framebuf_init(&c->in, srv->cfg.max_frame);
 	c->next = srv->conns;
 	if (srv->conns) {
@@ -510,6 +523,14 @@ static void on_connection(uv_stream_t *listener, int status)
 	BIO_set_mem_eof_return(c->rbio, -1);
 	SSL_set_bio(c->ssl, c->rbio, c->wbio);
 	SSL_set_accept_state(c->ssl);
+	uv_timer_start(&c->handshake_timer, on_handshake_timeout,
+		       (uint64_t)srv->cfg.handshake_timeout * 1000, 0);
+	if (srv->n_conns > srv->cfg.max_connections) {
+		cpt_warn("%s: %u connections already open, refusing", c->peer,
+			 srv->cfg.max_connections);
+		conn_close(c);
+		return;
+	}
 	conn_set_reading(c, true);
 }
 

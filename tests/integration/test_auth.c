@@ -305,6 +305,39 @@ static void no_password_or_token_reaches_the_log(void **state)
 	fclose(f);
 }
 
+static void guessing_the_current_password_through_a_session_blocks_the_account(void **state)
+{
+	int64_t role = cpt_testenv_sql_int(&env, "SELECT id FROM role WHERE name = 'Consultation'");
+	assert_true(cpt_testenv_create_user(&env, "guesser", role, 0) > 0);
+	cpt_client *c = cpt_testenv_login(&env, "guesser", CPT_TEST_PASSWORD, 0, NULL, NULL);
+	assert_non_null(c);
+	Comptoir__Auth__ChangePasswordRequest ch = COMPTOIR__AUTH__CHANGE_PASSWORD_REQUEST__INIT;
+	ch.new_password = "un nouveau mot de passe";
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	int rc = 0;
+	for (int i = 0; i < 5; i++) {
+		char guess[32];
+		snprintf(guess, sizeof guess, "essai numéro %d", i);
+		ch.old_password = guess;
+		rc = cpt_client_call(c, "comptoir.auth.Auth/ChangePassword", &ch.base,
+				     &comptoir__auth__change_password_reply__descriptor, &out, &st);
+		assert_string_equal(st.field, "old_password");
+	}
+	assert_int_equal(rc, CPT_RESOURCE_EXHAUSTED);
+	/* The session is over, and the right password is refused for now. */
+	Comptoir__Auth__ChangePasswordRequest again = ch;
+	again.old_password = CPT_TEST_PASSWORD;
+	assert_int_equal(cpt_client_call(c, "comptoir.auth.Auth/ChangePassword", &again.base,
+					 &comptoir__auth__change_password_reply__descriptor, &out,
+					 &st),
+			 CPT_UNAUTHENTICATED);
+	cpt_client_close(c);
+	int code = -1;
+	assert_null(cpt_testenv_login(&env, "guesser", CPT_TEST_PASSWORD, 0, &code, NULL));
+	assert_int_equal(code, CPT_RESOURCE_EXHAUSTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +348,7 @@ int main(void)
 	    cmocka_unit_test(admin_lock_refuses_login_and_ends_open_sessions),
 	    cmocka_unit_test(temporary_password_allows_only_the_change),
 	    cmocka_unit_test(resume_with_token_restores_the_session_on_a_new_connection),
+	    cmocka_unit_test(guessing_the_current_password_through_a_session_blocks_the_account),
 	    cmocka_unit_test(no_password_or_token_reaches_the_log),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

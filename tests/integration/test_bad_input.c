@@ -28,7 +28,8 @@ static cpt_client *bystander; /* an innocent client that must keep being served 
 
 static int setup(void **state)
 {
-	if (cpt_testenv_start(&env, "badinput", NULL) != 0) {
+	if (cpt_testenv_start(&env, "badinput",
+			      "[server]\nmax_connections = 8\nhandshake_timeout = 1\n") != 0) {
 		return -1;
 	}
 	bystander = cpt_testenv_admin(&env);
@@ -241,6 +242,47 @@ static void call_before_login_answers_unauthenticated(void **state)
 	assert_int_equal(writes(), before);
 }
 
+static int raw_connect(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)env.port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+static bool closed_within(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, ms) <= 0) {
+		return false;
+	}
+	char buf[64];
+	return read(fd, buf, sizeof buf) <= 0;
+}
+
+static void silent_clients_are_dropped_and_connections_capped(void **state)
+{
+	/* Eight connections at most: the bystander holds one. */
+	int fds[10];
+	for (int i = 0; i < 10; i++) {
+		fds[i] = raw_connect();
+	}
+	/* Those beyond the cap are closed at once. */
+	assert_true(closed_within(fds[9], 500));
+	/* The others never start TLS: dropped after the handshake timeout (1 s here). */
+	assert_true(closed_within(fds[0], 3000));
+	for (int i = 0; i < 10; i++) {
+		close(fds[i]);
+	}
+	usleep(200 * 1000);
+	bystander_still_served();
+	cpt_client *c = cpt_testenv_connect(&env);
+	assert_non_null(c);
+	cpt_client_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +295,7 @@ int main(void)
 	    cmocka_unit_test(oversized_and_invalid_strings_name_the_field),
 	    cmocka_unit_test(invalid_user_fields_are_refused_and_nothing_is_written),
 	    cmocka_unit_test(call_before_login_answers_unauthenticated),
+	    cmocka_unit_test(silent_clients_are_dropped_and_connections_capped),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
