@@ -21,12 +21,12 @@
 #include "status.h"
 
 /* Output buffer sizes, NUL included. */
-#define CPT_IDENT_SIREN_SIZE 10	      /* 9 digits */
-#define CPT_IDENT_SIRET_SIZE 15	      /* 14 digits: SIREN then NIC */
-#define CPT_IDENT_NIC_SIZE 6	      /* 5 digits */
+#define CPT_IDENT_SIREN_SIZE 10		/* 9 digits */
+#define CPT_IDENT_SIRET_SIZE 15		/* 14 digits: SIREN then NIC */
+#define CPT_IDENT_NIC_SIZE 6		/* 5 digits */
 #define CPT_IDENT_BE_ENTERPRISE_SIZE 11 /* 10 digits, first 0 or 1 */
-#define CPT_IDENT_VAT_SIZE 16	      /* 2-letter country + at most 12 characters */
-#define CPT_IDENT_STRUCTCOMM_SIZE 21  /* "+++123/4567/89012+++" */
+#define CPT_IDENT_VAT_SIZE 16		/* 2-letter country + at most 12 characters */
+#define CPT_IDENT_STRUCTCOMM_SIZE 21	/* "+++123/4567/89012+++" */
 
 /* Largest base of a structured communication: ten digits. */
 #define CPT_IDENT_STRUCTCOMM_BASE_MAX 9999999999ULL
@@ -82,8 +82,7 @@ int cpt_ident_vat_validate(const char *text, const char *field, char *out, cpt_s
 bool cpt_ident_vat_has_checksum(const char *vat);
 
 /* Validates a SIREN and writes its VAT number: "732829320" -> "FR44732829320". */
-int cpt_ident_vat_fr_from_siren(const char *siren, const char *field, char *out,
-				cpt_status *st);
+int cpt_ident_vat_fr_from_siren(const char *siren, const char *field, char *out, cpt_status *st);
 
 /* Validates an enterprise number and writes its VAT number: "BE0403170701". */
 int cpt_ident_vat_be_from_enterprise(const char *number, const char *field, char *out,
@@ -101,7 +100,6 @@ int cpt_ident_structcomm_make(uint64_t base, const char *field, char *out, cpt_s
 
 /* Accepts "+++123/4567/89012+++", "***123/4567/89012***" or the 12 digits
  * alone, spaces tolerated; writes the "+++" form. */
-int cpt_ident_structcomm_validate(const char *text, const char *field, char *out,
-				  cpt_status *st);
+int cpt_ident_structcomm_validate(const char *text, const char *field, char *out, cpt_status *st);
 
 #endif
