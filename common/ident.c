@@ -44,29 +44,6 @@ static char to_upper(char c)
 	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
-static int fail(cpt_status *st, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(cpt_status *st, const char *field, const char *fmt, ...)
-{
-	char msg[sizeof st->message];
-	va_list ap;
-
-	if (!st)
-		return CPT_INVALID_ARGUMENT;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return cpt_status_set(st, CPT_INVALID_ARGUMENT, field, "%s", msg);
-}
-
-static int succeed(cpt_status *st)
-{
-	if (st)
-		*st = CPT_STATUS_OK;
-	return CPT_OK;
-}
-
 static void clear(char *out)
 {
 	if (out)
@@ -166,14 +143,15 @@ static int fail_char(cpt_status *st, const char *field, const char *what, const 
 	char q[32];
 
 	quote_char(p, end, q, sizeof q);
-	return fail(st, field, "%s : caractère %s non autorisé, %s.", what, q, allowed);
+	return cpt_status_invalid(st, field, "%s : caractère %s non autorisé, %s.", what, q,
+				  allowed);
 }
 
 /* Empty and character checks shared by the digit-only identifiers. */
 static int check_digits(const compact *c, const char *what, const char *field, cpt_status *st)
 {
 	if (c->len == 0)
-		return fail(st, field, "%s : champ vide.", what);
+		return cpt_status_invalid(st, field, "%s : champ vide.", what);
 	if (c->nondigit)
 		return fail_char(st, field, what, c->nondigit, c->end,
 				 "seuls les chiffres sont admis");
@@ -233,11 +211,11 @@ static int siren_check(const char *text, const char *field, char *digits, cpt_st
 	if ((rc = check_digits(&c, WHAT_SIREN, field, st)) != CPT_OK)
 		return rc;
 	if (c.len != SIREN_LEN)
-		return fail(st, field, "%s : %d chiffres attendus, %zu saisis.", WHAT_SIREN,
-			    SIREN_LEN, c.len);
+		return cpt_status_invalid(st, field, "%s : %d chiffres attendus, %zu saisis.",
+					  WHAT_SIREN, SIREN_LEN, c.len);
 	if (!luhn_ok(c.s, SIREN_LEN))
-		return fail(st, field, "%s : clé de contrôle incorrecte (algorithme de Luhn).",
-			    WHAT_SIREN);
+		return cpt_status_invalid(
+		    st, field, "%s : clé de contrôle incorrecte (algorithme de Luhn).", WHAT_SIREN);
 	memcpy(digits, c.s, SIREN_LEN + 1);
 	return CPT_OK;
 }
@@ -252,7 +230,7 @@ int cpt_ident_siren_validate(const char *text, const char *field, char *out, cpt
 		return rc;
 	if (out)
 		memcpy(out, digits, sizeof digits);
-	return succeed(st);
+	return cpt_status_reset(st);
 }
 
 static bool la_poste_ok(const char *digits)
@@ -276,14 +254,14 @@ int cpt_ident_siret_validate(const char *text, const char *field, char *out, cpt
 	if ((rc = check_digits(&c, WHAT_SIRET, field, st)) != CPT_OK)
 		return rc;
 	if (c.len != SIRET_LEN)
-		return fail(st, field, "%s : %d chiffres attendus, %zu saisis.", WHAT_SIRET,
-			    SIRET_LEN, c.len);
+		return cpt_status_invalid(st, field, "%s : %d chiffres attendus, %zu saisis.",
+					  WHAT_SIRET, SIRET_LEN, c.len);
 	if (!luhn_ok(c.s, SIRET_LEN) && !la_poste_ok(c.s))
-		return fail(st, field, "%s : clé de contrôle incorrecte (algorithme de Luhn).",
-			    WHAT_SIRET);
+		return cpt_status_invalid(
+		    st, field, "%s : clé de contrôle incorrecte (algorithme de Luhn).", WHAT_SIRET);
 	if (out)
 		memcpy(out, c.s, SIRET_LEN + 1);
-	return succeed(st);
+	return cpt_status_reset(st);
 }
 
 int cpt_ident_siret_split(const char *text, const char *field, char *siren_out, char *nic_out,
@@ -315,9 +293,10 @@ static int be_check(const char *digits, size_t len, const char *what, const char
 	char n[BE_LEN + 1];
 
 	if (len != BE_LEN && len != BE_LEN - 1)
-		return fail(st, field,
-			    "%s : %d chiffres attendus (ou %d dans l'ancienne forme), %zu saisis.",
-			    what, BE_LEN, BE_LEN - 1, len);
+		return cpt_status_invalid(
+		    st, field,
+		    "%s : %d chiffres attendus (ou %d dans l'ancienne forme), %zu saisis.", what,
+		    BE_LEN, BE_LEN - 1, len);
 	if (len == BE_LEN - 1) {
 		n[0] = '0';
 		memcpy(n + 1, digits, BE_LEN - 1);
@@ -326,9 +305,11 @@ static int be_check(const char *digits, size_t len, const char *what, const char
 	}
 	n[BE_LEN] = '\0';
 	if (n[0] != '0' && n[0] != '1')
-		return fail(st, field, "%s : le numéro doit commencer par 0 ou 1.", what);
+		return cpt_status_invalid(st, field, "%s : le numéro doit commencer par 0 ou 1.",
+					  what);
 	if (97 - digits_value(n, 8) % 97 != digits_value(n + 8, 2))
-		return fail(st, field, "%s : clé de contrôle incorrecte (modulo 97).", what);
+		return cpt_status_invalid(st, field, "%s : clé de contrôle incorrecte (modulo 97).",
+					  what);
 	memcpy(out, n, sizeof n);
 	return CPT_OK;
 }
@@ -347,7 +328,7 @@ int cpt_ident_be_enterprise_validate(const char *text, const char *field, char *
 		return rc;
 	if (out)
 		memcpy(out, n, sizeof n);
-	return succeed(st);
+	return cpt_status_reset(st);
 }
 
 /* ==== Intra-EU VAT numbers ============================================== */
@@ -434,30 +415,35 @@ static int vat_fr_check(const char *rest, size_t len, const char *field, cpt_sta
 	const char *siren = rest + 2;
 
 	if (len != 2 + SIREN_LEN)
-		return fail(st, field,
-			    "%s : après FR, %d caractères attendus (clé à 2 chiffres et SIREN), "
-			    "%zu saisis.",
-			    WHAT_VAT, 2 + SIREN_LEN, len);
+		return cpt_status_invalid(
+		    st, field,
+		    "%s : après FR, %d caractères attendus (clé à 2 chiffres et SIREN), "
+		    "%zu saisis.",
+		    WHAT_VAT, 2 + SIREN_LEN, len);
 	if (!is_digit(rest[0]) || !is_digit(rest[1]))
-		return fail(st, field,
-			    "%s : clé alphanumérique « %.2s » non prise en charge, seules les clés "
-			    "à 2 chiffres peuvent être vérifiées.",
-			    WHAT_VAT, rest);
+		return cpt_status_invalid(
+		    st, field,
+		    "%s : clé alphanumérique « %.2s » non prise en charge, seules les clés "
+		    "à 2 chiffres peuvent être vérifiées.",
+		    WHAT_VAT, rest);
 	for (size_t i = 0; i < SIREN_LEN; i++) {
 		if (!is_digit(siren[i]))
-			return fail(st, field,
-				    "%s : caractère « %c » non autorisé dans le SIREN, seuls les "
-				    "chiffres sont admis.",
-				    WHAT_VAT, siren[i]);
+			return cpt_status_invalid(
+			    st, field,
+			    "%s : caractère « %c » non autorisé dans le SIREN, seuls les "
+			    "chiffres sont admis.",
+			    WHAT_VAT, siren[i]);
 	}
 	/* Monaco's companies carry FR numbers whose "SIREN" starts 000 and is no
 	 * SIREN; only the key applies to them. */
 	if (memcmp(siren, "000", 3) != 0 && !luhn_ok(siren, SIREN_LEN))
-		return fail(st, field, "%s : le SIREN %.9s a une clé de contrôle incorrecte.",
-			    WHAT_VAT, siren);
+		return cpt_status_invalid(st, field,
+					  "%s : le SIREN %.9s a une clé de contrôle incorrecte.",
+					  WHAT_VAT, siren);
 	if (digits_value(rest, 2) != vat_fr_key(siren))
-		return fail(st, field, "%s : la clé %.2s ne correspond pas au SIREN %.9s.",
-			    WHAT_VAT, rest, siren);
+		return cpt_status_invalid(st, field,
+					  "%s : la clé %.2s ne correspond pas au SIREN %.9s.",
+					  WHAT_VAT, rest, siren);
 	return CPT_OK;
 }
 
@@ -472,15 +458,17 @@ int cpt_ident_vat_validate(const char *text, const char *field, char *out, cpt_s
 	clear(out);
 	compact_text(text, NULL, &c);
 	if (c.len == 0)
-		return fail(st, field, "%s : champ vide.", WHAT_VAT);
+		return cpt_status_invalid(st, field, "%s : champ vide.", WHAT_VAT);
 	if (c.nonalnum)
 		return fail_char(st, field, WHAT_VAT, c.nonalnum, c.end,
 				 "seuls les lettres et les chiffres sont admis");
 	if (c.len < 2 || !is_upper(c.s[0]) || !is_upper(c.s[1]))
-		return fail(st, field, "%s : le préfixe de pays manque (FR, BE, DE…).", WHAT_VAT);
+		return cpt_status_invalid(
+		    st, field, "%s : le préfixe de pays manque (FR, BE, DE…).", WHAT_VAT);
 	if (c.len - 2 > CPT_IDENT_VAT_SIZE - 3)
-		return fail(st, field, "%s : trop long (%zu caractères après le préfixe de pays).",
-			    WHAT_VAT, c.len - 2);
+		return cpt_status_invalid(
+		    st, field, "%s : trop long (%zu caractères après le préfixe de pays).",
+		    WHAT_VAT, c.len - 2);
 	memcpy(country, c.s, 2);
 	country[2] = '\0';
 	if (strcmp(country, "GR") == 0)
@@ -497,7 +485,7 @@ int cpt_ident_vat_validate(const char *text, const char *field, char *out, cpt_s
 
 		for (size_t i = 0; i < len; i++) {
 			if (!is_digit(rest[i]))
-				return fail(
+				return cpt_status_invalid(
 				    st, field,
 				    "%s : caractère « %c » non autorisé après BE, seuls les "
 				    "chiffres sont admis.",
@@ -514,18 +502,19 @@ int cpt_ident_vat_validate(const char *text, const char *field, char *out, cpt_s
 				f = &vat_formats[i];
 		}
 		if (!f)
-			return fail(st, field,
-				    "%s : préfixe « %s » inconnu ou hors de l'Union européenne.",
-				    WHAT_VAT, country);
+			return cpt_status_invalid(
+			    st, field, "%s : préfixe « %s » inconnu ou hors de l'Union européenne.",
+			    WHAT_VAT, country);
 		if (!pattern_matches(f->pattern, rest, len))
-			return fail(st, field, "%s : format incorrect pour %s (attendu : %s).",
-				    WHAT_VAT, country, f->expected);
+			return cpt_status_invalid(st, field,
+						  "%s : format incorrect pour %s (attendu : %s).",
+						  WHAT_VAT, country, f->expected);
 	}
 	if (out) {
 		memcpy(out, country, 2);
 		memcpy(out + 2, number, strlen(number) + 1);
 	}
-	return succeed(st);
+	return cpt_status_reset(st);
 }
 
 bool cpt_ident_vat_has_checksum(const char *vat)
@@ -543,7 +532,7 @@ int cpt_ident_vat_fr_from_siren(const char *siren, const char *field, char *out,
 		return rc;
 	if (out)
 		snprintf(out, CPT_IDENT_VAT_SIZE, "FR%02u%s", vat_fr_key(digits), digits);
-	return succeed(st);
+	return cpt_status_reset(st);
 }
 
 int cpt_ident_vat_be_from_enterprise(const char *number, const char *field, char *out,
@@ -580,12 +569,13 @@ int cpt_ident_structcomm_make(uint64_t base, const char *field, char *out, cpt_s
 
 	clear(out);
 	if (base > CPT_IDENT_STRUCTCOMM_BASE_MAX)
-		return fail(st, field, "%s : base %" PRIu64 " trop grande (10 chiffres au plus).",
-			    WHAT_STRUCTCOMM, base);
+		return cpt_status_invalid(
+		    st, field, "%s : base %" PRIu64 " trop grande (10 chiffres au plus).",
+		    WHAT_STRUCTCOMM, base);
 	snprintf(d, sizeof d, "%010" PRIu64 "%02u", base, structcomm_check(base));
 	if (out)
 		structcomm_write(d, out);
-	return succeed(st);
+	return cpt_status_reset(st);
 }
 
 static bool is_blank(const char *p, const char *end)
@@ -606,8 +596,9 @@ int cpt_ident_structcomm_validate(const char *text, const char *field, char *out
 		end--;
 	if (end - p >= 3 && (memcmp(p, "+++", 3) == 0 || memcmp(p, "***", 3) == 0)) {
 		if (end - p < 6 || memcmp(end - 3, p, 3) != 0)
-			return fail(st, field, "%s : « %.3s » au début mais pas à la fin.",
-				    WHAT_STRUCTCOMM, p);
+			return cpt_status_invalid(st, field,
+						  "%s : « %.3s » au début mais pas à la fin.",
+						  WHAT_STRUCTCOMM, p);
 		p += 3;
 		end -= 3;
 	}
@@ -615,12 +606,12 @@ int cpt_ident_structcomm_validate(const char *text, const char *field, char *out
 	if ((rc = check_digits(&c, WHAT_STRUCTCOMM, field, st)) != CPT_OK)
 		return rc;
 	if (c.len != STRUCTCOMM_DIGITS)
-		return fail(st, field, "%s : %d chiffres attendus, %zu saisis.", WHAT_STRUCTCOMM,
-			    STRUCTCOMM_DIGITS, c.len);
+		return cpt_status_invalid(st, field, "%s : %d chiffres attendus, %zu saisis.",
+					  WHAT_STRUCTCOMM, STRUCTCOMM_DIGITS, c.len);
 	if (structcomm_check(digits_value(c.s, 10)) != digits_value(c.s + 10, 2))
-		return fail(st, field, "%s : clé de contrôle incorrecte (modulo 97).",
-			    WHAT_STRUCTCOMM);
+		return cpt_status_invalid(st, field, "%s : clé de contrôle incorrecte (modulo 97).",
+					  WHAT_STRUCTCOMM);
 	if (out)
 		structcomm_write(c.s, out);
-	return succeed(st);
+	return cpt_status_reset(st);
 }

@@ -17,6 +17,28 @@ int cpt_status_set(cpt_status *st, int code, const char *field, const char *fmt,
 	return code;
 }
 
+int cpt_status_invalid(cpt_status *st, const char *field, const char *fmt, ...)
+{
+	if (!st) {
+		return CPT_INVALID_ARGUMENT;
+	}
+	va_list ap;
+	st->code = CPT_INVALID_ARGUMENT;
+	snprintf(st->field, sizeof st->field, "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(st->message, sizeof st->message, fmt, ap);
+	va_end(ap);
+	return CPT_INVALID_ARGUMENT;
+}
+
+int cpt_status_reset(cpt_status *st)
+{
+	if (st) {
+		*st = CPT_STATUS_OK;
+	}
+	return CPT_OK;
+}
+
 const char *cpt_code_name(int code)
 {
 	switch (code) {

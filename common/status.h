@@ -36,6 +36,12 @@ typedef struct cpt_status {
 int cpt_status_set(cpt_status *st, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* cpt_status_set with CPT_INVALID_ARGUMENT, for callers whose st may be NULL. */
+int cpt_status_invalid(cpt_status *st, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Resets st (may be NULL) to OK; returns CPT_OK. */
+int cpt_status_reset(cpt_status *st);
+
 static inline bool cpt_status_ok(const cpt_status *st)
 {
 	return st->code == CPT_OK;

@@ -133,29 +133,6 @@ bool cpt_terms_valid(cpt_terms t)
 	return false;
 }
 
-static int fail(cpt_status *st, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(cpt_status *st, const char *field, const char *fmt, ...)
-{
-	char msg[sizeof st->message];
-	va_list ap;
-
-	if (!st)
-		return CPT_INVALID_ARGUMENT;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return cpt_status_set(st, CPT_INVALID_ARGUMENT, field, "%s", msg);
-}
-
-static int succeed(cpt_status *st)
-{
-	if (st)
-		*st = CPT_STATUS_OK;
-	return CPT_OK;
-}
-
 /* If s starts with word, the rest; NULL otherwise. */
 static const char *after(const char *s, const char *word)
 {
@@ -198,10 +175,10 @@ int cpt_terms_parse(const char *code, const char *field, cpt_terms *out, cpt_sta
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (len == 0 && *p == '\0')
-		return fail(st, field, "Condition de paiement : champ vide.");
+		return cpt_status_invalid(st, field, "Condition de paiement : champ vide.");
 	if (*p != '\0')
-		return fail(st, field, "Condition de paiement inconnue (codes admis : %s).",
-			    CODES_HINT);
+		return cpt_status_invalid(
+		    st, field, "Condition de paiement inconnue (codes admis : %s).", CODES_HINT);
 
 	if (strcmp(buf, "RECEIPT") == 0) {
 		t.kind = CPT_TERMS_RECEIPT;
@@ -228,20 +205,22 @@ int cpt_terms_parse(const char *code, const char *field, cpt_terms *out, cpt_sta
 	if (*rest != '\0')
 		goto unknown;
 	if (t.kind == CPT_TERMS_NEXT_MONTH && !cpt_terms_valid(t))
-		return fail(st, field,
-			    "Condition de paiement « %s » : jour du mois %d hors limites (1 à 31).",
-			    buf, t.days);
+		return cpt_status_invalid(
+		    st, field,
+		    "Condition de paiement « %s » : jour du mois %d hors limites (1 à 31).", buf,
+		    t.days);
 	if (!cpt_terms_valid(t))
-		return fail(
+		return cpt_status_invalid(
 		    st, field,
 		    "Condition de paiement « %s » : délai de %d jours hors limites (1 à %d).", buf,
 		    t.days, CPT_TERMS_MAX_DAYS);
 	*out = t;
-	return succeed(st);
+	return cpt_status_reset(st);
 
 unknown:
-	return fail(st, field, "Condition de paiement « %s » inconnue (codes admis : %s).", buf,
-		    CODES_HINT);
+	return cpt_status_invalid(st, field,
+				  "Condition de paiement « %s » inconnue (codes admis : %s).", buf,
+				  CODES_HINT);
 }
 
 /* snprintf into buf, or false with buf emptied when it does not fit. */
@@ -373,20 +352,21 @@ int cpt_terms_check_legal_cap(cpt_date invoice, cpt_date due, bool eom_agreed, c
 	cpt_date c;
 
 	if (!cpt_date_valid(invoice))
-		return fail(st, field, "Date de facture invalide.");
+		return cpt_status_invalid(st, field, "Date de facture invalide.");
 	if (!cpt_date_valid(due))
-		return fail(st, field, "Date d'échéance invalide.");
+		return cpt_status_invalid(st, field, "Date d'échéance invalide.");
 	/* A cap past 9999-12-31 cannot be exceeded. */
 	if (!cpt_terms_legal_cap(invoice, eom_agreed, &c))
-		return succeed(st);
+		return cpt_status_reset(st);
 	if (cap)
 		*cap = c;
 	if (cpt_date_compare(due, c) > 0)
-		return fail(st, field,
-			    "Échéance du %02d/%02d/%04d au-delà du plafond légal du %02d/%02d/%04d "
-			    "(%s, art. L441-10 du Code de commerce).",
-			    due.day, due.month, due.year, c.day, c.month, c.year,
-			    eom_agreed ? "60 jours après la date de facture ou 45 jours fin de mois"
-				       : "60 jours après la date de facture");
-	return succeed(st);
+		return cpt_status_invalid(
+		    st, field,
+		    "Échéance du %02d/%02d/%04d au-delà du plafond légal du %02d/%02d/%04d "
+		    "(%s, art. L441-10 du Code de commerce).",
+		    due.day, due.month, due.year, c.day, c.month, c.year,
+		    eom_agreed ? "60 jours après la date de facture ou 45 jours fin de mois"
+			       : "60 jours après la date de facture");
+	return cpt_status_reset(st);
 }
