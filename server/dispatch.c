@@ -12,6 +12,7 @@
 
 #include "admin.pb-c.h"
 #include "auth.pb-c.h"
+#include "parties.pb-c.h"
 #include "prefs.pb-c.h"
 #include "rpc.pb-c.h"
 
@@ -36,6 +37,7 @@ typedef struct method_entry {
 #define AUTH &comptoir__auth__auth__descriptor
 #define ADMIN &comptoir__admin__admin__descriptor
 #define PREFS &comptoir__prefs__prefs__descriptor
+#define PARTIES &comptoir__parties__parties__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -63,9 +65,15 @@ static const method_entry table[] = {
 
     {PREFS, "Get", cpt_prefs_get, NULL, CPT_M_SESSION},
     {PREFS, "Set", cpt_prefs_set, NULL, CPT_M_SESSION},
+
+    {PARTIES, "List", cpt_parties_list, "clients.read", 0},
+    {PARTIES, "Get", cpt_parties_get, "clients.read", 0},
+    {PARTIES, "Create", cpt_parties_create, "clients.write", 0},
+    {PARTIES, "Update", cpt_parties_update, "clients.write", 0},
+    {PARTIES, "ConvertProspect", cpt_parties_convert, "clients.write", 0},
 };
 
-static const ProtobufCServiceDescriptor *const services[] = {RPC, AUTH, ADMIN, PREFS};
+static const ProtobufCServiceDescriptor *const services[] = {RPC, AUTH, ADMIN, PREFS, PARTIES};
 
 static cpt_method *methods;
 static size_t n_methods;

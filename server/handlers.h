@@ -42,4 +42,11 @@ CPT_HANDLER(cpt_admin_list_audit);
 CPT_HANDLER(cpt_prefs_get);
 CPT_HANDLER(cpt_prefs_set);
 
+/* comptoir.parties.Parties (parties.c) */
+CPT_HANDLER(cpt_parties_list);
+CPT_HANDLER(cpt_parties_get);
+CPT_HANDLER(cpt_parties_create);
+CPT_HANDLER(cpt_parties_update);
+CPT_HANDLER(cpt_parties_convert);
+
 #endif

@@ -1,0 +1,688 @@
+/*
+ * comptoir.parties.Parties: clients and prospects, their addresses
+ * (billing, delivery, intervention sites) and contacts.
+ *
+ * Identifiers are checked with their check digits (common/ident.h) and
+ * stored normalised; payment terms must be a known code (common/terms.h).
+ * A prospect becomes a client on the same row, so its history follows.
+ * Every table is company-scoped under row-level security: a handler never
+ * names the company, the policy does.
+ */
+#include "audit.h"
+#include "db.h"
+#include "handlers.h"
+#include "ident.h"
+#include "terms.h"
+
+#include "parties.pb-c.h"
+
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_DEFAULT 100
+#define PAGE_MAX 1000
+#define TEXT_MAX 200
+#define NOTES_MAX 4000
+#define TAGS_MAX 20
+
+/* ---------------------------------------------------------------------------
+ * Checks
+ */
+
+static int check_len(const char *v, size_t max, const char *field, cpt_status *st)
+{
+	if (g_utf8_strlen(v, -1) > (glong)max) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, field, "%zu caractères au plus",
+				      max);
+	}
+	return 0;
+}
+
+static int check_email(const char *v, const char *field, cpt_status *st)
+{
+	const char *at = strchr(v, '@');
+	if (*v && (!at || at == v || !strchr(at, '.') || strchr(v, ' '))) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, field, "adresse e-mail invalide");
+	}
+	return check_len(v, TEXT_MAX, field, st);
+}
+
+/*
+ * A copy of the request's party the checks may normalise: the input message
+ * is freed by the dispatcher and must keep its own pointers.
+ */
+static Comptoir__Parties__Party *copy_party(cpt_call *call, const Comptoir__Parties__Party *in)
+{
+	Comptoir__Parties__Party *p = cpt_call_alloc(call, sizeof *p);
+	*p = *in;
+	p->addresses = cpt_call_alloc(call, sizeof(void *) * (in->n_addresses + 1));
+	for (size_t i = 0; i < in->n_addresses; i++) {
+		p->addresses[i] = cpt_call_alloc(call, sizeof *p->addresses[i]);
+		*p->addresses[i] = *in->addresses[i];
+	}
+	return p;
+}
+
+/*
+ * Checks a party and normalises it in place (strings reallocated in the
+ * call's arena); p must be a copy_party(). creating: the kind is taken from
+ * the request.
+ */
+static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creating, cpt_status *st)
+{
+	if (creating && strcmp(p->kind, "client") != 0 && strcmp(p->kind, "prospect") != 0) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.kind",
+				      "genre attendu : client ou prospect");
+	}
+	char *code = cpt_call_strdup(call, p->code);
+	g_strstrip(code);
+	for (char *c = code; *c; c++) {
+		*c = g_ascii_toupper(*c);
+	}
+	bool code_ok = *code && strlen(code) <= 20;
+	for (const char *c = code; code_ok && *c; c++) {
+		code_ok = g_ascii_isalnum(*c) || *c == '_' || *c == '-' || *c == '.';
+	}
+	if (!code_ok) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.code",
+				      "code obligatoire : 20 lettres, chiffres, . _ - au plus");
+	}
+	p->code = code;
+	char *name = cpt_call_strdup(call, p->name);
+	g_strstrip(name);
+	if (!*name) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.name", "nom obligatoire");
+	}
+	p->name = name;
+	if (!*p->country) {
+		p->country = "FR";
+	}
+	if (strlen(p->country) != 2 || !g_ascii_isupper(p->country[0]) ||
+	    !g_ascii_isupper(p->country[1])) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.country",
+				      "pays : code ISO à deux lettres majuscules (FR, BE...)");
+	}
+	if (check_len(p->name, TEXT_MAX, "party.name", st) ||
+	    check_len(p->legal_form, 50, "party.legal_form", st) ||
+	    check_len(p->sector, TEXT_MAX, "party.sector", st) ||
+	    check_len(p->sales_rep, TEXT_MAX, "party.sales_rep", st) ||
+	    check_len(p->payment_method, 50, "party.payment_method", st) ||
+	    check_len(p->notes, NOTES_MAX, "party.notes", st)) {
+		return st->code;
+	}
+	if (*p->siren) {
+		char *out = cpt_call_alloc(call, CPT_IDENT_SIREN_SIZE);
+		if (cpt_ident_siren_validate(p->siren, "party.siren", out, st)) {
+			return st->code;
+		}
+		p->siren = out;
+	}
+	if (*p->siret) {
+		char *out = cpt_call_alloc(call, CPT_IDENT_SIRET_SIZE);
+		if (cpt_ident_siret_validate(p->siret, "party.siret", out, st)) {
+			return st->code;
+		}
+		if (*p->siren && strncmp(out, p->siren, 9) != 0) {
+			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.siret",
+					      "le SIRET ne commence pas par le SIREN");
+		}
+		p->siret = out;
+	}
+	if (*p->be_enterprise) {
+		char *out = cpt_call_alloc(call, CPT_IDENT_BE_ENTERPRISE_SIZE);
+		if (cpt_ident_be_enterprise_validate(p->be_enterprise, "party.be_enterprise", out,
+						     st)) {
+			return st->code;
+		}
+		p->be_enterprise = out;
+	}
+	if (*p->vat_number) {
+		char *out = cpt_call_alloc(call, CPT_IDENT_VAT_SIZE);
+		if (cpt_ident_vat_validate(p->vat_number, "party.vat_number", out, st)) {
+			return st->code;
+		}
+		p->vat_number = out;
+	}
+	if (!*p->payment_terms) {
+		p->payment_terms = "NET30";
+	}
+	cpt_terms terms;
+	if (cpt_terms_parse(p->payment_terms, "party.payment_terms", &terms, st)) {
+		return st->code;
+	}
+	if (p->n_tags > TAGS_MAX) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.tags",
+				      "%d étiquettes au plus", TAGS_MAX);
+	}
+	for (size_t i = 0; i < p->n_tags; i++) {
+		if (!*p->tags[i] || check_len(p->tags[i], 50, "party.tags", st)) {
+			return st->code ? st->code
+					: cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.tags",
+							 "étiquette vide");
+		}
+	}
+	for (size_t i = 0; i < p->n_addresses; i++) {
+		Comptoir__Parties__Address *a = p->addresses[i];
+		if (strcmp(a->kind, "billing") != 0 && strcmp(a->kind, "delivery") != 0 &&
+		    strcmp(a->kind, "site") != 0) {
+			return cpt_status_set(
+			    st, CPT_INVALID_ARGUMENT, "party.addresses.kind",
+			    "adresse : facturation (billing), livraison (delivery) "
+			    "ou site d'intervention (site)");
+		}
+		if (!*a->country) {
+			a->country = p->country;
+		}
+		if (check_len(a->label, TEXT_MAX, "party.addresses.label", st) ||
+		    check_len(a->line1, TEXT_MAX, "party.addresses.line1", st) ||
+		    check_len(a->line2, TEXT_MAX, "party.addresses.line2", st) ||
+		    check_len(a->postcode, 20, "party.addresses.postcode", st) ||
+		    check_len(a->city, TEXT_MAX, "party.addresses.city", st)) {
+			return st->code;
+		}
+		if (strlen(a->country) != 2) {
+			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.addresses.country",
+					      "pays : code ISO à deux lettres");
+		}
+	}
+	for (size_t i = 0; i < p->n_contacts; i++) {
+		Comptoir__Parties__Contact *c = p->contacts[i];
+		if (!*c->name) {
+			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.contacts.name",
+					      "nom du contact obligatoire");
+		}
+		if (check_len(c->name, TEXT_MAX, "party.contacts.name", st) ||
+		    check_len(c->role, TEXT_MAX, "party.contacts.role", st) ||
+		    check_email(c->email, "party.contacts.email", st) ||
+		    check_len(c->phone, 30, "party.contacts.phone", st) ||
+		    check_len(c->mobile, 30, "party.contacts.mobile", st)) {
+			return st->code;
+		}
+	}
+	return 0;
+}
+
+/* tags as a PostgreSQL array literal, each element quoted. */
+static char *tags_literal(cpt_call *call, const Comptoir__Parties__Party *p)
+{
+	GString *s = g_string_new("{");
+	for (size_t i = 0; i < p->n_tags; i++) {
+		g_string_append(s, i ? ",\"" : "\"");
+		for (const char *c = p->tags[i]; *c; c++) {
+			if (*c == '"' || *c == '\\') {
+				g_string_append_c(s, '\\');
+			}
+			g_string_append_c(s, *c);
+		}
+		g_string_append_c(s, '"');
+	}
+	g_string_append_c(s, '}');
+	char *out = cpt_call_strdup(call, s->str);
+	g_string_free(s, TRUE);
+	return out;
+}
+
+/* ---------------------------------------------------------------------------
+ * Reading
+ */
+
+static const char SQL_PARTY[] =
+    "SELECT id, kind, code, name, legal_form, country, siren, siret, be_enterprise,"
+    " vat_number, sector, sales_rep, payment_terms, payment_method, coalesce(payer_id, 0),"
+    " dispute, notes, array_to_json(tags)::text, extract(epoch FROM created_at)::bigint,"
+    " coalesce(extract(epoch FROM converted_at)::bigint, 0)"
+    " FROM party WHERE id = $1::bigint";
+
+static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
+{
+	return cpt_call_strdup(call, cpt_db_str(r, row, col));
+}
+
+static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Parties__Party **out)
+{
+	const char *pid = cpt_call_i64(call, id);
+	PGresult *r = cpt_db_query(call, st, SQL_PARTY, pid);
+	if (!r) {
+		return st->code;
+	}
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return cpt_status_set(st, CPT_NOT_FOUND, "id", "tiers introuvable");
+	}
+	Comptoir__Parties__Party *p =
+	    CPT_NEW(call, Comptoir__Parties__Party, comptoir__parties__party__init);
+	p->id = cpt_db_i64(r, 0, 0);
+	p->kind = col_str(call, r, 0, 1);
+	p->code = col_str(call, r, 0, 2);
+	p->name = col_str(call, r, 0, 3);
+	p->legal_form = col_str(call, r, 0, 4);
+	p->country = col_str(call, r, 0, 5);
+	p->siren = col_str(call, r, 0, 6);
+	p->siret = col_str(call, r, 0, 7);
+	p->be_enterprise = col_str(call, r, 0, 8);
+	p->vat_number = col_str(call, r, 0, 9);
+	p->sector = col_str(call, r, 0, 10);
+	p->sales_rep = col_str(call, r, 0, 11);
+	p->payment_terms = col_str(call, r, 0, 12);
+	p->payment_method = col_str(call, r, 0, 13);
+	p->payer_id = cpt_db_i64(r, 0, 14);
+	p->dispute = cpt_db_bool(r, 0, 15);
+	p->notes = col_str(call, r, 0, 16);
+	p->created_at = cpt_db_i64(r, 0, 18);
+	p->converted_at = cpt_db_i64(r, 0, 19);
+	/* Tags come as a JSON array of strings. */
+	const char *json = cpt_db_str(r, 0, 17);
+	GPtrArray *tags = g_ptr_array_new();
+	for (const char *c = json; *c; c++) {
+		if (*c != '"') {
+			continue;
+		}
+		GString *t = g_string_new(NULL);
+		for (c++; *c && *c != '"'; c++) {
+			if (*c == '\\' && c[1]) {
+				c++;
+			}
+			g_string_append_c(t, *c);
+		}
+		g_ptr_array_add(tags, cpt_call_strdup(call, t->str));
+		g_string_free(t, TRUE);
+		if (!*c) {
+			break;
+		}
+	}
+	p->n_tags = tags->len;
+	p->tags = cpt_call_alloc(call, sizeof(char *) * (tags->len + 1));
+	for (guint i = 0; i < tags->len; i++) {
+		p->tags[i] = g_ptr_array_index(tags, i);
+	}
+	g_ptr_array_free(tags, TRUE);
+	PQclear(r);
+
+	r = cpt_db_query(call, st,
+			 "SELECT id, kind, label, line1, line2, postcode, city, country"
+			 " FROM party_address WHERE party_id = $1::bigint ORDER BY id",
+			 pid);
+	if (!r) {
+		return st->code;
+	}
+	int n = PQntuples(r);
+	p->n_addresses = (size_t)n;
+	p->addresses = cpt_call_alloc(call, sizeof(void *) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++) {
+		Comptoir__Parties__Address *a =
+		    CPT_NEW(call, Comptoir__Parties__Address, comptoir__parties__address__init);
+		a->id = cpt_db_i64(r, i, 0);
+		a->kind = col_str(call, r, i, 1);
+		a->label = col_str(call, r, i, 2);
+		a->line1 = col_str(call, r, i, 3);
+		a->line2 = col_str(call, r, i, 4);
+		a->postcode = col_str(call, r, i, 5);
+		a->city = col_str(call, r, i, 6);
+		a->country = col_str(call, r, i, 7);
+		p->addresses[i] = a;
+	}
+	PQclear(r);
+	r = cpt_db_query(call, st,
+			 "SELECT id, name, role, email, phone, mobile FROM party_contact"
+			 " WHERE party_id = $1::bigint ORDER BY id",
+			 pid);
+	if (!r) {
+		return st->code;
+	}
+	n = PQntuples(r);
+	p->n_contacts = (size_t)n;
+	p->contacts = cpt_call_alloc(call, sizeof(void *) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++) {
+		Comptoir__Parties__Contact *c =
+		    CPT_NEW(call, Comptoir__Parties__Contact, comptoir__parties__contact__init);
+		c->id = cpt_db_i64(r, i, 0);
+		c->name = col_str(call, r, i, 1);
+		c->role = col_str(call, r, i, 2);
+		c->email = col_str(call, r, i, 3);
+		c->phone = col_str(call, r, i, 4);
+		c->mobile = col_str(call, r, i, 5);
+		p->contacts[i] = c;
+	}
+	PQclear(r);
+	*out = p;
+	return 0;
+}
+
+static int party_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage **out)
+{
+	Comptoir__Parties__PartyReply *rep =
+	    CPT_NEW(call, Comptoir__Parties__PartyReply, comptoir__parties__party_reply__init);
+	if (load_party(call, st, id, &rep->party)) {
+		return st->code;
+	}
+	*out = &rep->base;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Writing
+ */
+
+static int exec_ok(cpt_call *call, cpt_status *st, const char *sql, int n,
+		   const char *const *params, bool *touched)
+{
+	PGresult *r = cpt_db_exec(call, st, sql, n, params);
+	if (!r) {
+		return st->code;
+	}
+	if (touched) {
+		*touched = strcmp(PQcmdTuples(r), "0") != 0;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Maps a failed write on party to the field at fault. */
+static int write_error(cpt_call *call, cpt_status *st)
+{
+	if (cpt_db_violated(call, "party_company_id_code_key")) {
+		return cpt_status_set(st, CPT_ALREADY_EXISTS, "party.code",
+				      "ce code est déjà celui d'un autre tiers");
+	}
+	if (strcmp(call->sqlstate, "23503") == 0 && strstr(call->constraint, "payer_id")) {
+		return cpt_status_set(st, CPT_NOT_FOUND, "party.payer_id",
+				      "tiers payeur introuvable");
+	}
+	return st->code;
+}
+
+/* Inserts, updates or deletes addresses and contacts to match the request. */
+static int save_children(cpt_call *call, cpt_status *st, int64_t party_id,
+			 const Comptoir__Parties__Party *p)
+{
+	const char *pid = cpt_call_i64(call, party_id);
+	GString *keep = g_string_new("{");
+	for (size_t i = 0; i < p->n_addresses; i++) {
+		const Comptoir__Parties__Address *a = p->addresses[i];
+		const char *v[] = {pid,	     a->kind,	 a->label,
+				   a->line1, a->line2,	 a->postcode,
+				   a->city,  a->country, cpt_call_i64(call, a->id)};
+		PGresult *r = cpt_db_exec(
+		    call, st,
+		    a->id
+			? "UPDATE party_address SET kind = $2, label = $3, line1 = $4, line2 = $5,"
+			  " postcode = $6, city = $7, country = $8"
+			  " WHERE id = $9::bigint AND party_id = $1::bigint RETURNING id"
+			: "INSERT INTO party_address (party_id, kind, label, line1, line2, "
+			  "postcode,"
+			  " city, country) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8)"
+			  " RETURNING id",
+		    a->id ? 9 : 8, v);
+		if (!r) {
+			g_string_free(keep, TRUE);
+			return st->code;
+		}
+		if (PQntuples(r) == 0) {
+			PQclear(r);
+			g_string_free(keep, TRUE);
+			return cpt_status_set(st, CPT_NOT_FOUND, "party.addresses.id",
+					      "adresse introuvable pour ce tiers");
+		}
+		g_string_append_printf(keep, "%s%s", keep->len > 1 ? "," : "", cpt_db_str(r, 0, 0));
+		PQclear(r);
+	}
+	g_string_append_c(keep, '}');
+	const char *del[] = {pid, cpt_call_strdup(call, keep->str)};
+	g_string_free(keep, TRUE);
+	if (exec_ok(call, st,
+		    "DELETE FROM party_address WHERE party_id = $1::bigint"
+		    " AND id <> ALL ($2::bigint[])",
+		    2, del, NULL)) {
+		return st->code;
+	}
+	keep = g_string_new("{");
+	for (size_t i = 0; i < p->n_contacts; i++) {
+		const Comptoir__Parties__Contact *c = p->contacts[i];
+		const char *v[] = {pid,
+				   c->name,
+				   c->role,
+				   c->email,
+				   c->phone,
+				   c->mobile,
+				   cpt_call_i64(call, c->id)};
+		PGresult *r = cpt_db_exec(
+		    call, st,
+		    c->id ? "UPDATE party_contact SET name = $2, role = $3, email = $4, phone = $5,"
+			    " mobile = $6 WHERE id = $7::bigint AND party_id = $1::bigint "
+			    "RETURNING id"
+			  : "INSERT INTO party_contact (party_id, name, role, email, phone, mobile)"
+			    " VALUES ($1::bigint, $2, $3, $4, $5, $6) RETURNING id",
+		    c->id ? 7 : 6, v);
+		if (!r) {
+			g_string_free(keep, TRUE);
+			return st->code;
+		}
+		if (PQntuples(r) == 0) {
+			PQclear(r);
+			g_string_free(keep, TRUE);
+			return cpt_status_set(st, CPT_NOT_FOUND, "party.contacts.id",
+					      "contact introuvable pour ce tiers");
+		}
+		g_string_append_printf(keep, "%s%s", keep->len > 1 ? "," : "", cpt_db_str(r, 0, 0));
+		PQclear(r);
+	}
+	g_string_append_c(keep, '}');
+	const char *delc[] = {pid, cpt_call_strdup(call, keep->str)};
+	g_string_free(keep, TRUE);
+	return exec_ok(call, st,
+		       "DELETE FROM party_contact WHERE party_id = $1::bigint"
+		       " AND id <> ALL ($2::bigint[])",
+		       2, delc, NULL);
+}
+
+static const char *const *party_params(cpt_call *call, const Comptoir__Parties__Party *p)
+{
+	const char **v = cpt_call_alloc(call, sizeof(char *) * 18);
+	v[0] = p->code;
+	v[1] = p->name;
+	v[2] = p->legal_form;
+	v[3] = p->country;
+	v[4] = p->siren;
+	v[5] = p->siret;
+	v[6] = p->be_enterprise;
+	v[7] = p->vat_number;
+	v[8] = p->sector;
+	v[9] = p->sales_rep;
+	v[10] = p->payment_terms;
+	v[11] = p->payment_method;
+	v[12] = cpt_call_i64(call, p->payer_id);
+	v[13] = p->dispute ? "true" : "false";
+	v[14] = p->notes;
+	v[15] = tags_literal(call, p);
+	v[16] = p->kind;
+	v[17] = cpt_call_i64(call, p->id);
+	return v;
+}
+
+CPT_HANDLER(cpt_parties_create)
+{
+	const Comptoir__Parties__PartyRequest *req = (const void *)in;
+	if (!req->party) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party", "tiers manquant");
+	}
+	Comptoir__Parties__Party *party = copy_party(call, req->party);
+	if (check_party(call, party, true, st)) {
+		return st->code;
+	}
+	PGresult *r = cpt_db_exec(
+	    call, st,
+	    "INSERT INTO party (code, name, legal_form, country, siren, siret, be_enterprise,"
+	    " vat_number, sector, sales_rep, payment_terms, payment_method, payer_id, dispute,"
+	    " notes, tags, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+	    " nullif($13::bigint, 0), $14::boolean, $15, $16::text[], $17) RETURNING id",
+	    17, party_params(call, party));
+	if (!r) {
+		return write_error(call, st);
+	}
+	int64_t id = cpt_db_i64(r, 0, 0);
+	PQclear(r);
+	if (save_children(call, st, id, party) ||
+	    cpt_audit(call, st, "party", id, call->company_id,
+		      cpt_json_object(call, "event", "create", "code", party->code, NULL))) {
+		return st->code;
+	}
+	return party_reply(call, st, id, out);
+}
+
+CPT_HANDLER(cpt_parties_update)
+{
+	const Comptoir__Parties__PartyRequest *req = (const void *)in;
+	if (!req->party) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party", "tiers manquant");
+	}
+	Comptoir__Parties__Party *party = copy_party(call, req->party);
+	if (check_party(call, party, false, st)) {
+		return st->code;
+	}
+	if (party->payer_id == party->id && party->id) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.payer_id",
+				      "un tiers ne peut pas être son propre payeur");
+	}
+	bool found = false;
+	if (exec_ok(call, st,
+		    "UPDATE party SET code = $1, name = $2, legal_form = $3, country = $4,"
+		    " siren = $5, siret = $6, be_enterprise = $7, vat_number = $8, sector = $9,"
+		    " sales_rep = $10, payment_terms = $11, payment_method = $12,"
+		    " payer_id = nullif($13::bigint, 0), dispute = $14::boolean, notes = $15,"
+		    " tags = $16::text[], updated_at = now() WHERE id = $18::bigint AND $17 = $17",
+		    18, party_params(call, party), &found)) {
+		return write_error(call, st);
+	}
+	if (!found) {
+		return cpt_status_set(st, CPT_NOT_FOUND, "party.id", "tiers introuvable");
+	}
+	if (save_children(call, st, party->id, party) ||
+	    cpt_audit(call, st, "party", party->id, call->company_id,
+		      cpt_json_object(call, "event", "update", NULL))) {
+		return st->code;
+	}
+	return party_reply(call, st, party->id, out);
+}
+
+CPT_HANDLER(cpt_parties_get)
+{
+	const Comptoir__Parties__GetPartyRequest *req = (const void *)in;
+	return party_reply(call, st, req->id, out);
+}
+
+CPT_HANDLER(cpt_parties_convert)
+{
+	const Comptoir__Parties__ConvertProspectRequest *req = (const void *)in;
+	const char *p[] = {cpt_call_i64(call, req->id)};
+	bool converted = false;
+	if (exec_ok(call, st,
+		    "UPDATE party SET kind = 'client', converted_at = now(), updated_at = now()"
+		    " WHERE id = $1::bigint AND kind = 'prospect'",
+		    1, p, &converted)) {
+		return st->code;
+	}
+	if (!converted) {
+		Comptoir__Parties__Party *existing;
+		if (load_party(call, st, req->id, &existing)) {
+			return st->code;
+		}
+		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "id",
+				      "ce tiers est déjà client");
+	}
+	if (cpt_audit(call, st, "party", req->id, call->company_id,
+		      cpt_json_object(call, "event", "convert", NULL))) {
+		return st->code;
+	}
+	return party_reply(call, st, req->id, out);
+}
+
+/* ---------------------------------------------------------------------------
+ * List: search as you type, insensitive to accents and case
+ */
+
+#define PARTY_SEARCH                                                                               \
+	"($1 = '' OR cpt_search_key(p.code || ' ' || p.name || ' ' || p.siren || ' '"              \
+	" || p.vat_number) LIKE '%%' || cpt_search_key($1) || '%%')"                               \
+	" AND ($2 = '' OR p.kind = $2)"
+
+CPT_HANDLER(cpt_parties_list)
+{
+	const Comptoir__Parties__ListPartiesRequest *req = (const void *)in;
+	const Comptoir__Admin__Page *page = req->page;
+	unsigned limit = page && page->limit ? page->limit : PAGE_DEFAULT;
+	limit = limit > PAGE_MAX ? PAGE_MAX : limit;
+	const char *sort = page && page->sort[0] ? page->sort : "name";
+	const char *key, *key_param;
+	if (strcmp(sort, "name") == 0) {
+		key = "cpt_search_key(p.name)";
+		key_param = "cpt_search_key($3)";
+	} else if (strcmp(sort, "code") == 0) {
+		key = "p.code";
+		key_param = "$3";
+	} else {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "page.sort",
+				      "tri possible par name ou code");
+	}
+	if (page && page->offset > 100000000u) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "page.offset",
+				      "position trop grande");
+	}
+	if (strcmp(req->kind, "") != 0 && strcmp(req->kind, "client") != 0 &&
+	    strcmp(req->kind, "prospect") != 0) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "kind",
+				      "genre attendu : client ou prospect");
+	}
+	bool desc = page && page->descending;
+	bool after = page && page->after_id != 0;
+	char *sql = cpt_call_printf(
+	    call,
+	    "SELECT p.id, p.kind, p.code, p.name,"
+	    " coalesce((SELECT a.city FROM party_address a WHERE a.party_id = p.id"
+	    "  AND a.kind = 'billing' ORDER BY a.id LIMIT 1), ''),"
+	    " coalesce((SELECT coalesce(nullif(c.phone, ''), c.mobile) FROM party_contact c"
+	    "  WHERE c.party_id = p.id ORDER BY c.id LIMIT 1), ''), p.dispute"
+	    " FROM party p WHERE " PARTY_SEARCH
+	    " AND (NOT $4::boolean OR (%s, p.id) %s (%s, $5::bigint))"
+	    " ORDER BY %s %s, p.id %s LIMIT $6::int OFFSET $7::int",
+	    key, desc ? "<" : ">", key_param, key, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+	PGresult *r =
+	    cpt_db_query(call, st, sql, req->search, req->kind, page ? page->after_key : "",
+			 after ? "true" : "false", cpt_call_i64(call, page ? page->after_id : 0),
+			 cpt_call_i64(call, (int64_t)limit + 1),
+			 cpt_call_i64(call, page && !after ? page->offset : 0));
+	if (!r) {
+		return st->code;
+	}
+	Comptoir__Parties__ListPartiesReply *rep = CPT_NEW(
+	    call, Comptoir__Parties__ListPartiesReply, comptoir__parties__list_parties_reply__init);
+	int n = PQntuples(r);
+	rep->more = n > (int)limit;
+	n = rep->more ? (int)limit : n;
+	rep->n_parties = (size_t)n;
+	rep->parties = cpt_call_alloc(call, sizeof(void *) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++) {
+		Comptoir__Parties__PartySummary *s = CPT_NEW(
+		    call, Comptoir__Parties__PartySummary, comptoir__parties__party_summary__init);
+		s->id = cpt_db_i64(r, i, 0);
+		s->kind = col_str(call, r, i, 1);
+		s->code = col_str(call, r, i, 2);
+		s->name = col_str(call, r, i, 3);
+		s->city = col_str(call, r, i, 4);
+		s->phone = col_str(call, r, i, 5);
+		s->dispute = cpt_db_bool(r, i, 6);
+		rep->parties[i] = s;
+	}
+	PQclear(r);
+	if (page && page->with_total) {
+		r = cpt_db_query(call, st, "SELECT count(*) FROM party p WHERE " PARTY_SEARCH,
+				 req->search, req->kind);
+		if (!r) {
+			return st->code;
+		}
+		rep->total = (uint32_t)cpt_db_i64(r, 0, 0);
+		PQclear(r);
+	}
+	*out = &rep->base;
+	return 0;
+}
