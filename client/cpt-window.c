@@ -4,6 +4,7 @@
  */
 #include "cpt-window.h"
 #include "cpt-admin-page.h"
+#include "cpt-parties-page.h"
 
 #include <glib/gi18n.h>
 
@@ -28,7 +29,7 @@ static const struct {
 	const char *permission2;
 	ModuleNew create; /* NULL: still to come */
 } modules[] = {
-    {"clients", N_("Clients et prospects"), "clients.read", NULL, NULL},
+    {"clients", N_("Clients et prospects"), "clients.read", NULL, cpt_parties_page_new},
     {"articles", N_("Articles"), "articles.read", NULL, NULL},
     {"quotes", N_("Devis et commandes"), "quotes.read", NULL, NULL},
     {"invoices", N_("Factures et avoirs"), "invoices.read", NULL, NULL},

@@ -8,6 +8,7 @@
 #include "cpt-admin-page.h"
 #include "cpt-admin-sources.h"
 #include "cpt-app.h"
+#include "cpt-parties-page.h"
 #include "cpt-settings.h"
 #include "testenv.h"
 
@@ -556,6 +557,102 @@ static void a_role_is_changed_from_the_user_form(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * 9. A client with two sites and a contact; found without accents; its file
+ */
+
+static GtkWindow *party_form;
+
+static gboolean form_saved(gpointer data)
+{
+	return cpt_party_form_get_id(party_form) != 0;
+}
+
+static gboolean form_message_set(gpointer data)
+{
+	return *cpt_party_form_get_message(party_form) != '\0';
+}
+
+static gboolean client_found(gpointer view)
+{
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(view));
+	if (!list_idle(view) || g_list_model_get_n_items(m) != 1) {
+		return FALSE;
+	}
+	g_autoptr(CptRow) row = g_list_model_get_item(m, 0);
+	return !row->loading;
+}
+
+static GtkWidget *named(GtkWidget *root, const char *name)
+{
+	if (g_strcmp0(gtk_widget_get_name(root), name) == 0) {
+		return root;
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		GtkWidget *w = named(c, name);
+		if (w) {
+			return w;
+		}
+	}
+	return NULL;
+}
+
+static void create_find_and_open_a_client(void **state)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "clients");
+	CptPartiesPage *page = CPT_PARTIES_PAGE(cpt_window_get_module(win, "clients"));
+	party_form = cpt_parties_page_open(page, 0);
+	GtkWidget *root = GTK_WIDGET(party_form);
+	set_text(named(root, "party.code"), "lumiere");
+	set_text(named(root, "party.name"), "École élémentaire Lumière");
+	set_text(named(root, "party.siren"), "732 829 321"); /* a wrong check digit first */
+	cpt_party_form_add_address(party_form, "billing", "Siège", "12 rue des Écoles", "69003",
+				   "Lyon");
+	cpt_party_form_add_address(party_form, "site", "Chaufferie A", "12 rue des Écoles", "69003",
+				   "Lyon");
+	cpt_party_form_add_address(party_form, "site", "Chaufferie B", "14 rue des Écoles", "69003",
+				   "Lyon");
+	cpt_party_form_add_contact(party_form, "Hélène Martin", "Responsable technique",
+				   "h.martin@example.fr", "04 78 00 00 00");
+	cpt_party_form_save(party_form);
+	assert_true(wait_for(form_message_set, NULL, 10000));
+	assert_true(gtk_widget_has_css_class(named(root, "party.siren"), "error"));
+	assert_non_null(strstr(cpt_party_form_get_message(party_form), "SIREN"));
+	screenshot(root, "9a-client-file-siren-refused");
+	set_text(named(root, "party.siren"), "732 829 320");
+	cpt_party_form_save(party_form);
+	assert_true(wait_for(form_saved, NULL, 10000));
+	settle(200);
+	screenshot(root, "9b-client-file-saved");
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party_address a"
+						   " JOIN party p ON p.id = a.party_id"
+						   " WHERE p.code = 'LUMIERE' AND a.kind = 'site'"),
+			 2);
+	gtk_window_destroy(party_form);
+
+	/* Found by typing part of its name without the accents. */
+	CptListView *list = cpt_parties_page_get_list(page);
+	gtk_editable_set_text(cpt_list_view_get_search(list), "ecole elem");
+	assert_true(wait_for(client_found, list, 10000));
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(list));
+	g_autoptr(CptRow) row = g_list_model_get_item(m, 0);
+	assert_string_equal(cpt_row_cell(row, CPT_PARTY_NAME), "École élémentaire Lumière");
+	assert_string_equal(cpt_row_cell(row, CPT_PARTY_CITY), "Lyon");
+	screenshot(GTK_WIDGET(win), "9c-client-found-without-accents");
+
+	/* Its file opens with the sites and the contact. */
+	party_form = cpt_parties_page_open(page, row->id);
+	assert_true(wait_for(form_saved, NULL, 10000));
+	settle(300);
+	assert_string_equal(
+	    gtk_editable_get_text(GTK_EDITABLE(named(GTK_WIDGET(party_form), "party.siren"))),
+	    "732829320");
+	screenshot(GTK_WIDGET(party_form), "9d-client-file");
+	gtk_window_destroy(party_form);
+}
+
+/* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
 
@@ -597,6 +694,7 @@ int main(void)
 	    cmocka_unit_test(restart_the_daemon_and_the_client_reconnects),
 	    cmocka_unit_test(audit_log_filters_by_user_and_date),
 	    cmocka_unit_test(a_role_is_changed_from_the_user_form),
+	    cmocka_unit_test(create_find_and_open_a_client),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
