@@ -250,8 +250,9 @@ static void update_status(CptListView *self)
 	gtk_spinner_set_spinning(self->spinner, loading);
 	const char *error = cpt_paged_model_get_error(self->model);
 	guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
+	g_autofree char *count = cpt_ui_count(n);
 	g_autofree char *text =
-	    *error ? g_strdup(error) : g_strdup_printf(ngettext("%u ligne", "%u lignes", n), n);
+	    *error ? g_strdup(error) : g_strdup_printf(ngettext("%s ligne", "%s lignes", n), count);
 	gtk_label_set_text(self->count_label, text);
 }
 
