@@ -35,7 +35,7 @@ G_DEFINE_TYPE(CptConn, cpt_conn, G_TYPE_OBJECT)
 
 enum { PROP_0, PROP_STATE, N_PROPS };
 static GParamSpec *props[N_PROPS];
-enum { SIGNAL_SESSION_CHANGED, SIGNAL_SESSION_LOST, N_SIGNALS };
+enum { SIGNAL_SESSION_CHANGED, SIGNAL_SESSION_LOST, SIGNAL_EVENT, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 void cpt_call_result_free(CptCallResult *r)
@@ -74,6 +74,39 @@ static gboolean state_post_cb(gpointer data)
 	g_object_unref(p->self);
 	g_free(p);
 	return G_SOURCE_REMOVE;
+}
+
+typedef struct {
+	CptConn *self;
+	char *topic;
+	gint64 id;
+	char *action;
+} EventPost;
+
+static gboolean event_post_cb(gpointer data)
+{
+	EventPost *e = data;
+	g_signal_emit(e->self, signals[SIGNAL_EVENT], 0, e->topic, e->id, e->action);
+	g_object_unref(e->self);
+	free(e->topic);
+	free(e->action);
+	g_free(e);
+	return G_SOURCE_REMOVE;
+}
+
+/* Hands the events that came in with the last answers to the main loop. */
+static void post_events(CptConn *self)
+{
+	char *topic, *action;
+	int64_t id;
+	while (self->client && cpt_client_next_event(self->client, &topic, &id, &action)) {
+		EventPost *e = g_new0(EventPost, 1);
+		e->self = g_object_ref(self);
+		e->topic = topic;
+		e->id = id;
+		e->action = action;
+		g_main_context_invoke(NULL, event_post_cb, e);
+	}
 }
 
 static void post_state(CptConn *self, CptConnState state)
@@ -223,6 +256,7 @@ static void call_thread(GTask *task, gpointer source, gpointer task_data, GCance
 		cpt_client_close(self->client);
 		self->client = NULL;
 	}
+	post_events(self);
 	if (res->status.code == CPT_OK && res->output &&
 	    (g_str_equal(d->method, "comptoir.auth.Auth/Login") ||
 	     g_str_equal(d->method, "comptoir.auth.Auth/Resume"))) {

@@ -4,6 +4,10 @@
  * the main loop through GAsyncReadyCallback. When the connection drops, the
  * next call — or the heartbeat — reconnects with the pinned certificate and
  * resumes the session with its token, then the call goes through.
+ *
+ * Signals: "session-changed", "session-lost", and "event" (topic, id,
+ * action) for changes other workstations made in the company. Events ride
+ * along with answers; the heartbeat (every 2 s) brings them when idle.
  */
 #ifndef CPT_CONN_H
 #define CPT_CONN_H

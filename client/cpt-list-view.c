@@ -33,6 +33,8 @@ struct _CptListView {
 	int probed;	     /* sort probe: spec index of the column asked, or -1 */
 	guint save_source;
 	gboolean applying_layout;
+	char *topic;	     /* followed by cpt_list_view_follow, or NULL */
+	guint reload_source; /* a reload after events, coalesced */
 };
 
 G_DEFINE_TYPE(CptListView, cpt_list_view, GTK_TYPE_BOX)
@@ -296,12 +298,44 @@ void cpt_list_view_reload(CptListView *self)
 	cpt_paged_model_reload(self->model);
 }
 
+static gboolean reload_after_events(gpointer data)
+{
+	CptListView *self = data;
+	self->reload_source = 0;
+	cpt_paged_model_reload(self->model);
+	return G_SOURCE_REMOVE;
+}
+
+static void on_event(CptConn *conn, const char *topic, gint64 id, const char *action, gpointer data)
+{
+	CptListView *self = data;
+	/* Several changes at once make one reload. */
+	if (self->topic && g_str_equal(topic, self->topic) && !self->reload_source) {
+		self->reload_source = g_timeout_add(200, reload_after_events, self);
+	}
+}
+
+void cpt_list_view_follow(CptListView *self, const char *topic)
+{
+	g_free(self->topic);
+	self->topic = g_strdup(topic);
+	g_signal_handlers_disconnect_by_func(self->conn, on_event, self);
+	g_signal_connect(self->conn, "event", G_CALLBACK(on_event), self);
+}
+
 static void cpt_list_view_dispose(GObject *object)
 {
 	CptListView *self = CPT_LIST_VIEW(object);
 	if (self->save_source) {
 		g_source_remove(self->save_source);
 		save_layout(self);
+	}
+	if (self->reload_source) {
+		g_source_remove(self->reload_source);
+		self->reload_source = 0;
+	}
+	if (self->conn) {
+		g_signal_handlers_disconnect_by_data(self->conn, self);
 	}
 	/* Pages still in flight and the view's own teardown must not reach us. */
 	if (self->model) {
@@ -321,6 +355,7 @@ static void cpt_list_view_dispose(GObject *object)
 static void cpt_list_view_finalize(GObject *object)
 {
 	g_free(CPT_LIST_VIEW(object)->name);
+	g_free(CPT_LIST_VIEW(object)->topic);
 	G_OBJECT_CLASS(cpt_list_view_parent_class)->finalize(object);
 }
 

@@ -43,6 +43,11 @@ void cpt_list_view_reload(CptListView *self);
 void cpt_list_view_sort_by(CptListView *self, const char *column_id, gboolean descending);
 /* Column ids in their shown order, hidden ones prefixed with "-". Caller g_free()s. */
 char *cpt_list_view_get_layout(CptListView *self);
+/*
+ * Reloads the list when another workstation changes a row of topic
+ * ("party"...): the list stays live.
+ */
+void cpt_list_view_follow(CptListView *self, const char *topic);
 /* Shows or hides a column, as the columns menu does, and saves the choice. */
 void cpt_list_view_set_column_visible(CptListView *self, const char *column_id, gboolean visible);
 

@@ -614,6 +614,7 @@ GtkWidget *cpt_parties_page_new(CptConn *conn)
 	self->list =
 	    cpt_list_view_new(conn, "parties", &parties_source, parties_columns, CPT_PARTY_N_CELLS);
 	gtk_widget_set_vexpand(GTK_WIDGET(self->list), TRUE);
+	cpt_list_view_follow(self->list, "party");
 	g_object_set(cpt_list_view_get_search(self->list), "placeholder-text",
 		     _("Code, nom, SIREN ou TVA — sans se soucier des accents"), NULL);
 	if (cpt_conn_has_permission(conn, "clients.write")) {

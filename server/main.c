@@ -6,6 +6,7 @@
  * warning says so).
  */
 #include "dispatch.h"
+#include "events.h"
 #include "handlers.h"
 #include "log.h"
 #include "migrate.h"
@@ -172,7 +173,7 @@ int main(int argc, char **argv)
 	}
 
 	srv.loop = uv_default_loop();
-	if (cpt_net_listen(&srv, &st) != 0) {
+	if (cpt_events_start(&srv, &st) != 0 || cpt_net_listen(&srv, &st) != 0) {
 		cpt_error("%s", st.message);
 		goto out;
 	}

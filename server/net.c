@@ -11,6 +11,7 @@
  */
 #include "server.h"
 #include "dispatch.h"
+#include "events.h"
 #include "frame.h"
 #include "log.h"
 
@@ -585,12 +586,32 @@ static void on_drain_deadline(uv_timer_t *t)
 	}
 }
 
+void cpt_net_broadcast(cpt_server *srv, int64_t company_id, const char *topic, int64_t id,
+		       const char *action)
+{
+	Comptoir__Rpc__Event ev = COMPTOIR__RPC__EVENT__INIT;
+	Comptoir__Rpc__ServerFrame frame = COMPTOIR__RPC__SERVER_FRAME__INIT;
+	ev.topic = (char *)topic;
+	ev.id = id;
+	ev.action = (char *)action;
+	frame.kind_case = COMPTOIR__RPC__SERVER_FRAME__KIND_EVENT;
+	frame.event = &ev;
+	for (cpt_conn *c = srv->conns; c; c = c->next) {
+		if (!c->closing && c->session && c->session->company_id == company_id &&
+		    SSL_is_init_finished(c->ssl)) {
+			conn_send_frame(c, &frame.base);
+			conn_flush(c);
+		}
+	}
+}
+
 void cpt_net_drain(cpt_server *srv)
 {
 	if (srv->draining) {
 		return;
 	}
 	srv->draining = true;
+	cpt_events_stop(srv);
 	cpt_info("draining: %u call(s) in flight on %u connection(s)", srv->inflight, srv->n_conns);
 	if (!uv_is_closing((uv_handle_t *)&srv->listener)) {
 		uv_close((uv_handle_t *)&srv->listener, NULL);

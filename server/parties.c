@@ -10,6 +10,7 @@
  */
 #include "audit.h"
 #include "db.h"
+#include "events.h"
 #include "handlers.h"
 #include "ident.h"
 #include "terms.h"
@@ -522,7 +523,7 @@ CPT_HANDLER(cpt_parties_create)
 	}
 	int64_t id = cpt_db_i64(r, 0, 0);
 	PQclear(r);
-	if (save_children(call, st, id, party) ||
+	if (save_children(call, st, id, party) || cpt_notify(call, st, "party", id, "create") ||
 	    cpt_audit(call, st, "party", id, call->company_id,
 		      cpt_json_object(call, "event", "create", "code", party->code, NULL))) {
 		return st->code;
@@ -558,6 +559,7 @@ CPT_HANDLER(cpt_parties_update)
 		return cpt_status_set(st, CPT_NOT_FOUND, "party.id", "tiers introuvable");
 	}
 	if (save_children(call, st, party->id, party) ||
+	    cpt_notify(call, st, "party", party->id, "update") ||
 	    cpt_audit(call, st, "party", party->id, call->company_id,
 		      cpt_json_object(call, "event", "update", NULL))) {
 		return st->code;
@@ -590,7 +592,8 @@ CPT_HANDLER(cpt_parties_convert)
 		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "id",
 				      "ce tiers est déjà client");
 	}
-	if (cpt_audit(call, st, "party", req->id, call->company_id,
+	if (cpt_notify(call, st, "party", req->id, "update") ||
+	    cpt_audit(call, st, "party", req->id, call->company_id,
 		      cpt_json_object(call, "event", "convert", NULL))) {
 		return st->code;
 	}

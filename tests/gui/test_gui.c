@@ -12,6 +12,8 @@
 #include "cpt-settings.h"
 #include "testenv.h"
 
+#include "parties.pb-c.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -582,6 +584,12 @@ static gboolean client_found(gpointer view)
 	return !row->loading;
 }
 
+static gboolean two_clients_listed(gpointer view)
+{
+	return list_idle(view) &&
+	       g_list_model_get_n_items(G_LIST_MODEL(cpt_list_view_get_model(view))) == 2;
+}
+
 static GtkWidget *named(GtkWidget *root, const char *name)
 {
 	if (g_strcmp0(gtk_widget_get_name(root), name) == 0) {
@@ -641,6 +649,25 @@ static void create_find_and_open_a_client(void **state)
 	assert_string_equal(cpt_row_cell(row, CPT_PARTY_CITY), "Lyon");
 	screenshot(GTK_WIDGET(win), "9c-client-found-without-accents");
 
+	/* Another workstation adds a client: this open list shows it by itself. */
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	Comptoir__Parties__Party np = COMPTOIR__PARTIES__PARTY__INIT;
+	np.kind = "client";
+	np.code = "SOLEIL";
+	np.name = "École élémentaire Soleil";
+	Comptoir__Parties__PartyRequest nreq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	nreq.party = &np;
+	ProtobufCMessage *nout = NULL;
+	cpt_status nst = {0};
+	assert_int_equal(cpt_client_call(other, "comptoir.parties.Parties/Create", &nreq.base,
+					 &comptoir__parties__party_reply__descriptor, &nout, &nst),
+			 CPT_OK);
+	protobuf_c_message_free_unpacked(nout, NULL);
+	cpt_client_close(other);
+	assert_true(wait_for(two_clients_listed, list, 10000));
+	screenshot(GTK_WIDGET(win), "9d-live-update-from-another-workstation");
+
 	/* Its file opens with the sites and the contact. */
 	party_form = cpt_parties_page_open(page, row->id);
 	assert_true(wait_for(form_saved, NULL, 10000));
@@ -648,7 +675,7 @@ static void create_find_and_open_a_client(void **state)
 	assert_string_equal(
 	    gtk_editable_get_text(GTK_EDITABLE(named(GTK_WIDGET(party_form), "party.siren"))),
 	    "732829320");
-	screenshot(GTK_WIDGET(party_form), "9d-client-file");
+	screenshot(GTK_WIDGET(party_form), "9e-client-file");
 	gtk_window_destroy(party_form);
 }
 

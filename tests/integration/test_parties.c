@@ -7,6 +7,7 @@
 #include "testenv.h"
 
 #include "parties.pb-c.h"
+#include "rpc.pb-c.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static cpt_testenv env;
 static cpt_client *admin;
@@ -250,6 +252,54 @@ static void read_only_user_cannot_write_and_other_companies_see_nothing(void **s
 	cpt_client_close(b);
 }
 
+static int info(cpt_client *c)
+{
+	Comptoir__Rpc__Empty in = COMPTOIR__RPC__EMPTY__INIT;
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	int rc = cpt_client_call(c, "comptoir.rpc.Server/Info", &in.base,
+				 &comptoir__rpc__info_reply__descriptor, &out, &st);
+	protobuf_c_message_free_unpacked(out, NULL);
+	return rc;
+}
+
+static void another_workstation_is_told_of_a_change_in_its_company_only(void **state)
+{
+	int64_t demo = cpt_testenv_sql_int(&env, "SELECT id FROM company WHERE code = 'DEMO'");
+	int64_t other = cpt_testenv_sql_int(&env, "SELECT id FROM company WHERE code = 'AUTRE'");
+	cpt_client *watcher =
+	    cpt_testenv_login(&env, "admin", env.admin_password, demo, NULL, NULL);
+	cpt_client *elsewhere =
+	    cpt_testenv_login(&env, "admin", env.admin_password, other, NULL, NULL);
+	assert_non_null(watcher);
+	assert_non_null(elsewhere);
+	Comptoir__Parties__Party p = COMPTOIR__PARTIES__PARTY__INIT;
+	p.kind = "client";
+	p.code = "LIVE1";
+	p.name = "Client en direct";
+	Comptoir__Parties__PartyReply *rep = NULL;
+	cpt_status st = {0};
+	assert_int_equal(create(admin, &p, &rep, &st), CPT_OK);
+	int64_t id = rep->party->id;
+	protobuf_c_message_free_unpacked(&rep->base, NULL);
+	usleep(300 * 1000);
+	/* Events arrive between answers: a call collects what came before it. */
+	assert_int_equal(info(watcher), CPT_OK);
+	char *topic = NULL, *action = NULL;
+	int64_t eid = 0;
+	bool seen = false;
+	while (cpt_client_next_event(watcher, &topic, &eid, &action)) {
+		seen |= strcmp(topic, "party") == 0 && eid == id && strcmp(action, "create") == 0;
+		free(topic);
+		free(action);
+	}
+	assert_true(seen);
+	assert_int_equal(info(elsewhere), CPT_OK);
+	assert_int_equal(cpt_client_next_event(elsewhere, &topic, &eid, &action), 0);
+	cpt_client_close(watcher);
+	cpt_client_close(elsewhere);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(search_as_you_type_ignores_accents_and_case),
 	    cmocka_unit_test(prospect_becomes_a_client_on_the_same_record),
 	    cmocka_unit_test(read_only_user_cannot_write_and_other_companies_see_nothing),
+	    cmocka_unit_test(another_workstation_is_told_of_a_change_in_its_company_only),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
