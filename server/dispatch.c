@@ -14,6 +14,7 @@
 #include "auth.pb-c.h"
 #include "parties.pb-c.h"
 #include "prefs.pb-c.h"
+#include "reference.pb-c.h"
 #include "rpc.pb-c.h"
 
 #include <glib.h>
@@ -38,6 +39,7 @@ typedef struct method_entry {
 #define ADMIN &comptoir__admin__admin__descriptor
 #define PREFS &comptoir__prefs__prefs__descriptor
 #define PARTIES &comptoir__parties__parties__descriptor
+#define REFERENCE &comptoir__reference__reference__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -71,9 +73,16 @@ static const method_entry table[] = {
     {PARTIES, "Create", cpt_parties_create, "clients.write", 0},
     {PARTIES, "Update", cpt_parties_update, "clients.write", 0},
     {PARTIES, "ConvertProspect", cpt_parties_convert, "clients.write", 0},
+
+    {REFERENCE, "ListVatRates", cpt_reference_vat_rates, NULL, CPT_M_SESSION},
+    {REFERENCE, "ListExemptions", cpt_reference_exemptions, NULL, CPT_M_SESSION},
+    {REFERENCE, "ListUnits", cpt_reference_units, NULL, CPT_M_SESSION},
+    {REFERENCE, "ListPaymentTerms", cpt_reference_payment_terms, NULL, CPT_M_SESSION},
+    {REFERENCE, "DueDate", cpt_reference_due_date, NULL, CPT_M_SESSION},
 };
 
-static const ProtobufCServiceDescriptor *const services[] = {RPC, AUTH, ADMIN, PREFS, PARTIES};
+static const ProtobufCServiceDescriptor *const services[] = {RPC,   AUTH,    ADMIN,
+							     PREFS, PARTIES, REFERENCE};
 
 static cpt_method *methods;
 static size_t n_methods;

@@ -49,4 +49,11 @@ CPT_HANDLER(cpt_parties_create);
 CPT_HANDLER(cpt_parties_update);
 CPT_HANDLER(cpt_parties_convert);
 
+/* comptoir.reference.Reference (reference.c) */
+CPT_HANDLER(cpt_reference_vat_rates);
+CPT_HANDLER(cpt_reference_exemptions);
+CPT_HANDLER(cpt_reference_units);
+CPT_HANDLER(cpt_reference_payment_terms);
+CPT_HANDLER(cpt_reference_due_date);
+
 #endif
