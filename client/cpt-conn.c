@@ -485,6 +485,10 @@ static void cpt_conn_class_init(CptConnClass *klass)
 	signals[SIGNAL_SESSION_LOST] =
 	    g_signal_new("session-lost", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 			 NULL, G_TYPE_NONE, 0);
+	/* A change on the server in the session's company: topic, row id, action. */
+	signals[SIGNAL_EVENT] =
+	    g_signal_new("event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+			 G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_STRING);
 }
 
 static void cpt_conn_init(CptConn *self)
