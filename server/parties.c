@@ -605,8 +605,7 @@ CPT_HANDLER(cpt_parties_convert)
  */
 
 #define PARTY_SEARCH                                                                               \
-	"($1 = '' OR cpt_search_key(p.code || ' ' || p.name || ' ' || p.siren || ' '"              \
-	" || p.vat_number) LIKE '%%' || cpt_search_key($1) || '%%')"                               \
+	"($1 = '' OR p.search_text LIKE '%%' || cpt_search_key($1) || '%%')"                       \
 	" AND ($2 = '' OR p.kind = $2)"
 
 CPT_HANDLER(cpt_parties_list)
@@ -618,7 +617,7 @@ CPT_HANDLER(cpt_parties_list)
 	const char *sort = page && page->sort[0] ? page->sort : "name";
 	const char *key, *key_param;
 	if (strcmp(sort, "name") == 0) {
-		key = "cpt_search_key(p.name)";
+		key = "p.name_key";
 		key_param = "cpt_search_key($3)";
 	} else if (strcmp(sort, "code") == 0) {
 		key = "p.code";

@@ -19,5 +19,7 @@ echo "date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/
 echo
 "$CPT_BUILD/tests/bench/bench_rpc" "${BENCH_SECONDS:-5}"
 echo
+"$CPT_BUILD/tests/bench/bench_search"
+echo
 GSK_RENDERER=cairo NO_AT_BRIDGE=1 GTK_A11Y=none \
 	dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" "$CPT_BUILD/tests/bench/gui_bench" 2>/dev/null
