@@ -252,6 +252,90 @@ static void read_only_user_cannot_write_and_other_companies_see_nothing(void **s
 	cpt_client_close(b);
 }
 
+/* The party's current state; caller frees the reply. */
+static Comptoir__Parties__PartyReply *get(int64_t id)
+{
+	Comptoir__Parties__GetPartyRequest req = COMPTOIR__PARTIES__GET_PARTY_REQUEST__INIT;
+	req.id = id;
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	assert_int_equal(cpt_client_call(admin, "comptoir.parties.Parties/Get", &req.base,
+					 &comptoir__parties__party_reply__descriptor, &out, &st),
+			 CPT_OK);
+	return (Comptoir__Parties__PartyReply *)out;
+}
+
+static int update(Comptoir__Parties__Party *p, cpt_status *st)
+{
+	Comptoir__Parties__PartyRequest req = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	req.party = p;
+	ProtobufCMessage *out = NULL;
+	int rc = cpt_client_call(admin, "comptoir.parties.Parties/Update", &req.base,
+				 &comptoir__parties__party_reply__descriptor, &out, st);
+	protobuf_c_message_free_unpacked(out, NULL);
+	return rc;
+}
+
+static void update_keeps_changes_and_removes_sites_and_contacts_by_id(void **state)
+{
+	int64_t id = cpt_testenv_sql_int(&env, "SELECT id FROM party WHERE code = 'ECOLE01'");
+	Comptoir__Parties__PartyReply *before_reply = get(id);
+	Comptoir__Parties__Party *p = before_reply->party;
+	assert_int_equal(p->n_addresses, 3);
+	int64_t kept = p->addresses[1]->id;
+	/* Keep the second address (renamed), drop the others, add one; drop the contact. */
+	Comptoir__Parties__Address fresh = COMPTOIR__PARTIES__ADDRESS__INIT;
+	fresh.kind = "delivery";
+	fresh.label = "Quai de livraison";
+	fresh.city = "Villeurbanne";
+	Comptoir__Parties__Address *second = p->addresses[1];
+	char *own_label = second->label; /* owned by the reply: restored before freeing it */
+	second->label = "Chaufferie principale";
+	Comptoir__Parties__Address *now[] = {second, &fresh};
+	Comptoir__Parties__Address **old_addresses = p->addresses;
+	size_t old_n = p->n_addresses, old_contacts = p->n_contacts;
+	p->addresses = now;
+	p->n_addresses = 2;
+	p->n_contacts = 0;
+	p->dispute = true;
+	cpt_status st = {0};
+	int rc = update(p, &st);
+	if (rc) {
+		fail_msg("Update: %s (%s)", st.message, st.field);
+	}
+	Comptoir__Parties__PartyReply *after_reply = get(id);
+	Comptoir__Parties__Party *after = after_reply->party;
+	assert_int_equal(after->n_addresses, 2);
+	assert_int_equal(after->addresses[0]->id, kept);
+	assert_string_equal(after->addresses[0]->label, "Chaufferie principale");
+	assert_string_equal(after->addresses[1]->city, "Villeurbanne");
+	assert_int_equal(after->n_contacts, 0);
+	assert_true(after->dispute);
+	protobuf_c_message_free_unpacked(&after_reply->base, NULL);
+
+	/* An address id of another party is refused, naming the field; nothing changes. */
+	long long before = party_rows();
+	int64_t foreign = cpt_testenv_sql_int(&env, "SELECT min(a.id) FROM party_address a"
+						    " JOIN party p ON p.id = a.party_id"
+						    " WHERE p.code <> 'ECOLE01'");
+	second->id = foreign > 0 ? foreign : 999999;
+	second->label = "Volée";
+	p->n_addresses = 1;
+	assert_int_equal(update(p, &st), CPT_NOT_FOUND);
+	assert_string_equal(st.field, "party.addresses.id");
+	assert_int_equal(party_rows(), before);
+	/* Its own payer: refused. */
+	second->id = kept;
+	p->payer_id = id;
+	assert_int_equal(update(p, &st), CPT_INVALID_ARGUMENT);
+	assert_string_equal(st.field, "party.payer_id");
+	second->label = own_label;
+	p->addresses = old_addresses;
+	p->n_addresses = old_n;
+	p->n_contacts = old_contacts;
+	protobuf_c_message_free_unpacked(&before_reply->base, NULL);
+}
+
 static int info(cpt_client *c)
 {
 	Comptoir__Rpc__Empty in = COMPTOIR__RPC__EMPTY__INIT;
@@ -306,6 +390,7 @@ int main(void)
 	    cmocka_unit_test(client_with_two_sites_and_a_contact_is_created_and_read_back),
 	    cmocka_unit_test(bad_identifiers_and_duplicates_name_the_field_and_write_nothing),
 	    cmocka_unit_test(search_as_you_type_ignores_accents_and_case),
+	    cmocka_unit_test(update_keeps_changes_and_removes_sites_and_contacts_by_id),
 	    cmocka_unit_test(prospect_becomes_a_client_on_the_same_record),
 	    cmocka_unit_test(read_only_user_cannot_write_and_other_companies_see_nothing),
 	    cmocka_unit_test(another_workstation_is_told_of_a_change_in_its_company_only),
