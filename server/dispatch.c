@@ -39,6 +39,7 @@ typedef struct method_entry {
 #define ADMIN &comptoir__admin__admin__descriptor
 #define PREFS &comptoir__prefs__prefs__descriptor
 #define PARTIES &comptoir__parties__parties__descriptor
+#define SUPPLIERS &comptoir__parties__suppliers__descriptor
 #define REFERENCE &comptoir__reference__reference__descriptor
 
 static const method_entry table[] = {
@@ -73,6 +74,12 @@ static const method_entry table[] = {
     {PARTIES, "Create", cpt_parties_create, "clients.write", 0},
     {PARTIES, "Update", cpt_parties_update, "clients.write", 0},
     {PARTIES, "ConvertProspect", cpt_parties_convert, "clients.write", 0},
+
+    /* The same handlers: they read the service from the call to keep the books apart. */
+    {SUPPLIERS, "List", cpt_parties_list, "suppliers.read", 0},
+    {SUPPLIERS, "Get", cpt_parties_get, "suppliers.read", 0},
+    {SUPPLIERS, "Create", cpt_parties_create, "suppliers.write", 0},
+    {SUPPLIERS, "Update", cpt_parties_update, "suppliers.write", 0},
 
     {REFERENCE, "ListVatRates", cpt_reference_vat_rates, NULL, CPT_M_SESSION},
     {REFERENCE, "ListExemptions", cpt_reference_exemptions, NULL, CPT_M_SESSION},

@@ -70,9 +70,25 @@ static Comptoir__Parties__Party *copy_party(cpt_call *call, const Comptoir__Part
  * call's arena); p must be a copy_party(). creating: the kind is taken from
  * the request.
  */
+/* Whether the call goes through the Suppliers service (else Parties: clients). */
+static bool suppliers_book(const cpt_call *call)
+{
+	return strstr(call->method, ".Suppliers/") != NULL;
+}
+
+/* What live lists follow: clients and suppliers apart. */
+static const char *party_topic(const cpt_call *call)
+{
+	return suppliers_book(call) ? "supplier" : "party";
+}
+
 static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creating, cpt_status *st)
 {
-	if (creating && strcmp(p->kind, "client") != 0 && strcmp(p->kind, "prospect") != 0) {
+	if (suppliers_book(call)) {
+		p->kind = "supplier";
+	} else if (!creating) {
+		p->kind = "client"; /* an update never changes the kind: ConvertProspect does */
+	} else if (strcmp(p->kind, "client") != 0 && strcmp(p->kind, "prospect") != 0) {
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.kind",
 				      "genre attendu : client ou prospect");
 	}
@@ -233,7 +249,7 @@ static const char SQL_PARTY[] =
     " vat_number, sector, sales_rep, payment_terms, payment_method, coalesce(payer_id, 0),"
     " dispute, notes, array_to_json(tags)::text, extract(epoch FROM created_at)::bigint,"
     " coalesce(extract(epoch FROM converted_at)::bigint, 0)"
-    " FROM party WHERE id = $1::bigint";
+    " FROM party WHERE id = $1::bigint AND (kind = 'supplier') = $2::boolean";
 
 static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
 {
@@ -243,7 +259,8 @@ static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
 static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Parties__Party **out)
 {
 	const char *pid = cpt_call_i64(call, id);
-	PGresult *r = cpt_db_query(call, st, SQL_PARTY, pid);
+	PGresult *r =
+	    cpt_db_query(call, st, SQL_PARTY, pid, suppliers_book(call) ? "true" : "false");
 	if (!r) {
 		return st->code;
 	}
@@ -523,7 +540,8 @@ CPT_HANDLER(cpt_parties_create)
 	}
 	int64_t id = cpt_db_i64(r, 0, 0);
 	PQclear(r);
-	if (save_children(call, st, id, party) || cpt_notify(call, st, "party", id, "create") ||
+	if (save_children(call, st, id, party) ||
+	    cpt_notify(call, st, party_topic(call), id, "create") ||
 	    cpt_audit(call, st, "party", id, call->company_id,
 		      cpt_json_object(call, "event", "create", "code", party->code, NULL))) {
 		return st->code;
@@ -551,7 +569,8 @@ CPT_HANDLER(cpt_parties_update)
 		    " siren = $5, siret = $6, be_enterprise = $7, vat_number = $8, sector = $9,"
 		    " sales_rep = $10, payment_terms = $11, payment_method = $12,"
 		    " payer_id = nullif($13::bigint, 0), dispute = $14::boolean, notes = $15,"
-		    " tags = $16::text[], updated_at = now() WHERE id = $18::bigint AND $17 = $17",
+		    " tags = $16::text[], updated_at = now() WHERE id = $18::bigint AND (kind = "
+		    "'supplier') = ($17 = 'supplier')",
 		    18, party_params(call, party), &found)) {
 		return write_error(call, st);
 	}
@@ -559,7 +578,7 @@ CPT_HANDLER(cpt_parties_update)
 		return cpt_status_set(st, CPT_NOT_FOUND, "party.id", "tiers introuvable");
 	}
 	if (save_children(call, st, party->id, party) ||
-	    cpt_notify(call, st, "party", party->id, "update") ||
+	    cpt_notify(call, st, party_topic(call), party->id, "update") ||
 	    cpt_audit(call, st, "party", party->id, call->company_id,
 		      cpt_json_object(call, "event", "update", NULL))) {
 		return st->code;
@@ -606,7 +625,7 @@ CPT_HANDLER(cpt_parties_convert)
 
 #define PARTY_SEARCH                                                                               \
 	"($1 = '' OR p.search_text LIKE '%%' || cpt_search_key($1) || '%%')"                       \
-	" AND ($2 = '' OR p.kind = $2)"
+	" AND (CASE WHEN $2 = '' THEN p.kind <> 'supplier' ELSE p.kind = $2 END)"
 
 CPT_HANDLER(cpt_parties_list)
 {
@@ -630,8 +649,11 @@ CPT_HANDLER(cpt_parties_list)
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "page.offset",
 				      "position trop grande");
 	}
-	if (strcmp(req->kind, "") != 0 && strcmp(req->kind, "client") != 0 &&
-	    strcmp(req->kind, "prospect") != 0) {
+	const char *kind = req->kind;
+	if (suppliers_book(call)) {
+		kind = "supplier";
+	} else if (strcmp(kind, "") != 0 && strcmp(kind, "client") != 0 &&
+		   strcmp(kind, "prospect") != 0) {
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "kind",
 				      "genre attendu : client ou prospect");
 	}
@@ -648,11 +670,10 @@ CPT_HANDLER(cpt_parties_list)
 	    " AND (NOT $4::boolean OR (%s, p.id) %s (%s, $5::bigint))"
 	    " ORDER BY %s %s, p.id %s LIMIT $6::int OFFSET $7::int",
 	    key, desc ? "<" : ">", key_param, key, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
-	PGresult *r =
-	    cpt_db_query(call, st, sql, req->search, req->kind, page ? page->after_key : "",
-			 after ? "true" : "false", cpt_call_i64(call, page ? page->after_id : 0),
-			 cpt_call_i64(call, (int64_t)limit + 1),
-			 cpt_call_i64(call, page && !after ? page->offset : 0));
+	PGresult *r = cpt_db_query(
+	    call, st, sql, req->search, kind, page ? page->after_key : "", after ? "true" : "false",
+	    cpt_call_i64(call, page ? page->after_id : 0), cpt_call_i64(call, (int64_t)limit + 1),
+	    cpt_call_i64(call, page && !after ? page->offset : 0));
 	if (!r) {
 		return st->code;
 	}
@@ -678,7 +699,7 @@ CPT_HANDLER(cpt_parties_list)
 	PQclear(r);
 	if (page && page->with_total) {
 		r = cpt_db_query(call, st, "SELECT count(*) FROM party p WHERE " PARTY_SEARCH,
-				 req->search, req->kind);
+				 req->search, kind);
 		if (!r) {
 			return st->code;
 		}

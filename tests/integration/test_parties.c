@@ -336,6 +336,59 @@ static void update_keeps_changes_and_removes_sites_and_contacts_by_id(void **sta
 	protobuf_c_message_free_unpacked(&before_reply->base, NULL);
 }
 
+static void suppliers_are_kept_apart_from_clients(void **state)
+{
+	Comptoir__Parties__Party p = COMPTOIR__PARTIES__PARTY__INIT;
+	p.kind = "client"; /* ignored by the Suppliers service */
+	p.code = "FOURN1";
+	p.name = "Négoce Pièces Chauffage";
+	p.vat_number = "BE 0403.170.701";
+	Comptoir__Parties__PartyRequest req = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	req.party = &p;
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	int rc = cpt_client_call(admin, "comptoir.parties.Suppliers/Create", &req.base,
+				 &comptoir__parties__party_reply__descriptor, &out, &st);
+	if (rc) {
+		fail_msg("Suppliers/Create: %s (%s)", st.message, st.field);
+	}
+	Comptoir__Parties__Party *got = ((Comptoir__Parties__PartyReply *)out)->party;
+	assert_string_equal(got->kind, "supplier");
+	assert_string_equal(got->vat_number, "BE0403170701");
+	int64_t id = got->id;
+	protobuf_c_message_free_unpacked(out, NULL);
+	/* Not a client: absent from the clients list, unknown to Parties/Get. */
+	Comptoir__Parties__ListPartiesReply *r = search(admin, "negoce", &rc);
+	assert_int_equal(r->n_parties, 0);
+	protobuf_c_message_free_unpacked(&r->base, NULL);
+	Comptoir__Parties__GetPartyRequest g = COMPTOIR__PARTIES__GET_PARTY_REQUEST__INIT;
+	g.id = id;
+	assert_int_equal(cpt_client_call(admin, "comptoir.parties.Parties/Get", &g.base,
+					 &comptoir__parties__party_reply__descriptor, &out, &st),
+			 CPT_NOT_FOUND);
+	/* Listed by the Suppliers service. */
+	Comptoir__Parties__ListPartiesRequest lr = COMPTOIR__PARTIES__LIST_PARTIES_REQUEST__INIT;
+	lr.search = "negoce";
+	assert_int_equal(cpt_client_call(admin, "comptoir.parties.Suppliers/List", &lr.base,
+					 &comptoir__parties__list_parties_reply__descriptor, &out,
+					 &st),
+			 CPT_OK);
+	assert_int_equal(((Comptoir__Parties__ListPartiesReply *)out)->n_parties, 1);
+	protobuf_c_message_free_unpacked(out, NULL);
+	/* A client cannot be updated through the Suppliers service. */
+	int64_t client = cpt_testenv_sql_int(&env, "SELECT id FROM party WHERE code = 'ECOLE01'");
+	Comptoir__Parties__Party u = COMPTOIR__PARTIES__PARTY__INIT;
+	u.id = client;
+	u.code = "ECOLE01";
+	u.name = "Détournée";
+	req.party = &u;
+	assert_int_equal(cpt_client_call(admin, "comptoir.parties.Suppliers/Update", &req.base,
+					 &comptoir__parties__party_reply__descriptor, &out, &st),
+			 CPT_NOT_FOUND);
+	assert_int_equal(
+	    cpt_testenv_sql_int(&env, "SELECT count(*) FROM party WHERE name = 'Détournée'"), 0);
+}
+
 static int info(cpt_client *c)
 {
 	Comptoir__Rpc__Empty in = COMPTOIR__RPC__EMPTY__INIT;
@@ -391,6 +444,7 @@ int main(void)
 	    cmocka_unit_test(bad_identifiers_and_duplicates_name_the_field_and_write_nothing),
 	    cmocka_unit_test(search_as_you_type_ignores_accents_and_case),
 	    cmocka_unit_test(update_keeps_changes_and_removes_sites_and_contacts_by_id),
+	    cmocka_unit_test(suppliers_are_kept_apart_from_clients),
 	    cmocka_unit_test(prospect_becomes_a_client_on_the_same_record),
 	    cmocka_unit_test(read_only_user_cannot_write_and_other_companies_see_nothing),
 	    cmocka_unit_test(another_workstation_is_told_of_a_change_in_its_company_only),
