@@ -10,8 +10,17 @@
 
 #include <glib/gi18n.h>
 
+/* What differs between the clients' and the suppliers' books. */
+typedef struct {
+	const char *service; /* "comptoir.parties.Parties" */
+	const CptListSource *source;
+	const char *list_name, *topic, *write_permission;
+	const char *file_title, *new_title, *new_tooltip;
+} Book;
+
 struct _CptPartiesPage {
 	GtkBox parent_instance;
+	const Book *book;
 	CptConn *conn;
 	CptListView *list;
 };
@@ -66,6 +75,13 @@ static void parties_parse(const ProtobufCMessage *m, const char *sort, GPtrArray
 		    cpt_row_new(p->id, g_str_equal(sort, "code") ? p->code : p->name, cells, 0));
 	}
 }
+
+static const CptListSource suppliers_source = {
+    .method = "comptoir.parties.Suppliers/List",
+    .reply = &comptoir__parties__list_parties_reply__descriptor,
+    .build = parties_build,
+    .parse = parties_parse,
+};
 
 static const CptListSource parties_source = {
     .method = "comptoir.parties.Parties/List",
@@ -267,7 +283,7 @@ static void fill_form(PartyForm *f, const Comptoir__Parties__Party *p)
 		form_add_contact(f, ct->id, ct->name, ct->role, ct->email, ct->phone);
 	}
 	f->id = p->id;
-	g_autofree char *title = g_strdup_printf(_("Fiche client — %s"), p->name);
+	g_autofree char *title = g_strdup_printf("%s — %s", _(f->page->book->file_title), p->name);
 	gtk_window_set_title(f->window, title);
 }
 
@@ -375,11 +391,11 @@ void cpt_party_form_save(GtkWindow *form)
 	Comptoir__Parties__PartyRequest req = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
 	req.party = &p;
 	gtk_widget_set_sensitive(GTK_WIDGET(f->save), FALSE);
-	cpt_conn_call_async(f->page->conn,
-			    f->id ? "comptoir.parties.Parties/Update"
-				  : "comptoir.parties.Parties/Create",
-			    &req.base, &comptoir__parties__party_reply__descriptor, NULL,
-			    party_saved, g_object_ref(f->window));
+	g_autofree char *method =
+	    g_strdup_printf("%s/%s", f->page->book->service, f->id ? "Update" : "Create");
+	cpt_conn_call_async(f->page->conn, method, &req.base,
+			    &comptoir__parties__party_reply__descriptor, NULL, party_saved,
+			    g_object_ref(f->window));
 	g_ptr_array_unref(addrs);
 	g_ptr_array_unref(contacts);
 }
@@ -452,7 +468,7 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	f->page = g_object_ref(self);
 	f->id = id;
 	f->window = GTK_WINDOW(gtk_window_new());
-	gtk_window_set_title(f->window, id ? _("Fiche client") : _("Nouveau client"));
+	gtk_window_set_title(f->window, id ? _(self->book->file_title) : _(self->book->new_title));
 	gtk_window_set_default_size(f->window, 960, 720);
 	GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
 	if (GTK_IS_WINDOW(root)) {
@@ -485,6 +501,10 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	gtk_label_set_xalign(GTK_LABEL(kl), 1);
 	gtk_grid_attach(f->identity, kl, 0, last, 1, 1);
 	gtk_grid_attach(f->identity, GTK_WIDGET(f->kind), 1, last, 1, 1);
+	/* A supplier is a supplier: the server sets the kind. */
+	gboolean suppliers = g_str_equal(self->book->topic, "supplier");
+	gtk_widget_set_visible(kl, !suppliers);
+	gtk_widget_set_visible(GTK_WIDGET(f->kind), !suppliers);
 	f->dispute = GTK_SWITCH(gtk_switch_new());
 	gtk_widget_set_halign(GTK_WIDGET(f->dispute), GTK_ALIGN_START);
 	GtkWidget *dl = gtk_label_new(_("Litige"));
@@ -529,7 +549,8 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	if (id) {
 		Comptoir__Parties__GetPartyRequest req = COMPTOIR__PARTIES__GET_PARTY_REQUEST__INIT;
 		req.id = id;
-		cpt_conn_call_async(self->conn, "comptoir.parties.Parties/Get", &req.base,
+		g_autofree char *get = g_strdup_printf("%s/Get", self->book->service);
+		cpt_conn_call_async(self->conn, get, &req.base,
 				    &comptoir__parties__party_reply__descriptor, NULL, party_loaded,
 				    g_object_ref(f->window));
 	}
@@ -607,19 +628,42 @@ static void cpt_parties_page_init(CptPartiesPage *self)
 		     12, NULL);
 }
 
-GtkWidget *cpt_parties_page_new(CptConn *conn)
+static const Book clients_book = {
+    .service = "comptoir.parties.Parties",
+    .source = &parties_source,
+    .list_name = "parties",
+    .topic = "party",
+    .write_permission = "clients.write",
+    .file_title = N_("Fiche client"),
+    .new_title = N_("Nouveau client"),
+    .new_tooltip = N_("Nouveau client (Ctrl+N)"),
+};
+
+static const Book suppliers_book = {
+    .service = "comptoir.parties.Suppliers",
+    .source = &suppliers_source,
+    .list_name = "suppliers",
+    .topic = "supplier",
+    .write_permission = "suppliers.write",
+    .file_title = N_("Fiche fournisseur"),
+    .new_title = N_("Nouveau fournisseur"),
+    .new_tooltip = N_("Nouveau fournisseur (Ctrl+N)"),
+};
+
+static GtkWidget *page_new(CptConn *conn, const Book *book)
 {
 	CptPartiesPage *self = g_object_new(CPT_TYPE_PARTIES_PAGE, NULL);
 	self->conn = g_object_ref(conn);
-	self->list =
-	    cpt_list_view_new(conn, "parties", &parties_source, parties_columns, CPT_PARTY_N_CELLS);
+	self->book = book;
+	self->list = cpt_list_view_new(conn, book->list_name, book->source, parties_columns,
+				       CPT_PARTY_N_CELLS);
 	gtk_widget_set_vexpand(GTK_WIDGET(self->list), TRUE);
-	cpt_list_view_follow(self->list, "party");
+	cpt_list_view_follow(self->list, book->topic);
 	g_object_set(cpt_list_view_get_search(self->list), "placeholder-text",
 		     _("Code, nom, SIREN ou TVA — sans se soucier des accents"), NULL);
-	if (cpt_conn_has_permission(conn, "clients.write")) {
+	if (cpt_conn_has_permission(conn, book->write_permission)) {
 		GtkWidget *b = gtk_button_new_with_mnemonic(_("_Nouveau"));
-		gtk_widget_set_tooltip_text(b, _("Nouveau client (Ctrl+N)"));
+		gtk_widget_set_tooltip_text(b, _(book->new_tooltip));
 		g_signal_connect(b, "clicked", G_CALLBACK(on_new), self);
 		gtk_box_append(cpt_list_view_get_toolbar(self->list), b);
 	}
@@ -630,4 +674,14 @@ GtkWidget *cpt_parties_page_new(CptConn *conn)
 			 G_CALLBACK(on_activate), self);
 	gtk_box_append(GTK_BOX(self), GTK_WIDGET(self->list));
 	return GTK_WIDGET(self);
+}
+
+GtkWidget *cpt_parties_page_new(CptConn *conn)
+{
+	return page_new(conn, &clients_book);
+}
+
+GtkWidget *cpt_suppliers_page_new(CptConn *conn)
+{
+	return page_new(conn, &suppliers_book);
 }

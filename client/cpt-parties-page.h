@@ -29,6 +29,8 @@ enum {
 G_DECLARE_FINAL_TYPE(CptPartiesPage, cpt_parties_page, CPT, PARTIES_PAGE, GtkBox)
 
 GtkWidget *cpt_parties_page_new(CptConn *conn);
+/* The same page over the suppliers' book ("Fournisseurs"). */
+GtkWidget *cpt_suppliers_page_new(CptConn *conn);
 CptListView *cpt_parties_page_get_list(CptPartiesPage *self);
 /*
  * Opens the client file of party id (0: a new client). The window's widgets

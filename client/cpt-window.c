@@ -30,6 +30,7 @@ static const struct {
 	ModuleNew create; /* NULL: still to come */
 } modules[] = {
     {"clients", N_("Clients et prospects"), "clients.read", NULL, cpt_parties_page_new},
+    {"suppliers", N_("Fournisseurs"), "suppliers.read", NULL, cpt_suppliers_page_new},
     {"articles", N_("Articles"), "articles.read", NULL, NULL},
     {"quotes", N_("Devis et commandes"), "quotes.read", NULL, NULL},
     {"invoices", N_("Factures et avoirs"), "invoices.read", NULL, NULL},

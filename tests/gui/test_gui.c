@@ -608,6 +608,7 @@ static GtkWidget *named(GtkWidget *root, const char *name)
 static void create_find_and_open_a_client(void **state)
 {
 	CptWindow *win = cpt_app_get_window(app);
+	assert_non_null(cpt_window_get_module(win, "suppliers"));
 	cpt_window_show_module(win, "clients");
 	CptPartiesPage *page = CPT_PARTIES_PAGE(cpt_window_get_module(win, "clients"));
 	party_form = cpt_parties_page_open(page, 0);
