@@ -22,16 +22,9 @@ static ProtobufCMessage *users_build(const CptPageQuery *q)
 {
 	UsersQuery *u = g_malloc0(sizeof *u);
 	comptoir__admin__list_users_request__init(&u->req);
-	comptoir__admin__page__init(&u->page);
 	u->req.search = (char *)q->search;
 	u->req.page = &u->page;
-	u->page.limit = q->limit;
-	u->page.sort = (char *)q->sort;
-	u->page.descending = q->descending;
-	u->page.after_key = (char *)q->after_key;
-	u->page.after_id = q->after_id;
-	u->page.offset = q->offset;
-	u->page.with_total = q->with_total;
+	cpt_page_query_fill(q, &u->page);
 	return &u->req.base; /* first member: one g_free releases both */
 }
 

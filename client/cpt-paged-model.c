@@ -8,6 +8,8 @@
  */
 #include "cpt-paged-model.h"
 
+#include "admin.pb-c.h"
+
 typedef struct {
 	GPtrArray *rows; /* CptRow */
 	guint64 used;	 /* last access tick, for eviction */
@@ -326,4 +328,16 @@ CptPagedModel *cpt_paged_model_new(CptConn *conn, const CptListSource *source)
 	self->conn = g_object_ref(conn);
 	self->source = source;
 	return self;
+}
+
+void cpt_page_query_fill(const CptPageQuery *q, Comptoir__Admin__Page *page)
+{
+	comptoir__admin__page__init(page);
+	page->limit = q->limit;
+	page->sort = (char *)q->sort;
+	page->descending = q->descending;
+	page->after_key = (char *)q->after_key;
+	page->after_id = q->after_id;
+	page->offset = q->offset;
+	page->with_total = q->with_total;
 }

@@ -46,6 +46,10 @@ typedef struct {
 		      guint *total, gboolean *more);
 } CptListSource;
 
+/* Fills the protocol's shared paging message from a query. */
+struct Comptoir__Admin__Page;
+void cpt_page_query_fill(const CptPageQuery *q, struct Comptoir__Admin__Page *page);
+
 #define CPT_TYPE_PAGED_MODEL (cpt_paged_model_get_type())
 G_DECLARE_FINAL_TYPE(CptPagedModel, cpt_paged_model, CPT, PAGED_MODEL, GObject)
 

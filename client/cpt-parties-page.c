@@ -40,17 +40,10 @@ static ProtobufCMessage *parties_build(const CptPageQuery *q)
 {
 	PartiesQuery *u = g_malloc0(sizeof *u);
 	comptoir__parties__list_parties_request__init(&u->req);
-	comptoir__admin__page__init(&u->page);
 	u->req.search = (char *)q->search;
 	u->req.kind = "";
 	u->req.page = &u->page;
-	u->page.limit = q->limit;
-	u->page.sort = (char *)q->sort;
-	u->page.descending = q->descending;
-	u->page.after_key = (char *)q->after_key;
-	u->page.after_id = q->after_id;
-	u->page.offset = q->offset;
-	u->page.with_total = q->with_total;
+	cpt_page_query_fill(q, &u->page);
 	return &u->req.base;
 }
 

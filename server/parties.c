@@ -410,7 +410,70 @@ static int write_error(cpt_call *call, cpt_status *st)
 	return st->code;
 }
 
-/* Inserts, updates or deletes addresses and contacts to match the request. */
+/*
+ * Children of a party (addresses, contacts): a row with an id is updated (and
+ * must belong to the party), a row without one is inserted, and rows no longer
+ * sent are deleted.
+ */
+typedef struct child_table {
+	const char *update_sql; /* $1 party, $2.. values, last parameter the row id */
+	const char *insert_sql; /* $1 party, $2.. values */
+	const char *delete_sql; /* $1 party, $2 ids kept */
+	const char *field;	/* named when an id is not the party's */
+	const char *missing;
+} child_table;
+
+static const child_table addresses_table = {
+    "UPDATE party_address SET kind = $2, label = $3, line1 = $4, line2 = $5, postcode = $6,"
+    " city = $7, country = $8 WHERE id = $9::bigint AND party_id = $1::bigint RETURNING id",
+    "INSERT INTO party_address (party_id, kind, label, line1, line2, postcode, city, country)"
+    " VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    "DELETE FROM party_address WHERE party_id = $1::bigint AND id <> ALL ($2::bigint[])",
+    "party.addresses.id",
+    "adresse introuvable pour ce tiers",
+};
+
+static const child_table contacts_table = {
+    "UPDATE party_contact SET name = $2, role = $3, email = $4, phone = $5, mobile = $6"
+    " WHERE id = $7::bigint AND party_id = $1::bigint RETURNING id",
+    "INSERT INTO party_contact (party_id, name, role, email, phone, mobile)"
+    " VALUES ($1::bigint, $2, $3, $4, $5, $6) RETURNING id",
+    "DELETE FROM party_contact WHERE party_id = $1::bigint AND id <> ALL ($2::bigint[])",
+    "party.contacts.id",
+    "contact introuvable pour ce tiers",
+};
+
+/*
+ * Saves one child: v holds the party id, then n - 1 values, then room for the
+ * row id. Appends the row's id to keep.
+ */
+static int save_child(cpt_call *call, cpt_status *st, const child_table *t, int64_t id,
+		      const char **v, int n, GString *keep)
+{
+	v[n] = cpt_call_i64(call, id);
+	PGresult *r = cpt_db_exec(call, st, id ? t->update_sql : t->insert_sql, id ? n + 1 : n, v);
+	if (!r) {
+		return st->code;
+	}
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return cpt_status_set(st, CPT_NOT_FOUND, t->field, "%s", t->missing);
+	}
+	g_string_append_printf(keep, "%s%s", keep->len > 1 ? "," : "", cpt_db_str(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+/* Deletes the children not kept; frees keep. */
+static int drop_others(cpt_call *call, cpt_status *st, const child_table *t, const char *pid,
+		       GString *keep)
+{
+	g_string_append_c(keep, '}');
+	const char *del[] = {pid, cpt_call_strdup(call, keep->str)};
+	g_string_free(keep, TRUE);
+	return exec_ok(call, st, t->delete_sql, 2, del, NULL);
+}
+
 static int save_children(cpt_call *call, cpt_status *st, int64_t party_id,
 			 const Comptoir__Parties__Party *p)
 {
@@ -418,80 +481,26 @@ static int save_children(cpt_call *call, cpt_status *st, int64_t party_id,
 	GString *keep = g_string_new("{");
 	for (size_t i = 0; i < p->n_addresses; i++) {
 		const Comptoir__Parties__Address *a = p->addresses[i];
-		const char *v[] = {pid,	     a->kind,	 a->label,
-				   a->line1, a->line2,	 a->postcode,
-				   a->city,  a->country, cpt_call_i64(call, a->id)};
-		PGresult *r = cpt_db_exec(
-		    call, st,
-		    a->id
-			? "UPDATE party_address SET kind = $2, label = $3, line1 = $4, line2 = $5,"
-			  " postcode = $6, city = $7, country = $8"
-			  " WHERE id = $9::bigint AND party_id = $1::bigint RETURNING id"
-			: "INSERT INTO party_address (party_id, kind, label, line1, line2, "
-			  "postcode,"
-			  " city, country) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8)"
-			  " RETURNING id",
-		    a->id ? 9 : 8, v);
-		if (!r) {
+		const char *v[] = {pid,		a->kind, a->label,   a->line1, a->line2,
+				   a->postcode, a->city, a->country, NULL};
+		if (save_child(call, st, &addresses_table, a->id, v, 8, keep)) {
 			g_string_free(keep, TRUE);
 			return st->code;
 		}
-		if (PQntuples(r) == 0) {
-			PQclear(r);
-			g_string_free(keep, TRUE);
-			return cpt_status_set(st, CPT_NOT_FOUND, "party.addresses.id",
-					      "adresse introuvable pour ce tiers");
-		}
-		g_string_append_printf(keep, "%s%s", keep->len > 1 ? "," : "", cpt_db_str(r, 0, 0));
-		PQclear(r);
 	}
-	g_string_append_c(keep, '}');
-	const char *del[] = {pid, cpt_call_strdup(call, keep->str)};
-	g_string_free(keep, TRUE);
-	if (exec_ok(call, st,
-		    "DELETE FROM party_address WHERE party_id = $1::bigint"
-		    " AND id <> ALL ($2::bigint[])",
-		    2, del, NULL)) {
+	if (drop_others(call, st, &addresses_table, pid, keep)) {
 		return st->code;
 	}
 	keep = g_string_new("{");
 	for (size_t i = 0; i < p->n_contacts; i++) {
 		const Comptoir__Parties__Contact *c = p->contacts[i];
-		const char *v[] = {pid,
-				   c->name,
-				   c->role,
-				   c->email,
-				   c->phone,
-				   c->mobile,
-				   cpt_call_i64(call, c->id)};
-		PGresult *r = cpt_db_exec(
-		    call, st,
-		    c->id ? "UPDATE party_contact SET name = $2, role = $3, email = $4, phone = $5,"
-			    " mobile = $6 WHERE id = $7::bigint AND party_id = $1::bigint "
-			    "RETURNING id"
-			  : "INSERT INTO party_contact (party_id, name, role, email, phone, mobile)"
-			    " VALUES ($1::bigint, $2, $3, $4, $5, $6) RETURNING id",
-		    c->id ? 7 : 6, v);
-		if (!r) {
+		const char *v[] = {pid, c->name, c->role, c->email, c->phone, c->mobile, NULL};
+		if (save_child(call, st, &contacts_table, c->id, v, 6, keep)) {
 			g_string_free(keep, TRUE);
 			return st->code;
 		}
-		if (PQntuples(r) == 0) {
-			PQclear(r);
-			g_string_free(keep, TRUE);
-			return cpt_status_set(st, CPT_NOT_FOUND, "party.contacts.id",
-					      "contact introuvable pour ce tiers");
-		}
-		g_string_append_printf(keep, "%s%s", keep->len > 1 ? "," : "", cpt_db_str(r, 0, 0));
-		PQclear(r);
 	}
-	g_string_append_c(keep, '}');
-	const char *delc[] = {pid, cpt_call_strdup(call, keep->str)};
-	g_string_free(keep, TRUE);
-	return exec_ok(call, st,
-		       "DELETE FROM party_contact WHERE party_id = $1::bigint"
-		       " AND id <> ALL ($2::bigint[])",
-		       2, delc, NULL);
+	return drop_others(call, st, &contacts_table, pid, keep);
 }
 
 static const char *const *party_params(cpt_call *call, const Comptoir__Parties__Party *p)
