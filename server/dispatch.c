@@ -12,6 +12,7 @@
 
 #include "admin.pb-c.h"
 #include "auth.pb-c.h"
+#include "articles.pb-c.h"
 #include "parties.pb-c.h"
 #include "prefs.pb-c.h"
 #include "reference.pb-c.h"
@@ -41,6 +42,8 @@ typedef struct method_entry {
 #define PARTIES &comptoir__parties__parties__descriptor
 #define SUPPLIERS &comptoir__parties__suppliers__descriptor
 #define REFERENCE &comptoir__reference__reference__descriptor
+#define ARTICLES &comptoir__articles__articles__descriptor
+#define PRICING &comptoir__articles__pricing__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -86,10 +89,26 @@ static const method_entry table[] = {
     {REFERENCE, "ListUnits", cpt_reference_units, NULL, CPT_M_SESSION},
     {REFERENCE, "ListPaymentTerms", cpt_reference_payment_terms, NULL, CPT_M_SESSION},
     {REFERENCE, "DueDate", cpt_reference_due_date, NULL, CPT_M_SESSION},
+
+    {ARTICLES, "List", cpt_articles_list, "articles.read", 0},
+    {ARTICLES, "Get", cpt_articles_get, "articles.read", 0},
+    {ARTICLES, "Create", cpt_articles_create, "articles.write", 0},
+    {ARTICLES, "Update", cpt_articles_update, "articles.write", 0},
+    {ARTICLES, "ListFamilies", cpt_articles_list_families, "articles.read", 0},
+    {ARTICLES, "SaveFamily", cpt_articles_save_family, "articles.write", 0},
+
+    {PRICING, "ListPriceLists", cpt_pricing_list_price_lists, "articles.read", 0},
+    {PRICING, "SavePriceList", cpt_pricing_save_price_list, "articles.write", 0},
+    {PRICING, "ListRules", cpt_pricing_list_rules, "articles.read", 0},
+    {PRICING, "SaveRule", cpt_pricing_save_rule, "articles.write", 0},
+    {PRICING, "DeleteRule", cpt_pricing_delete_rule, "articles.write", 0},
+    {PRICING, "Resolve", cpt_pricing_resolve, "articles.read", 0},
+    {PRICING, "ListSupplierPrices", cpt_pricing_list_supplier_prices, "articles.read", 0},
+    {PRICING, "SaveSupplierPrice", cpt_pricing_save_supplier_price, "articles.write", 0},
 };
 
-static const ProtobufCServiceDescriptor *const services[] = {RPC,   AUTH,    ADMIN,
-							     PREFS, PARTIES, REFERENCE};
+static const ProtobufCServiceDescriptor *const services[] = {
+    RPC, AUTH, ADMIN, PREFS, PARTIES, SUPPLIERS, REFERENCE, ARTICLES, PRICING};
 
 static cpt_method *methods;
 static size_t n_methods;

@@ -56,4 +56,22 @@ CPT_HANDLER(cpt_reference_units);
 CPT_HANDLER(cpt_reference_payment_terms);
 CPT_HANDLER(cpt_reference_due_date);
 
+/* comptoir.articles.Articles (articles.c) */
+CPT_HANDLER(cpt_articles_list);
+CPT_HANDLER(cpt_articles_get);
+CPT_HANDLER(cpt_articles_create);
+CPT_HANDLER(cpt_articles_update);
+CPT_HANDLER(cpt_articles_list_families);
+CPT_HANDLER(cpt_articles_save_family);
+
+/* comptoir.articles.Pricing (pricing.c) */
+CPT_HANDLER(cpt_pricing_list_price_lists);
+CPT_HANDLER(cpt_pricing_save_price_list);
+CPT_HANDLER(cpt_pricing_list_rules);
+CPT_HANDLER(cpt_pricing_save_rule);
+CPT_HANDLER(cpt_pricing_delete_rule);
+CPT_HANDLER(cpt_pricing_resolve);
+CPT_HANDLER(cpt_pricing_list_supplier_prices);
+CPT_HANDLER(cpt_pricing_save_supplier_price);
+
 #endif

@@ -32,7 +32,7 @@ CPT_HANDLER(cpt_reference_vat_rates)
 	}
 	PGresult *r =
 	    cpt_db_query(call, st,
-			 "SELECT country, rate, category, label FROM vat_rate"
+			 "SELECT country, rate, category, label, id FROM vat_rate"
 			 " WHERE $1 = '' OR country = $1 ORDER BY country DESC, rate DESC",
 			 req->country);
 	if (!r) {
@@ -51,6 +51,7 @@ CPT_HANDLER(cpt_reference_vat_rates)
 		v->rate = (int32_t)cpt_db_i64(r, i, 1);
 		v->category = cpt_call_strdup(call, cpt_db_str(r, i, 2));
 		v->label = cpt_call_strdup(call, cpt_db_str(r, i, 3));
+		v->id = cpt_db_i64(r, i, 4);
 		rep->rates[i] = v;
 	}
 	PQclear(r);
