@@ -43,6 +43,12 @@ static Comptoir__Articles__Article *copy_article(cpt_call *call,
 {
 	Comptoir__Articles__Article *a = cpt_call_alloc(call, sizeof *a);
 	*a = *in;
+	/* BOM lines given by component code get their id here. */
+	a->bom = cpt_call_alloc(call, sizeof(void *) * (in->n_bom + 1));
+	for (size_t i = 0; i < in->n_bom; i++) {
+		a->bom[i] = cpt_call_alloc(call, sizeof *a->bom[i]);
+		*a->bom[i] = *in->bom[i];
+	}
 	return a;
 }
 
@@ -96,7 +102,7 @@ static int check_bom(const Comptoir__Articles__Article *a, cpt_status *st)
 	}
 	for (size_t i = 0; i < a->n_bom; i++) {
 		const Comptoir__Articles__BomLine *l = a->bom[i];
-		if (l->component_id <= 0) {
+		if (l->component_id <= 0 && !*l->component_code) {
 			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "article.bom.component_id",
 					      "composant obligatoire");
 		}
@@ -108,7 +114,7 @@ static int check_bom(const Comptoir__Articles__Article *a, cpt_status *st)
 			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "article.bom",
 					      "un article ne peut pas se contenir lui-même");
 		}
-		for (size_t j = 0; j < i; j++) {
+		for (size_t j = 0; j < i && l->component_id > 0; j++) {
 			if (a->bom[j]->component_id == l->component_id) {
 				return cpt_status_set(st, CPT_INVALID_ARGUMENT,
 						      "article.bom.component_id",
@@ -159,6 +165,36 @@ static int check_components(cpt_call *call, const Comptoir__Articles__Article *a
 {
 	if (!a->n_bom) {
 		return 0;
+	}
+	for (size_t i = 0; i < a->n_bom; i++) {
+		Comptoir__Articles__BomLine *l = a->bom[i];
+		if (l->component_id > 0) {
+			continue;
+		}
+		char *code = cpt_call_strdup(call, l->component_code);
+		g_strstrip(code);
+		PGresult *r =
+		    cpt_db_query(call, st, "SELECT id FROM article WHERE code = upper($1)", code);
+		if (!r) {
+			return st->code;
+		}
+		l->component_id = PQntuples(r) ? cpt_db_i64(r, 0, 0) : 0;
+		PQclear(r);
+		if (!l->component_id) {
+			return cpt_status_set(st, CPT_NOT_FOUND, "article.bom.component_code",
+					      "aucun article de code %s", code);
+		}
+		if (l->component_id == a->id) {
+			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "article.bom",
+					      "un article ne peut pas se contenir lui-même");
+		}
+		for (size_t j = 0; j < a->n_bom; j++) {
+			if (j != i && a->bom[j]->component_id == l->component_id) {
+				return cpt_status_set(st, CPT_INVALID_ARGUMENT,
+						      "article.bom.component_code",
+						      "composant présent deux fois");
+			}
+		}
 	}
 	GString *ids = g_string_new("{");
 	for (size_t i = 0; i < a->n_bom; i++) {

@@ -382,6 +382,25 @@ static void bill_of_materials_cost_rolls_up_through_levels_and_cycles_are_refuse
 	assert_int_equal(rep->article->n_bom, 0);
 	assert_int_equal(rep->article->cost, 123456);
 	protobuf_c_message_free_unpacked(&rep->base, NULL);
+
+	/* Components may be named by code, as the screen and imports do. */
+	Comptoir__Articles__Article a;
+	article_init(&a, "KIT2", "Kit de deux vannes", 0, 0);
+	Comptoir__Articles__BomLine line = COMPTOIR__ARTICLES__BOM_LINE__INIT;
+	Comptoir__Articles__BomLine *lp[] = {&line};
+	line.component_code = " valve ";
+	line.quantity = 2000;
+	a.bom = lp;
+	a.n_bom = 1;
+	assert_int_equal(save(admin, "Create", &a, &rep, &st), CPT_OK);
+	assert_int_equal(rep->article->cost, 246912);
+	protobuf_c_message_free_unpacked(&rep->base, NULL);
+	a.code = "KIT3";
+	line.component_code = "INCONNU";
+	before = catalogue_rows();
+	assert_int_equal(save(admin, "Create", &a, NULL, &st), CPT_NOT_FOUND);
+	assert_string_equal(st.field, "article.bom.component_code");
+	assert_int_equal(catalogue_rows(), before);
 }
 
 static void read_only_user_cannot_write_and_other_companies_see_nothing(void **state)
