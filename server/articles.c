@@ -16,6 +16,7 @@
 #include "events.h"
 #include "fields.h"
 #include "handlers.h"
+#include "listing.h"
 #include "money.h"
 
 #include "articles.pb-c.h"
@@ -489,7 +490,7 @@ static int load_article(cpt_call *call, cpt_status *st, int64_t id,
 	a->notes = col_str(call, r, 0, 15);
 	a->vat_rate = (int32_t)cpt_db_i64(r, 0, 16);
 	PQclear(r);
-	GHashTable *costs;
+	GHashTable *costs = NULL;
 	if (roll_up(call, st, id, &costs)) {
 		return st->code;
 	}
@@ -664,9 +665,9 @@ CPT_HANDLER(cpt_articles_update)
  * List: search as you type, insensitive to accents and case
  */
 
+#define ARTICLE_MATCH "($1 = '' OR a.search_text ~~> cpt_like_pattern($1))"
 #define ARTICLE_FILTER                                                                             \
-	"($1 = '' OR a.search_text LIKE '%%' || cpt_search_key($1) || '%%')"                       \
-	" AND ($2 = '' OR a.kind = $2)"                                                            \
+	"($2 = '' OR a.kind = $2)"                                                                 \
 	" AND ($3::bigint = 0 OR a.family_id = $3::bigint OR a.subfamily_id = $3::bigint)"         \
 	" AND ($4::boolean OR a.active)"
 
@@ -698,22 +699,33 @@ CPT_HANDLER(cpt_articles_list)
 	}
 	bool desc = page && page->descending;
 	bool after = page && page->after_id != 0;
-	char *sql = cpt_call_printf(
-	    call,
-	    "SELECT a.id, a.code, a.kind, a.label, a.unit, a.sale_price, v.rate,"
-	    " coalesce(f.label, ''), a.active"
-	    " FROM article a JOIN vat_rate v ON v.id = a.vat_rate_id"
-	    " LEFT JOIN article_family f ON f.id = a.family_id WHERE " ARTICLE_FILTER
-	    " AND (NOT $6::boolean OR (%s, a.id) %s (%s, $7::bigint))"
-	    " ORDER BY %s %s, a.id %s LIMIT $8::int OFFSET $9::int",
-	    key, desc ? "<" : ">", key_param, key, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
+	const char *dir = desc ? "DESC" : "ASC";
+	char *fmt =
+	    cpt_call_printf(call,
+			    "SELECT a.id, a.code, a.kind, a.label, a.unit, a.sale_price, v.rate,"
+			    " coalesce(f.label, ''), a.active"
+			    " FROM %%s a JOIN vat_rate v ON v.id = a.vat_rate_id"
+			    " LEFT JOIN article_family f ON f.id = a.family_id WHERE %%s"
+			    " ORDER BY %%s %s, a.id %s LIMIT $8::int OFFSET $9::int",
+			    dir, dir);
+	char *prefilter = cpt_call_printf(
+	    call, ARTICLE_FILTER " AND (NOT $6::boolean OR (%s, a.id) %s (%s, $7::bigint))", key,
+	    desc ? "<" : ">", key_param);
+	cpt_list_sql sql;
+	cpt_list_sql_build(call, &sql, fmt, "article", "a", prefilter, ARTICLE_MATCH, key, desc,
+			   page && !after && page->offset);
 	const char *family = cpt_call_i64(call, req->family_id);
 	const char *inactive = req->include_archived ? "true" : "false";
-	PGresult *r = cpt_db_query(call, st, sql, req->search, req->kind, family, inactive,
-				   page ? page->after_key : "", after ? "true" : "false",
-				   cpt_call_i64(call, page ? page->after_id : 0),
-				   cpt_call_i64(call, (int64_t)limit + 1),
-				   cpt_call_i64(call, page && !after ? page->offset : 0));
+	const char *params[] = {req->search,
+				req->kind,
+				family,
+				inactive,
+				page ? page->after_key : "",
+				after ? "true" : "false",
+				cpt_call_i64(call, page ? page->after_id : 0),
+				cpt_call_i64(call, (int64_t)limit + 1),
+				cpt_call_i64(call, page && !after ? page->offset : 0)};
+	PGresult *r = cpt_list_search(call, st, req->search, &sql, 9, params, (int)limit + 1);
 	if (!r) {
 		return st->code;
 	}
@@ -742,7 +754,9 @@ CPT_HANDLER(cpt_articles_list)
 	}
 	PQclear(r);
 	if (page && page->with_total) {
-		r = cpt_db_query(call, st, "SELECT count(*) FROM article a WHERE " ARTICLE_FILTER,
+		r = cpt_db_query(call, st,
+				 "SELECT count(*) FROM article a WHERE " ARTICLE_MATCH
+				 " AND " ARTICLE_FILTER,
 				 req->search, req->kind, family, inactive);
 		if (!r) {
 			return st->code;

@@ -13,6 +13,7 @@
 #include "events.h"
 #include "handlers.h"
 #include "ident.h"
+#include "listing.h"
 #include "terms.h"
 
 #include "parties.pb-c.h"
@@ -632,9 +633,8 @@ CPT_HANDLER(cpt_parties_convert)
  * List: search as you type, insensitive to accents and case
  */
 
-#define PARTY_SEARCH                                                                               \
-	"($1 = '' OR p.search_text LIKE '%%' || cpt_search_key($1) || '%%')"                       \
-	" AND (CASE WHEN $2 = '' THEN p.kind <> 'supplier' ELSE p.kind = $2 END)"
+#define PARTY_MATCH "($1 = '' OR p.search_text ~~> cpt_like_pattern($1))"
+#define PARTY_KIND "(CASE WHEN $2 = '' THEN p.kind <> 'supplier' ELSE p.kind = $2 END)"
 
 CPT_HANDLER(cpt_parties_list)
 {
@@ -668,21 +668,31 @@ CPT_HANDLER(cpt_parties_list)
 	}
 	bool desc = page && page->descending;
 	bool after = page && page->after_id != 0;
-	char *sql = cpt_call_printf(
+	const char *dir = desc ? "DESC" : "ASC";
+	char *fmt = cpt_call_printf(
 	    call,
 	    "SELECT p.id, p.kind, p.code, p.name,"
 	    " coalesce((SELECT a.city FROM party_address a WHERE a.party_id = p.id"
 	    "  AND a.kind = 'billing' ORDER BY a.id LIMIT 1), ''),"
 	    " coalesce((SELECT coalesce(nullif(c.phone, ''), c.mobile) FROM party_contact c"
 	    "  WHERE c.party_id = p.id ORDER BY c.id LIMIT 1), ''), p.dispute"
-	    " FROM party p WHERE " PARTY_SEARCH
-	    " AND (NOT $4::boolean OR (%s, p.id) %s (%s, $5::bigint))"
-	    " ORDER BY %s %s, p.id %s LIMIT $6::int OFFSET $7::int",
-	    key, desc ? "<" : ">", key_param, key, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC");
-	PGresult *r = cpt_db_query(
-	    call, st, sql, req->search, kind, page ? page->after_key : "", after ? "true" : "false",
-	    cpt_call_i64(call, page ? page->after_id : 0), cpt_call_i64(call, (int64_t)limit + 1),
-	    cpt_call_i64(call, page && !after ? page->offset : 0));
+	    " FROM %%s p WHERE %%s ORDER BY %%s %s, p.id %s LIMIT $6::int OFFSET $7::int",
+	    dir, dir);
+	char *prefilter = cpt_call_printf(
+	    call, PARTY_KIND " AND (NOT $4::boolean OR (%s, p.id) %s (%s, $5::bigint))", key,
+	    desc ? "<" : ">", key_param);
+	cpt_list_sql sql;
+	bool offset = page && !after && page->offset;
+	cpt_list_sql_build(call, &sql, fmt, "party", "p", prefilter, PARTY_MATCH, key, desc,
+			   offset);
+	const char *params[] = {req->search,
+				kind,
+				page ? page->after_key : "",
+				after ? "true" : "false",
+				cpt_call_i64(call, page ? page->after_id : 0),
+				cpt_call_i64(call, (int64_t)limit + 1),
+				cpt_call_i64(call, page && !after ? page->offset : 0)};
+	PGresult *r = cpt_list_search(call, st, req->search, &sql, 7, params, (int)limit + 1);
 	if (!r) {
 		return st->code;
 	}
@@ -707,8 +717,9 @@ CPT_HANDLER(cpt_parties_list)
 	}
 	PQclear(r);
 	if (page && page->with_total) {
-		r = cpt_db_query(call, st, "SELECT count(*) FROM party p WHERE " PARTY_SEARCH,
-				 req->search, kind);
+		r = cpt_db_query(
+		    call, st, "SELECT count(*) FROM party p WHERE " PARTY_MATCH " AND " PARTY_KIND,
+		    req->search, kind);
 		if (!r) {
 			return st->code;
 		}

@@ -93,7 +93,7 @@ CPT_HANDLER(cpt_pricing_save_price_list)
 		return st->code;
 	}
 	const char *v[] = {code, label, cpt_call_i64(call, l->id)};
-	int64_t id;
+	int64_t id = 0;
 	if (exec_ok(call, st,
 		    l->id ? "UPDATE price_list SET code = $1, label = $2 WHERE id = $3::bigint"
 			    " RETURNING id"
@@ -274,7 +274,7 @@ CPT_HANDLER(cpt_pricing_save_rule)
 			   *p->valid_from ? p->valid_from : NULL,
 			   *p->valid_to ? p->valid_to : NULL,
 			   cpt_call_i64(call, p->id)};
-	int64_t id;
+	int64_t id = 0;
 	int rc = exec_ok(
 	    call, st,
 	    p->id
@@ -322,7 +322,7 @@ CPT_HANDLER(cpt_pricing_delete_rule)
 {
 	const Comptoir__Articles__DeleteRequest *req = (const void *)in;
 	const char *v[] = {cpt_call_i64(call, req->id)};
-	int64_t id;
+	int64_t id = 0;
 	if (exec_ok(call, st, "DELETE FROM price_rule WHERE id = $1::bigint RETURNING id", 1, v,
 		    &id)) {
 		return st->code;
@@ -525,7 +525,7 @@ CPT_HANDLER(cpt_pricing_save_supplier_price)
 			   *s->valid_from ? s->valid_from : NULL,
 			   *s->valid_to ? s->valid_to : NULL,
 			   cpt_call_i64(call, s->id)};
-	int64_t id;
+	int64_t id = 0;
 	if (exec_ok(
 		call, st,
 		s->id ? "UPDATE supplier_price SET supplier_id = $1::bigint,"
