@@ -665,7 +665,7 @@ CPT_HANDLER(cpt_articles_update)
  * List: search as you type, insensitive to accents and case
  */
 
-#define ARTICLE_MATCH "($1 = '' OR a.search_text ~~> cpt_like_pattern($1))"
+#define ARTICLE_MATCH "($1 = '' OR a.search_text ~~> (SELECT cpt_like_pattern($1)))"
 #define ARTICLE_FILTER                                                                             \
 	"($2 = '' OR a.kind = $2)"                                                                 \
 	" AND ($3::bigint = 0 OR a.family_id = $3::bigint OR a.subfamily_id = $3::bigint)"         \
@@ -713,7 +713,7 @@ CPT_HANDLER(cpt_articles_list)
 	    desc ? "<" : ">", key_param);
 	cpt_list_sql sql;
 	cpt_list_sql_build(call, &sql, fmt, "article", "a", prefilter, ARTICLE_MATCH, key, desc,
-			   page && !after && page->offset);
+			   page && !after && page->offset, (int)limit + 1);
 	const char *family = cpt_call_i64(call, req->family_id);
 	const char *inactive = req->include_archived ? "true" : "false";
 	const char *params[] = {req->search,

@@ -8,8 +8,10 @@
  * are not spread evenly along the sort order ("Théâtre..." all sort last).
  * So the page is asked in two steps: first a walk bounded to
  * CPT_LIST_WALK_ROWS rows in sort order; if it found the whole page, done;
- * otherwise the matches are rare there and the trigram index answers (or,
- * under three characters, which trigrams cannot serve, the unbounded walk).
+ * otherwise the matches are rare there and the trigram index answers.
+ * Searches match through cpt_like_pattern() (sql/0008_search_leakproof.sql):
+ * anywhere from three characters, at a word's start under three, which
+ * trigrams can serve too.
  */
 #ifndef CPT_LISTING_H
 #define CPT_LISTING_H
@@ -24,7 +26,7 @@
 typedef struct cpt_list_sql {
 	const char *walk;  /* bounded walk in sort order, or NULL */
 	const char *index; /* matches from the trigram index, sorted apart */
-	const char *plain; /* the planner's choice: no search, short search, jumps */
+	const char *plain; /* the planner's choice: no search, jumps */
 } cpt_list_sql;
 
 /*
@@ -36,12 +38,13 @@ PGresult *cpt_list_search(cpt_call *call, cpt_status *st, const char *search,
 
 /*
  * The three forms of one page query. fmt has three %s: the source table
- * (for the walk, a bounded subquery over table, named alias as the
- * query names it, with prefilter), the search
- * condition slot, and the sort expression; see parties.c for one.
+ * (for the walk and the index forms, a bounded subquery over table, named
+ * alias as the query names it), the search condition slot, and the sort
+ * expression; see parties.c for one. offset: the page is a jump (no walk);
+ * want: the page's LIMIT.
  */
 void cpt_list_sql_build(cpt_call *call, cpt_list_sql *out, const char *fmt, const char *table,
 			const char *alias, const char *prefilter, const char *match,
-			const char *key, bool desc, bool offset);
+			const char *key, bool desc, bool offset, int want);
 
 #endif

@@ -633,7 +633,7 @@ CPT_HANDLER(cpt_parties_convert)
  * List: search as you type, insensitive to accents and case
  */
 
-#define PARTY_MATCH "($1 = '' OR p.search_text ~~> cpt_like_pattern($1))"
+#define PARTY_MATCH "($1 = '' OR p.search_text ~~> (SELECT cpt_like_pattern($1)))"
 #define PARTY_KIND "(CASE WHEN $2 = '' THEN p.kind <> 'supplier' ELSE p.kind = $2 END)"
 
 CPT_HANDLER(cpt_parties_list)
@@ -683,8 +683,8 @@ CPT_HANDLER(cpt_parties_list)
 	    desc ? "<" : ">", key_param);
 	cpt_list_sql sql;
 	bool offset = page && !after && page->offset;
-	cpt_list_sql_build(call, &sql, fmt, "party", "p", prefilter, PARTY_MATCH, key, desc,
-			   offset);
+	cpt_list_sql_build(call, &sql, fmt, "party", "p", prefilter, PARTY_MATCH, key, desc, offset,
+			   (int)limit + 1);
 	const char *params[] = {req->search,
 				kind,
 				page ? page->after_key : "",

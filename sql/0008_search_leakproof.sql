@@ -32,14 +32,27 @@ CREATE OPERATOR CLASS cpt_trgm_contains_ops FOR TYPE text USING gin AS
 		internal, internal),
 	STORAGE integer;
 
--- '%key%' for what was typed: folded like the stored search texts, with
--- LIKE's own characters escaped so that "50%" searches for "50%".
+-- The LIKE pattern for what was typed, folded like the stored search texts,
+-- with LIKE's own characters escaped so that "50%" searches for "50%".
+-- Three characters or more are looked for anywhere ('%dupo%'); one or two
+-- only at the start of a word ('% du%'): so short a text found anywhere
+-- matches half the table and tells nothing, and a word start is what
+-- someone who has typed two letters is after. The stored texts begin with a
+-- space so that the first word has a start too.
 CREATE FUNCTION cpt_like_pattern(text) RETURNS text
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-	AS $$ SELECT '%' || replace(replace(replace(public.cpt_search_key($1), '\', '\\'),
-		'%', '\%'), '_', '\_') || '%' $$;
+	AS $$
+	SELECT CASE WHEN char_length(k) < 3 THEN '% ' ELSE '%' END
+		|| replace(replace(replace(k, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+	FROM (SELECT public.cpt_search_key(btrim($1)) AS k) t
+	$$;
 
-DROP INDEX party_search_idx;
+ALTER TABLE party DROP COLUMN search_text;
+ALTER TABLE party ADD COLUMN search_text text GENERATED ALWAYS AS
+	(' ' || cpt_search_key(code || ' ' || name || ' ' || siren || ' ' || vat_number)) STORED;
 CREATE INDEX party_search_idx ON party USING gin (search_text cpt_trgm_contains_ops);
-DROP INDEX article_search_idx;
+
+ALTER TABLE article DROP COLUMN search_text;
+ALTER TABLE article ADD COLUMN search_text text GENERATED ALWAYS AS
+	(' ' || cpt_search_key(code || ' ' || label || ' ' || barcode)) STORED;
 CREATE INDEX article_search_idx ON article USING gin (search_text cpt_trgm_contains_ops);
