@@ -394,16 +394,19 @@ int cpt_party_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage
 	return 0;
 }
 
-int cpt_party_lock(cpt_call *call, cpt_status *st, int64_t id, const char *field, bool exclusive,
-		   bool *anonymised)
+int cpt_party_find(cpt_call *call, cpt_status *st, int64_t id, const char *field,
+		   cpt_party_hold hold, bool *anonymised)
 {
-	PGresult *r = cpt_db_query(
-	    call, st,
-	    exclusive ? "SELECT anonymised_at IS NOT NULL FROM party WHERE id = $1::bigint"
-			" AND (kind = 'supplier') = $2::boolean FOR UPDATE"
-		      : "SELECT anonymised_at IS NOT NULL FROM party WHERE id = $1::bigint"
-			" AND (kind = 'supplier') = $2::boolean FOR SHARE",
-	    cpt_call_i64(call, id), cpt_parties_book_param(call));
+	static const char *const sql[] = {
+	    [CPT_PARTY_READ] = "SELECT anonymised_at IS NOT NULL FROM party WHERE id = $1::bigint"
+			       " AND (kind = 'supplier') = $2::boolean",
+	    [CPT_PARTY_SHARE] = "SELECT anonymised_at IS NOT NULL FROM party WHERE id = $1::bigint"
+				" AND (kind = 'supplier') = $2::boolean FOR SHARE",
+	    [CPT_PARTY_LOCK] = "SELECT anonymised_at IS NOT NULL FROM party WHERE id = $1::bigint"
+			       " AND (kind = 'supplier') = $2::boolean FOR UPDATE",
+	};
+	PGresult *r =
+	    cpt_db_query(call, st, sql[hold], cpt_call_i64(call, id), cpt_parties_book_param(call));
 	if (!r) {
 		return st->code;
 	}
@@ -669,7 +672,7 @@ CPT_HANDLER(cpt_parties_update)
 	}
 	if (!found) {
 		bool anonymised;
-		if (cpt_party_lock(call, st, party->id, "party.id", false, &anonymised)) {
+		if (cpt_party_find(call, st, party->id, "party.id", CPT_PARTY_READ, &anonymised)) {
 			return st->code;
 		}
 		return refuse_anonymised(st, "party.id");

@@ -20,13 +20,19 @@ const char *cpt_parties_topic(const cpt_call *call);
 /* The topic of a party's documents: "party_document" or "supplier_document". */
 const char *cpt_parties_document_topic(const cpt_call *call);
 
+/* How cpt_party_find holds the row until the transaction ends. */
+typedef enum {
+	CPT_PARTY_READ,	 /* not at all */
+	CPT_PARTY_SHARE, /* FOR SHARE: an Anonymise waits for the writer */
+	CPT_PARTY_LOCK,	 /* FOR UPDATE: the writer is alone */
+} cpt_party_hold;
+
 /*
- * Finds party id in the call's book and locks it (exclusive: FOR UPDATE,
- * else FOR SHARE, enough to keep Anonymise waiting). NOT_FOUND naming field
- * when absent; *anonymised tells whether its personal data was erased.
+ * Finds party id in the call's book and holds it as asked. NOT_FOUND naming
+ * field when absent; *anonymised tells whether its personal data was erased.
  */
-int cpt_party_lock(cpt_call *call, cpt_status *st, int64_t id, const char *field, bool exclusive,
-		   bool *anonymised);
+int cpt_party_find(cpt_call *call, cpt_status *st, int64_t id, const char *field,
+		   cpt_party_hold hold, bool *anonymised);
 
 /* A PartyReply with party id as stored, in *out (call's arena). */
 int cpt_party_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage **out);

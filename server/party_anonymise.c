@@ -154,7 +154,7 @@ CPT_HANDLER(cpt_parties_anonymise)
 	const Comptoir__Parties__AnonymiseRequest *req = (const void *)in;
 	/* Exclusive: an AddDocument in flight finishes first, then its file is erased too. */
 	bool already;
-	if (cpt_party_lock(call, st, req->party_id, "party_id", true, &already)) {
+	if (cpt_party_find(call, st, req->party_id, "party_id", CPT_PARTY_LOCK, &already)) {
 		return st->code;
 	}
 	if (req->contact_id ? anonymise_contact(call, st, req->party_id, req->contact_id)

@@ -194,7 +194,8 @@ CPT_HANDLER(cpt_parties_add_document)
 				      "fichier trop volumineux : %s au plus", size_text(call, max));
 	}
 	bool anonymised;
-	if (cpt_party_lock(call, st, doc->party_id, "document.party_id", false, &anonymised)) {
+	if (cpt_party_find(call, st, doc->party_id, "document.party_id", CPT_PARTY_SHARE,
+			   &anonymised)) {
 		return st->code;
 	}
 	if (anonymised) {
@@ -240,7 +241,7 @@ CPT_HANDLER(cpt_parties_list_documents)
 {
 	const Comptoir__Parties__ListDocumentsRequest *req = (const void *)in;
 	bool anonymised;
-	if (cpt_party_lock(call, st, req->party_id, "party_id", false, &anonymised)) {
+	if (cpt_party_find(call, st, req->party_id, "party_id", CPT_PARTY_READ, &anonymised)) {
 		return st->code;
 	}
 	PGresult *r = cpt_db_query(call, st,
