@@ -1,9 +1,11 @@
 /*
  * CptPartiesPage; see cpt-parties-page.h. The client file is a window built
  * here: a grid of identity fields named after the server's fields, rows of
- * addresses and contacts, and the history panes.
+ * addresses and contacts, the attached documents (CptPartyDocuments), the
+ * history panes, and the GDPR anonymisation asked for in a dialog.
  */
 #include "cpt-parties-page.h"
+#include "cpt-party-documents.h"
 #include "cpt-ui.h"
 
 #include "parties.pb-c.h"
@@ -14,7 +16,7 @@
 typedef struct {
 	const char *service; /* "comptoir.parties.Parties" */
 	const CptListSource *source;
-	const char *list_name, *topic, *write_permission;
+	const char *list_name, *topic, *document_topic, *write_permission;
 	const char *file_title, *new_title, *new_tooltip;
 } Book;
 
@@ -105,8 +107,13 @@ typedef struct {
 	GtkSwitch *dispute;
 	GtkBox *addresses; /* rows: a GtkBox per address, children named */
 	GtkBox *contacts;
+	CptPartyDocuments *documents;
 	GtkLabel *message;
 	GtkButton *save;
+	GtkWidget *anonymise;
+	GtkWidget *add_site, *add_contact;
+	gint64 anonymised_at; /* the party's personal data was erased: the file is frozen */
+	gboolean writable;
 	gboolean closed;
 } PartyForm;
 
@@ -276,8 +283,20 @@ static void fill_form(PartyForm *f, const Comptoir__Parties__Party *p)
 		form_add_contact(f, ct->id, ct->name, ct->role, ct->email, ct->phone);
 	}
 	f->id = p->id;
+	f->anonymised_at = p->anonymised_at;
 	g_autofree char *title = g_strdup_printf("%s — %s", _(f->page->book->file_title), p->name);
 	gtk_window_set_title(f->window, title);
+	cpt_party_documents_set_party(f->documents, f->id, f->anonymised_at != 0);
+	gtk_widget_set_sensitive(GTK_WIDGET(f->save), f->anonymised_at == 0);
+	gtk_widget_set_sensitive(f->anonymise, f->anonymised_at == 0);
+	gtk_widget_set_sensitive(f->add_site, f->anonymised_at == 0);
+	gtk_widget_set_sensitive(f->add_contact, f->anonymised_at == 0);
+	if (f->anonymised_at) {
+		g_autofree char *when = cpt_ui_date(f->anonymised_at);
+		g_autofree char *text = g_strdup_printf(
+		    _("Tiers anonymisé le %s (RGPD) : la fiche ne peut plus être modifiée."), when);
+		gtk_label_set_text(f->message, text);
+	}
 }
 
 static void party_loaded(GObject *source, GAsyncResult *res, gpointer data)
@@ -315,7 +334,7 @@ static void party_saved(GObject *source, GAsyncResult *res, gpointer data)
 	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
 	PartyForm *f = form_of(window);
 	if (f && !f->closed) {
-		gtk_widget_set_sensitive(GTK_WIDGET(f->save), TRUE);
+		gtk_widget_set_sensitive(GTK_WIDGET(f->save), f->anonymised_at == 0);
 		if (r->status.code != CPT_OK) {
 			cpt_ui_field_error(field_widget(f, r->status.field), f->message,
 					   cpt_ui_status_text(&r->status));
@@ -391,6 +410,121 @@ void cpt_party_form_save(GtkWindow *form)
 			    g_object_ref(f->window));
 	g_ptr_array_unref(addrs);
 	g_ptr_array_unref(contacts);
+}
+
+/* ---------------------------------------------------------------------------
+ * GDPR anonymisation
+ */
+
+static void party_anonymised(GObject *source, GAsyncResult *res, gpointer data)
+{
+	GtkWindow *window = data;
+	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
+	PartyForm *f = form_of(window);
+	if (f && !f->closed) {
+		if (r->status.code != CPT_OK) {
+			gtk_widget_set_sensitive(f->anonymise, f->anonymised_at == 0);
+			gtk_label_set_text(f->message, cpt_ui_status_text(&r->status));
+		} else {
+			const Comptoir__Parties__Party *p =
+			    ((Comptoir__Parties__PartyReply *)r->output)->party;
+			fill_form(f, p);
+			if (!p->anonymised_at) {
+				gtk_label_set_text(f->message, _("Contact anonymisé."));
+			}
+			cpt_list_view_reload(f->page->list);
+		}
+	}
+	g_object_unref(window);
+}
+
+void cpt_party_form_anonymise(GtkWindow *form, gint64 contact_id)
+{
+	PartyForm *f = form_of(form);
+	if (!f->id) {
+		return;
+	}
+	Comptoir__Parties__AnonymiseRequest req = COMPTOIR__PARTIES__ANONYMISE_REQUEST__INIT;
+	req.party_id = f->id;
+	req.contact_id = contact_id;
+	gtk_widget_set_sensitive(f->anonymise, FALSE);
+	gtk_label_set_text(f->message, "");
+	g_autofree char *method = g_strdup_printf("%s/Anonymise", f->page->book->service);
+	cpt_conn_call_async(f->page->conn, method, &req.base,
+			    &comptoir__parties__party_reply__descriptor, NULL, party_anonymised,
+			    g_object_ref(f->window));
+}
+
+/* What the dialog's choice stands for: 0 the whole party, else a contact id. */
+typedef struct {
+	GtkWindow *form; /* a reference */
+	GtkDropDown *choice;
+	GArray *contact_ids; /* gint64, one per choice after the first */
+} AnonymiseAsk;
+
+static void anonymise_ask_free(gpointer p)
+{
+	AnonymiseAsk *a = p;
+	g_object_unref(a->form);
+	g_array_unref(a->contact_ids);
+	g_free(a);
+}
+
+static void anonymise_confirmed(GtkWindow *dialog, gpointer data)
+{
+	AnonymiseAsk *a = data;
+	PartyForm *f = form_of(a->form);
+	guint k = gtk_drop_down_get_selected(a->choice);
+	if (f && !f->closed) {
+		cpt_party_form_anonymise(a->form, k > 0 && k <= a->contact_ids->len
+						      ? g_array_index(a->contact_ids, gint64, k - 1)
+						      : 0);
+	}
+}
+
+GtkWindow *cpt_party_form_ask_anonymise(GtkWindow *form)
+{
+	PartyForm *f = form_of(form);
+	if (!f->id || f->anonymised_at) {
+		return NULL;
+	}
+	AnonymiseAsk *a = g_new0(AnonymiseAsk, 1);
+	a->form = g_object_ref(form);
+	a->contact_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	GtkStringList *choices = gtk_string_list_new(NULL);
+	gtk_string_list_append(choices, _("Toute la fiche : le tiers et tous ses contacts"));
+	/* Contacts already saved, as the server knows them. */
+	for (GtkWidget *row = gtk_widget_get_first_child(GTK_WIDGET(f->contacts)); row;
+	     row = gtk_widget_get_next_sibling(row)) {
+		gint64 id = row_id(row);
+		if (id) {
+			g_autofree char *label =
+			    g_strdup_printf(_("Le contact %s seulement"), row_text(row, "name"));
+			gtk_string_list_append(choices, label);
+			g_array_append_val(a->contact_ids, id);
+		}
+	}
+	a->choice = GTK_DROP_DOWN(gtk_drop_down_new(G_LIST_MODEL(choices), NULL));
+	gtk_widget_set_name(GTK_WIDGET(a->choice), "anonymise.scope");
+	return cpt_ui_confirm(
+	    GTK_WIDGET(form), _("Anonymiser (RGPD)"),
+	    _("À la demande d'une personne, ses données personnelles sont effacées "
+	      "définitivement : nom, coordonnées des contacts, lignes d'adresse, notes, "
+	      "étiquettes et documents joints ; les identifiants d'une personne physique aussi. "
+	      "Le code, les conditions de paiement et l'historique comptable sont conservés. "
+	      "Une fiche entièrement anonymisée ne peut plus être modifiée."),
+	    GTK_WIDGET(a->choice), _("_Anonymiser"), TRUE, anonymise_confirmed, a,
+	    anonymise_ask_free);
+}
+
+static void on_anonymise_clicked(GtkButton *b, gpointer data)
+{
+	cpt_party_form_ask_anonymise(((PartyForm *)data)->window);
+}
+
+CptPartyDocuments *cpt_party_form_get_documents(GtkWindow *form)
+{
+	return form_of(form)->documents;
 }
 
 const char *cpt_party_form_get_message(GtkWindow *form)
@@ -509,14 +643,19 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	gtk_box_append(GTK_BOX(box), GTK_WIDGET(f->identity));
 
 	f->addresses = GTK_BOX(gtk_box_new(GTK_ORIENTATION_VERTICAL, 4));
-	GtkWidget *add_site = gtk_button_new_with_mnemonic(_("Ajouter un _site"));
-	g_signal_connect(add_site, "clicked", G_CALLBACK(on_add_site), f);
+	f->add_site = gtk_button_new_with_mnemonic(_("Ajouter un _site"));
+	g_signal_connect(f->add_site, "clicked", G_CALLBACK(on_add_site), f);
 	gtk_box_append(GTK_BOX(box), section(_("Adresses et sites d'intervention"),
-					     GTK_WIDGET(f->addresses), add_site));
+					     GTK_WIDGET(f->addresses), f->add_site));
 	f->contacts = GTK_BOX(gtk_box_new(GTK_ORIENTATION_VERTICAL, 4));
-	GtkWidget *add_contact = gtk_button_new_with_mnemonic(_("Ajouter un _contact"));
-	g_signal_connect(add_contact, "clicked", G_CALLBACK(on_add_contact), f);
-	gtk_box_append(GTK_BOX(box), section(_("Contacts"), GTK_WIDGET(f->contacts), add_contact));
+	f->add_contact = gtk_button_new_with_mnemonic(_("Ajouter un _contact"));
+	g_signal_connect(f->add_contact, "clicked", G_CALLBACK(on_add_contact), f);
+	gtk_box_append(GTK_BOX(box),
+		       section(_("Contacts"), GTK_WIDGET(f->contacts), f->add_contact));
+	f->writable = cpt_conn_has_permission(self->conn, self->book->write_permission);
+	f->documents = CPT_PARTY_DOCUMENTS(cpt_party_documents_new(
+	    self->conn, self->book->service, self->book->document_topic, f->writable));
+	gtk_box_append(GTK_BOX(box), GTK_WIDGET(f->documents));
 	GtkWidget *outstanding = gtk_label_new(_("Encours : à venir avec la facturation"));
 	gtk_label_set_xalign(GTK_LABEL(outstanding), 0);
 	gtk_widget_add_css_class(outstanding, "dim-label");
@@ -531,7 +670,15 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	f->save = GTK_BUTTON(gtk_button_new_with_mnemonic(_("_Enregistrer")));
 	gtk_widget_add_css_class(GTK_WIDGET(f->save), "suggested-action");
 	g_signal_connect(f->save, "clicked", G_CALLBACK(on_save_clicked), f);
+	f->anonymise = gtk_button_new_with_mnemonic(_("A_nonymiser (RGPD)…"));
+	gtk_widget_set_name(f->anonymise, "party.anonymise");
+	gtk_widget_set_tooltip_text(
+	    f->anonymise, _("Effacer les données personnelles à la demande d'une personne"));
+	gtk_widget_set_visible(f->anonymise, f->writable);
+	gtk_widget_set_sensitive(f->anonymise, id != 0);
+	g_signal_connect(f->anonymise, "clicked", G_CALLBACK(on_anonymise_clicked), f);
 	gtk_box_append(GTK_BOX(bottom), GTK_WIDGET(f->message));
+	gtk_box_append(GTK_BOX(bottom), f->anonymise);
 	gtk_box_append(GTK_BOX(bottom), GTK_WIDGET(f->save));
 	gtk_box_append(GTK_BOX(box), bottom);
 
@@ -626,6 +773,7 @@ static const Book clients_book = {
     .source = &parties_source,
     .list_name = "parties",
     .topic = "party",
+    .document_topic = "party_document",
     .write_permission = "clients.write",
     .file_title = N_("Fiche client"),
     .new_title = N_("Nouveau client"),
@@ -637,6 +785,7 @@ static const Book suppliers_book = {
     .source = &suppliers_source,
     .list_name = "suppliers",
     .topic = "supplier",
+    .document_topic = "supplier_document",
     .write_permission = "suppliers.write",
     .file_title = N_("Fiche fournisseur"),
     .new_title = N_("Nouveau fournisseur"),

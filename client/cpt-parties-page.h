@@ -2,14 +2,16 @@
  * CptPartiesPage: the "Clients et prospects" module — the list (search as
  * you type, without accents) and the client file ("fiche client") opened from
  * it: identity and identifiers, payment terms, dispute flag, addresses and
- * intervention sites, contacts, and the history panes of modules still to
- * come (shown empty, never faked).
+ * intervention sites, contacts, attached documents, the history panes of
+ * modules still to come (shown empty, never faked), and the GDPR
+ * anonymisation of the party or of one contact.
  */
 #ifndef CPT_PARTIES_PAGE_H
 #define CPT_PARTIES_PAGE_H
 
 #include "cpt-conn.h"
 #include "cpt-list-view.h"
+#include "cpt-party-documents.h"
 
 #include <gtk/gtk.h>
 
@@ -47,6 +49,15 @@ void cpt_party_form_add_contact(GtkWindow *form, const char *name, const char *r
 void cpt_party_form_save(GtkWindow *form);
 /* The form's last message ("" when none). */
 const char *cpt_party_form_get_message(GtkWindow *form);
+/* The file's "Documents" section. */
+CptPartyDocuments *cpt_party_form_get_documents(GtkWindow *form);
+/*
+ * Opens the "Anonymiser (RGPD)…" confirmation: the whole party or one saved
+ * contact. Returns the dialog, or NULL when there is nothing to anonymise.
+ */
+GtkWindow *cpt_party_form_ask_anonymise(GtkWindow *form);
+/* What the confirmation does: anonymises the party (contact_id 0) or that contact. */
+void cpt_party_form_anonymise(GtkWindow *form, gint64 contact_id);
 /* The record's id once saved or loaded (0 for a new one not yet saved). */
 gint64 cpt_party_form_get_id(GtkWindow *form);
 

@@ -15,8 +15,26 @@ void cpt_ui_field_error(GtkWidget *entry, GtkLabel *label, const char *text);
 void cpt_ui_clear_errors(GtkLabel *label, ...) G_GNUC_NULL_TERMINATED;
 /* "22/11/2026 14:03" in local time; "" for 0. Caller g_free()s. */
 char *cpt_ui_datetime(gint64 unix_seconds);
+/* "22/11/2026" in local time; "" for 0. Caller g_free()s. */
+char *cpt_ui_date(gint64 unix_seconds);
+/*
+ * A file size the French way, in units of 1 024: "850 octets", "12 ko",
+ * "1,2 Mo" (a no-break space before the unit). Caller g_free()s.
+ */
+char *cpt_ui_size(guint64 bytes);
 /* A count with French digit grouping: "100 000" (narrow no-break spaces). */
 char *cpt_ui_count(guint n);
+/*
+ * Asks before an action that cannot be undone: a modal window over parent
+ * with title, text, an optional extra widget (a choice to make), "Annuler"
+ * and accept_label (destructive: shown red). On accept, on_accept(dialog,
+ * data) runs before the window closes, so it can read the extra widget.
+ * data is freed with destroy (may be NULL) either way. Returns the window.
+ */
+typedef void (*CptUiConfirmFn)(GtkWindow *dialog, gpointer data);
+GtkWindow *cpt_ui_confirm(GtkWidget *parent, const char *title, const char *text, GtkWidget *extra,
+			  const char *accept_label, gboolean destructive, CptUiConfirmFn on_accept,
+			  gpointer data, GDestroyNotify destroy);
 /* A status as a sentence for people (the server's French message, or ours). */
 const char *cpt_ui_status_text(const cpt_status *st);
 

@@ -22,6 +22,7 @@ void cpt_config_defaults(cpt_config *cfg)
 	cfg->max_connections = 1000;
 	cfg->handshake_timeout = 10;
 	cfg->name = g_strdup("comptoir");
+	cfg->max_document = CPT_DOCUMENT_DEFAULT_MAX;
 	cfg->conninfo = g_strdup("dbname=comptoir");
 	cfg->admin_conninfo = g_strdup("dbname=comptoir");
 	cfg->pool_size = 8;
@@ -104,6 +105,29 @@ static int get_uint(GKeyFile *kf, const char *group, const char *key, unsigned *
 	return 0;
 }
 
+/*
+ * A document travels in one frame: max_document must leave room for the
+ * envelope in the server's frames and in the workstations' (fixed at
+ * CPT_FRAME_DEFAULT_MAX). Set explicitly, a value beyond is refused; left to
+ * its default, it shrinks with a smaller max_frame.
+ */
+static int check_max_document(cpt_config *cfg, GKeyFile *kf, cpt_status *st)
+{
+	unsigned frame =
+	    cfg->max_frame < CPT_FRAME_DEFAULT_MAX ? cfg->max_frame : CPT_FRAME_DEFAULT_MAX;
+	unsigned bound =
+	    frame > CPT_DOCUMENT_FRAME_RESERVE ? frame - CPT_DOCUMENT_FRAME_RESERVE : 0;
+	if (!g_key_file_has_key(kf, "server", "max_document", NULL)) {
+		cfg->max_document = cfg->max_document < bound ? cfg->max_document : bound;
+		return 0;
+	}
+	if (bound < 1) {
+		return bad_key(st, "server", "max_document",
+			       "max_frame trop petit pour transporter un document");
+	}
+	return get_uint(kf, "server", "max_document", &cfg->max_document, 1, bound, st);
+}
+
 static int apply(cpt_config *cfg, GKeyFile *kf, const char *base_dir, cpt_status *st)
 {
 	unsigned port = (unsigned)cfg->port;
@@ -129,6 +153,9 @@ static int apply(cpt_config *cfg, GKeyFile *kf, const char *base_dir, cpt_status
 		return st->code;
 	}
 	cfg->port = (int)port;
+	if (check_max_document(cfg, kf, st)) {
+		return st->code;
+	}
 	if (g_key_file_has_key(kf, "log", "level", NULL)) {
 		g_autofree char *v = g_key_file_get_string(kf, "log", "level", NULL);
 		int level = v ? cpt_log_level_parse(g_strstrip(v)) : -1;

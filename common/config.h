@@ -4,7 +4,8 @@
  * "[group] key" at fault named in the status.
  *
  *   [server]   listen, port, certificate, private_key, max_frame,
- *              max_inflight, max_connections, handshake_timeout, name
+ *              max_inflight, max_connections, handshake_timeout, name,
+ *              max_document
  *   [database] conninfo, admin_conninfo, pool_size
  *   [security] lockout_attempts, lockout_window, lockout_duration,
  *              session_idle
@@ -18,6 +19,15 @@
 
 #define CPT_DEFAULT_CONFIG "/etc/comptoir/comptoird.conf"
 #define CPT_DEFAULT_PORT 7410
+/* Largest document attached to a third party, in bytes, by default. */
+#define CPT_DOCUMENT_DEFAULT_MAX (10u * 1024 * 1024)
+/*
+ * Room kept in a frame around a document's bytes: the envelope, method name,
+ * file name, MIME type, hash and author. A document must fit in one frame
+ * both ways, and workstations read frames up to CPT_FRAME_DEFAULT_MAX, so
+ * max_document stays at most min(max_frame, CPT_FRAME_DEFAULT_MAX) minus this.
+ */
+#define CPT_DOCUMENT_FRAME_RESERVE (64u * 1024)
 
 typedef struct cpt_config {
 	char *path; /* file it was read from */
@@ -31,6 +41,7 @@ typedef struct cpt_config {
 	unsigned max_connections;
 	unsigned handshake_timeout; /* seconds to complete TLS after connecting */
 	char *name;		    /* shown to clients */
+	unsigned max_document;	    /* bytes of one attached document */
 
 	char *conninfo;	      /* libpq, the daemon's role (member of comptoir_app) */
 	char *admin_conninfo; /* libpq, the schema owner: migrate, backup */

@@ -66,6 +66,8 @@ const char *cpt_code_name(int code)
 		return "INTERNAL";
 	case CPT_UNAVAILABLE:
 		return "UNAVAILABLE";
+	case CPT_DATA_LOSS:
+		return "DATA_LOSS";
 	case CPT_UNAUTHENTICATED:
 		return "UNAUTHENTICATED";
 	default:

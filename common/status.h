@@ -21,6 +21,7 @@ enum cpt_code {
 	CPT_UNIMPLEMENTED = 12,
 	CPT_INTERNAL = 13,
 	CPT_UNAVAILABLE = 14,
+	CPT_DATA_LOSS = 15, /* stored data found corrupt (a hash that no longer matches) */
 	CPT_UNAUTHENTICATED = 16,
 };
 

@@ -192,6 +192,20 @@ PGresult *cpt_db_exec(cpt_call *call, cpt_status *st, const char *sql, int n,
 	return check(call, st, PQexecParams(call->db, sql, n, NULL, params, NULL, NULL, 0));
 }
 
+PGresult *cpt_db_exec_bytes(cpt_call *call, cpt_status *st, const char *sql, int n,
+			    const char *const *params, const int *lengths, const int *formats,
+			    int result_format)
+{
+	const char *name = prepared_name(call, sql, n);
+	if (name) {
+		return check(
+		    call, st,
+		    PQexecPrepared(call->db, name, n, params, lengths, formats, result_format));
+	}
+	return check(call, st,
+		     PQexecParams(call->db, sql, n, NULL, params, lengths, formats, result_format));
+}
+
 PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sql, int n,
 				  const char *const *params)
 {

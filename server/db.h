@@ -33,6 +33,15 @@ PGresult *cpt_db_exec(cpt_call *call, cpt_status *st, const char *sql, int n,
 		    (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),           \
 		    (const char *const[]){__VA_ARGS__})
 /*
+ * cpt_db_exec for bytes: lengths[i] and formats[i] (1: binary, such as the
+ * raw bytes of a bytea; 0: text) per parameter, and the whole result in text
+ * (result_format 0) or binary (1: a bytea column reads as its raw bytes,
+ * PQgetlength long). Spares a file the hex escaping of text parameters.
+ */
+PGresult *cpt_db_exec_bytes(cpt_call *call, cpt_status *st, const char *sql, int n,
+			    const char *const *params, const int *lengths, const int *formats,
+			    int result_format);
+/*
  * BEGIN, then sql, sent together in libpq's pipeline mode: one round trip.
  * Returns sql's result like cpt_db_exec.
  */

@@ -77,12 +77,22 @@ static const method_entry table[] = {
     {PARTIES, "Create", cpt_parties_create, "clients.write", 0},
     {PARTIES, "Update", cpt_parties_update, "clients.write", 0},
     {PARTIES, "ConvertProspect", cpt_parties_convert, "clients.write", 0},
+    {PARTIES, "AddDocument", cpt_parties_add_document, "clients.write", 0},
+    {PARTIES, "ListDocuments", cpt_parties_list_documents, "clients.read", 0},
+    {PARTIES, "GetDocument", cpt_parties_get_document, "clients.read", 0},
+    {PARTIES, "DeleteDocument", cpt_parties_delete_document, "clients.write", 0},
+    {PARTIES, "Anonymise", cpt_parties_anonymise, "clients.write", 0},
 
     /* The same handlers: they read the service from the call to keep the books apart. */
     {SUPPLIERS, "List", cpt_parties_list, "suppliers.read", 0},
     {SUPPLIERS, "Get", cpt_parties_get, "suppliers.read", 0},
     {SUPPLIERS, "Create", cpt_parties_create, "suppliers.write", 0},
     {SUPPLIERS, "Update", cpt_parties_update, "suppliers.write", 0},
+    {SUPPLIERS, "AddDocument", cpt_parties_add_document, "suppliers.write", 0},
+    {SUPPLIERS, "ListDocuments", cpt_parties_list_documents, "suppliers.read", 0},
+    {SUPPLIERS, "GetDocument", cpt_parties_get_document, "suppliers.read", 0},
+    {SUPPLIERS, "DeleteDocument", cpt_parties_delete_document, "suppliers.write", 0},
+    {SUPPLIERS, "Anonymise", cpt_parties_anonymise, "suppliers.write", 0},
 
     {REFERENCE, "ListVatRates", cpt_reference_vat_rates, NULL, CPT_M_SESSION},
     {REFERENCE, "ListExemptions", cpt_reference_exemptions, NULL, CPT_M_SESSION},

@@ -42,12 +42,19 @@ CPT_HANDLER(cpt_admin_list_audit);
 CPT_HANDLER(cpt_prefs_get);
 CPT_HANDLER(cpt_prefs_set);
 
-/* comptoir.parties.Parties (parties.c) */
+/* comptoir.parties.Parties and .Suppliers (parties.c) */
 CPT_HANDLER(cpt_parties_list);
 CPT_HANDLER(cpt_parties_get);
 CPT_HANDLER(cpt_parties_create);
 CPT_HANDLER(cpt_parties_update);
 CPT_HANDLER(cpt_parties_convert);
+/* Documents attached to a party (party_documents.c) */
+CPT_HANDLER(cpt_parties_add_document);
+CPT_HANDLER(cpt_parties_list_documents);
+CPT_HANDLER(cpt_parties_get_document);
+CPT_HANDLER(cpt_parties_delete_document);
+/* GDPR erasure (party_anonymise.c) */
+CPT_HANDLER(cpt_parties_anonymise);
 
 /* comptoir.reference.Reference (reference.c) */
 CPT_HANDLER(cpt_reference_vat_rates);

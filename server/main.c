@@ -70,6 +70,7 @@ static void on_sighup(uv_signal_t *h, int signum)
 	 * scalar settings in place, keep the strings' owners alive until exit.
 	 */
 	srv->cfg.max_frame = fresh.max_frame;
+	srv->cfg.max_document = fresh.max_document;
 	srv->cfg.max_inflight = fresh.max_inflight;
 	srv->cfg.max_connections = fresh.max_connections;
 	srv->cfg.handshake_timeout = fresh.handshake_timeout;

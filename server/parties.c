@@ -1,10 +1,13 @@
 /*
- * comptoir.parties.Parties: clients and prospects, their addresses
- * (billing, delivery, intervention sites) and contacts.
+ * comptoir.parties.Parties and .Suppliers: clients, prospects and
+ * suppliers, their addresses (billing, delivery, intervention sites) and
+ * contacts. Attached documents are in party_documents.c, GDPR anonymisation
+ * in party_anonymise.c; parties.h is what they share.
  *
  * Identifiers are checked with their check digits (common/ident.h) and
  * stored normalised; payment terms must be a known code (common/terms.h).
  * A prospect becomes a client on the same row, so its history follows.
+ * An anonymised party is frozen: Update and ConvertProspect refuse it.
  * Every table is company-scoped under row-level security: a handler never
  * names the company, the policy does.
  */
@@ -14,6 +17,7 @@
 #include "handlers.h"
 #include "ident.h"
 #include "listing.h"
+#include "parties.h"
 #include "terms.h"
 
 #include "parties.pb-c.h"
@@ -66,26 +70,35 @@ static Comptoir__Parties__Party *copy_party(cpt_call *call, const Comptoir__Part
 	return p;
 }
 
+bool cpt_parties_suppliers_book(const cpt_call *call)
+{
+	return strstr(call->method, ".Suppliers/") != NULL;
+}
+
+const char *cpt_parties_book_param(const cpt_call *call)
+{
+	return cpt_parties_suppliers_book(call) ? "true" : "false";
+}
+
+/* What live lists follow: clients and suppliers apart. */
+const char *cpt_parties_topic(const cpt_call *call)
+{
+	return cpt_parties_suppliers_book(call) ? "supplier" : "party";
+}
+
+const char *cpt_parties_document_topic(const cpt_call *call)
+{
+	return cpt_parties_suppliers_book(call) ? "supplier_document" : "party_document";
+}
+
 /*
  * Checks a party and normalises it in place (strings reallocated in the
  * call's arena); p must be a copy_party(). creating: the kind is taken from
  * the request.
  */
-/* Whether the call goes through the Suppliers service (else Parties: clients). */
-static bool suppliers_book(const cpt_call *call)
-{
-	return strstr(call->method, ".Suppliers/") != NULL;
-}
-
-/* What live lists follow: clients and suppliers apart. */
-static const char *party_topic(const cpt_call *call)
-{
-	return suppliers_book(call) ? "supplier" : "party";
-}
-
 static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creating, cpt_status *st)
 {
-	if (suppliers_book(call)) {
+	if (cpt_parties_suppliers_book(call)) {
 		p->kind = "supplier";
 	} else if (!creating) {
 		p->kind = "client"; /* an update never changes the kind: ConvertProspect does */
@@ -249,7 +262,8 @@ static const char SQL_PARTY[] =
     "SELECT id, kind, code, name, legal_form, country, siren, siret, be_enterprise,"
     " vat_number, sector, sales_rep, payment_terms, payment_method, coalesce(payer_id, 0),"
     " dispute, notes, array_to_json(tags)::text, extract(epoch FROM created_at)::bigint,"
-    " coalesce(extract(epoch FROM converted_at)::bigint, 0)"
+    " coalesce(extract(epoch FROM converted_at)::bigint, 0),"
+    " coalesce(extract(epoch FROM anonymised_at)::bigint, 0)"
     " FROM party WHERE id = $1::bigint AND (kind = 'supplier') = $2::boolean";
 
 static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
@@ -260,8 +274,7 @@ static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
 static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Parties__Party **out)
 {
 	const char *pid = cpt_call_i64(call, id);
-	PGresult *r =
-	    cpt_db_query(call, st, SQL_PARTY, pid, suppliers_book(call) ? "true" : "false");
+	PGresult *r = cpt_db_query(call, st, SQL_PARTY, pid, cpt_parties_book_param(call));
 	if (!r) {
 		return st->code;
 	}
@@ -290,6 +303,7 @@ static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Part
 	p->notes = col_str(call, r, 0, 16);
 	p->created_at = cpt_db_i64(r, 0, 18);
 	p->converted_at = cpt_db_i64(r, 0, 19);
+	p->anonymised_at = cpt_db_i64(r, 0, 20);
 	/* Tags come as a JSON array of strings. */
 	const char *json = cpt_db_str(r, 0, 17);
 	GPtrArray *tags = g_ptr_array_new();
@@ -343,8 +357,9 @@ static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Part
 	}
 	PQclear(r);
 	r = cpt_db_query(call, st,
-			 "SELECT id, name, role, email, phone, mobile FROM party_contact"
-			 " WHERE party_id = $1::bigint ORDER BY id",
+			 "SELECT id, name, role, email, phone, mobile,"
+			 " coalesce(extract(epoch FROM anonymised_at)::bigint, 0)"
+			 " FROM party_contact WHERE party_id = $1::bigint ORDER BY id",
 			 pid);
 	if (!r) {
 		return st->code;
@@ -361,6 +376,7 @@ static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Part
 		c->email = col_str(call, r, i, 3);
 		c->phone = col_str(call, r, i, 4);
 		c->mobile = col_str(call, r, i, 5);
+		c->anonymised_at = cpt_db_i64(r, i, 6);
 		p->contacts[i] = c;
 	}
 	PQclear(r);
@@ -368,7 +384,7 @@ static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Part
 	return 0;
 }
 
-static int party_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage **out)
+int cpt_party_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage **out)
 {
 	Comptoir__Parties__PartyReply *rep =
 	    CPT_NEW(call, Comptoir__Parties__PartyReply, comptoir__parties__party_reply__init);
@@ -379,9 +395,80 @@ static int party_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMess
 	return 0;
 }
 
+int cpt_party_find(cpt_call *call, cpt_status *st, int64_t id, const char *field,
+		   cpt_party_hold hold, bool *anonymised)
+{
+	static const char *const sql[] = {
+	    [CPT_PARTY_READ] = "SELECT anonymised_at IS NOT NULL FROM party WHERE id = $1::bigint"
+			       " AND (kind = 'supplier') = $2::boolean",
+	    [CPT_PARTY_SHARE] = "SELECT anonymised_at IS NOT NULL FROM party WHERE id = $1::bigint"
+				" AND (kind = 'supplier') = $2::boolean FOR SHARE",
+	    [CPT_PARTY_LOCK] = "SELECT anonymised_at IS NOT NULL FROM party WHERE id = $1::bigint"
+			       " AND (kind = 'supplier') = $2::boolean FOR UPDATE",
+	};
+	PGresult *r =
+	    cpt_db_query(call, st, sql[hold], cpt_call_i64(call, id), cpt_parties_book_param(call));
+	if (!r) {
+		return st->code;
+	}
+	bool found = PQntuples(r) == 1;
+	*anonymised = found && cpt_db_bool(r, 0, 0);
+	PQclear(r);
+	return found ? 0 : cpt_status_set(st, CPT_NOT_FOUND, field, "tiers introuvable");
+}
+
 /* ---------------------------------------------------------------------------
  * Writing
  */
+
+static int refuse_anonymised(cpt_status *st, const char *field)
+{
+	return cpt_status_set(st, CPT_FAILED_PRECONDITION, field,
+			      "tiers anonymisé (RGPD) : sa fiche ne peut plus être modifiée");
+}
+
+/*
+ * An anonymised contact may be sent back as it is, or left out to delete it,
+ * but never changed: its personal data must not come back.
+ */
+static int check_anonymised_contacts(cpt_call *call, cpt_status *st,
+				     const Comptoir__Parties__Party *p)
+{
+	bool any_id = false;
+	for (size_t i = 0; i < p->n_contacts && !any_id; i++) {
+		any_id = p->contacts[i]->id != 0;
+	}
+	if (!any_id) {
+		return 0;
+	}
+	PGresult *r = cpt_db_query(call, st,
+				   "SELECT id, name, role, email, phone, mobile FROM party_contact"
+				   " WHERE party_id = $1::bigint AND anonymised_at IS NOT NULL",
+				   cpt_call_i64(call, p->id));
+	if (!r) {
+		return st->code;
+	}
+	for (int row = 0; row < PQntuples(r) && !st->code; row++) {
+		for (size_t i = 0; i < p->n_contacts; i++) {
+			const Comptoir__Parties__Contact *c = p->contacts[i];
+			if (c->id != cpt_db_i64(r, row, 0)) {
+				continue;
+			}
+			const char *sent[] = {c->name, c->role, c->email, c->phone, c->mobile};
+			for (int k = 0; k < 5; k++) {
+				if (strcmp(sent[k], cpt_db_str(r, row, k + 1)) != 0) {
+					cpt_status_set(st, CPT_FAILED_PRECONDITION,
+						       "party.contacts.name",
+						       "contact anonymisé (RGPD) : il ne peut plus "
+						       "être modifié, seulement retiré");
+					break;
+				}
+			}
+		}
+	}
+	PQclear(r);
+	return st->code;
+}
 
 static int exec_ok(cpt_call *call, cpt_status *st, const char *sql, int n,
 		   const char *const *params, bool *touched)
@@ -551,12 +638,12 @@ CPT_HANDLER(cpt_parties_create)
 	int64_t id = cpt_db_i64(r, 0, 0);
 	PQclear(r);
 	if (save_children(call, st, id, party) ||
-	    cpt_notify(call, st, party_topic(call), id, "create") ||
+	    cpt_notify(call, st, cpt_parties_topic(call), id, "create") ||
 	    cpt_audit(call, st, "party", id, call->company_id,
 		      cpt_json_object(call, "event", "create", "code", party->code, NULL))) {
 		return st->code;
 	}
-	return party_reply(call, st, id, out);
+	return cpt_party_reply(call, st, id, out);
 }
 
 CPT_HANDLER(cpt_parties_update)
@@ -580,26 +667,31 @@ CPT_HANDLER(cpt_parties_update)
 		    " sales_rep = $10, payment_terms = $11, payment_method = $12,"
 		    " payer_id = nullif($13::bigint, 0), dispute = $14::boolean, notes = $15,"
 		    " tags = $16::text[], updated_at = now() WHERE id = $18::bigint AND (kind = "
-		    "'supplier') = ($17 = 'supplier')",
+		    "'supplier') = ($17 = 'supplier') AND anonymised_at IS NULL",
 		    18, party_params(call, party), &found)) {
 		return write_error(call, st);
 	}
 	if (!found) {
-		return cpt_status_set(st, CPT_NOT_FOUND, "party.id", "tiers introuvable");
+		bool anonymised;
+		if (cpt_party_find(call, st, party->id, "party.id", CPT_PARTY_READ, &anonymised)) {
+			return st->code;
+		}
+		return refuse_anonymised(st, "party.id");
 	}
-	if (save_children(call, st, party->id, party) ||
-	    cpt_notify(call, st, party_topic(call), party->id, "update") ||
+	if (check_anonymised_contacts(call, st, party) ||
+	    save_children(call, st, party->id, party) ||
+	    cpt_notify(call, st, cpt_parties_topic(call), party->id, "update") ||
 	    cpt_audit(call, st, "party", party->id, call->company_id,
 		      cpt_json_object(call, "event", "update", NULL))) {
 		return st->code;
 	}
-	return party_reply(call, st, party->id, out);
+	return cpt_party_reply(call, st, party->id, out);
 }
 
 CPT_HANDLER(cpt_parties_get)
 {
 	const Comptoir__Parties__GetPartyRequest *req = (const void *)in;
-	return party_reply(call, st, req->id, out);
+	return cpt_party_reply(call, st, req->id, out);
 }
 
 CPT_HANDLER(cpt_parties_convert)
@@ -609,7 +701,7 @@ CPT_HANDLER(cpt_parties_convert)
 	bool converted = false;
 	if (exec_ok(call, st,
 		    "UPDATE party SET kind = 'client', converted_at = now(), updated_at = now()"
-		    " WHERE id = $1::bigint AND kind = 'prospect'",
+		    " WHERE id = $1::bigint AND kind = 'prospect' AND anonymised_at IS NULL",
 		    1, p, &converted)) {
 		return st->code;
 	}
@@ -617,6 +709,9 @@ CPT_HANDLER(cpt_parties_convert)
 		Comptoir__Parties__Party *existing;
 		if (load_party(call, st, req->id, &existing)) {
 			return st->code;
+		}
+		if (existing->anonymised_at) {
+			return refuse_anonymised(st, "id");
 		}
 		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "id",
 				      "ce tiers est déjà client");
@@ -626,7 +721,7 @@ CPT_HANDLER(cpt_parties_convert)
 		      cpt_json_object(call, "event", "convert", NULL))) {
 		return st->code;
 	}
-	return party_reply(call, st, req->id, out);
+	return cpt_party_reply(call, st, req->id, out);
 }
 
 /* ---------------------------------------------------------------------------
@@ -659,7 +754,7 @@ CPT_HANDLER(cpt_parties_list)
 				      "position trop grande");
 	}
 	const char *kind = req->kind;
-	if (suppliers_book(call)) {
+	if (cpt_parties_suppliers_book(call)) {
 		kind = "supplier";
 	} else if (strcmp(kind, "") != 0 && strcmp(kind, "client") != 0 &&
 		   strcmp(kind, "prospect") != 0) {

@@ -681,6 +681,130 @@ static void create_find_and_open_a_client(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * 10. The documents of a client file; the GDPR anonymisation, asked first
+ */
+
+static gboolean documents_shown(gpointer n)
+{
+	CptPartyDocuments *docs = cpt_party_form_get_documents(party_form);
+	return !cpt_party_documents_is_loading(docs) &&
+	       cpt_party_documents_get_count(docs) == GPOINTER_TO_UINT(n);
+}
+
+static gboolean documents_message_has(gpointer text)
+{
+	CptPartyDocuments *docs = cpt_party_form_get_documents(party_form);
+	return strstr(cpt_party_documents_get_message(docs), text) != NULL;
+}
+
+static const char *row_label(GtkListBoxRow *row, const char *name)
+{
+	return gtk_label_get_text(GTK_LABEL(named(GTK_WIDGET(row), name)));
+}
+
+static void a_client_file_shows_its_documents(void **state)
+{
+	int64_t id = cpt_testenv_sql_int(&env, "SELECT id FROM party WHERE code = 'LUMIERE'");
+	/* Another workstation attaches a plan of 1 234 567 bytes. */
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	const size_t len = 1234567;
+	uint8_t *plan = g_malloc0(len);
+	Comptoir__Parties__Document d = COMPTOIR__PARTIES__DOCUMENT__INIT;
+	d.party_id = id;
+	d.name = "Plan chaufferie A.pdf";
+	d.mime_type = "application/pdf";
+	d.content.data = plan;
+	d.content.len = len;
+	Comptoir__Parties__AddDocumentRequest req = COMPTOIR__PARTIES__ADD_DOCUMENT_REQUEST__INIT;
+	req.document = &d;
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	assert_int_equal(cpt_client_call(other, "comptoir.parties.Parties/AddDocument", &req.base,
+					 &comptoir__parties__document_reply__descriptor, &out, &st),
+			 CPT_OK);
+	protobuf_c_message_free_unpacked(out, NULL);
+	g_free(plan);
+	cpt_client_close(other);
+
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "clients");
+	CptPartiesPage *page = CPT_PARTIES_PAGE(cpt_window_get_module(win, "clients"));
+	party_form = cpt_parties_page_open(page, id);
+	assert_true(wait_for(form_saved, NULL, 10000));
+	assert_true(wait_for(documents_shown, GUINT_TO_POINTER(1), 10000));
+	GtkWidget *list = named(GTK_WIDGET(party_form), "documents.list");
+	GtkListBoxRow *row = gtk_list_box_get_row_at_index(GTK_LIST_BOX(list), 0);
+	assert_string_equal(row_label(row, "document.name"), "Plan chaufferie A.pdf");
+	assert_string_equal(row_label(row, "document.size"), "1,2\u00a0Mo");
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree char *today = g_date_time_format(now, "%d/%m/%Y");
+	assert_string_equal(row_label(row, "document.created_at"), today);
+	/* Scrolled so that the section shows, as a user would. */
+	GtkWidget *docs = GTK_WIDGET(cpt_party_form_get_documents(party_form));
+	GtkWidget *scroll = gtk_window_get_child(party_form);
+	graphene_point_t at;
+	settle(200);
+	GtkWidget *viewport = gtk_scrolled_window_get_child(GTK_SCROLLED_WINDOW(scroll));
+	GtkWidget *content =
+	    GTK_IS_VIEWPORT(viewport) ? gtk_viewport_get_child(GTK_VIEWPORT(viewport)) : viewport;
+	if (gtk_widget_compute_point(docs, content, &GRAPHENE_POINT_INIT(0, 0), &at)) {
+		GtkAdjustment *adj =
+		    gtk_scrolled_window_get_vadjustment(GTK_SCROLLED_WINDOW(scroll));
+		gtk_adjustment_set_value(adj, at.y - 12);
+	}
+	gtk_list_box_select_row(GTK_LIST_BOX(list), row);
+	screenshot(GTK_WIDGET(party_form), "10a-client-file-documents");
+
+	/* Saved as a copy, then another file attached: neither waits on the UI. */
+	g_autofree char *copy = g_build_filename(env.dir, "plan-copie.pdf", NULL);
+	g_autoptr(GFile) dest = g_file_new_for_path(copy);
+	cpt_party_documents_save_selected(CPT_PARTY_DOCUMENTS(docs), dest);
+	assert_true(wait_for(documents_message_has, "enregistré", 10000));
+	GStatBuf sb;
+	assert_int_equal(g_stat(copy, &sb), 0);
+	assert_int_equal(sb.st_size, len);
+	g_autofree char *note = g_build_filename(env.dir, "Compte rendu visite.txt", NULL);
+	assert_true(g_file_set_contents(note, "Chaudière révisée.\n", -1, NULL));
+	g_autoptr(GFile) nf = g_file_new_for_path(note);
+	cpt_party_documents_add_file(CPT_PARTY_DOCUMENTS(docs), nf);
+	assert_true(wait_for(documents_shown, GUINT_TO_POINTER(2), 10000));
+	row = gtk_list_box_get_row_at_index(GTK_LIST_BOX(list), 0); /* newest first */
+	assert_string_equal(row_label(row, "document.name"), "Compte rendu visite.txt");
+	assert_string_equal(row_label(row, "document.size"), "22 octets");
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party_document"
+						   " WHERE mime_type = 'text/plain'"),
+			 1);
+
+	/* Anonymisation asks first; cancelling changes nothing. */
+	GtkWindow *ask = cpt_party_form_ask_anonymise(party_form);
+	assert_non_null(ask);
+	settle(200);
+	screenshot(GTK_WIDGET(ask), "10b-anonymise-confirmation");
+	click(named(GTK_WIDGET(ask), "confirm.cancel"));
+	settle(200);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party"
+						   " WHERE anonymised_at IS NOT NULL"),
+			 0);
+	gtk_window_destroy(party_form);
+
+	/* Confirmed on another client: its file is erased and frozen. */
+	int64_t soleil = cpt_testenv_sql_int(&env, "SELECT id FROM party WHERE code = 'SOLEIL'");
+	party_form = cpt_parties_page_open(page, soleil);
+	assert_true(wait_for(form_saved, NULL, 10000));
+	ask = cpt_party_form_ask_anonymise(party_form);
+	click(named(GTK_WIDGET(ask), "confirm.accept"));
+	assert_true(wait_for(form_message_set, NULL, 10000));
+	assert_non_null(strstr(cpt_party_form_get_message(party_form), "anonymisé"));
+	assert_string_equal(
+	    gtk_editable_get_text(GTK_EDITABLE(named(GTK_WIDGET(party_form), "party.name"))),
+	    "Anonymisé SOLEIL");
+	assert_false(gtk_widget_get_sensitive(named(GTK_WIDGET(party_form), "documents.add")));
+	screenshot(GTK_WIDGET(party_form), "10c-client-file-anonymised");
+	gtk_window_destroy(party_form);
+}
+
+/* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
 
@@ -723,6 +847,7 @@ int main(void)
 	    cmocka_unit_test(audit_log_filters_by_user_and_date),
 	    cmocka_unit_test(a_role_is_changed_from_the_user_form),
 	    cmocka_unit_test(create_find_and_open_a_client),
+	    cmocka_unit_test(a_client_file_shows_its_documents),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

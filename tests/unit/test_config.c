@@ -19,6 +19,43 @@ static void empty_file_gives_the_defaults(void **state)
 	assert_int_equal(cfg.max_frame, 16u * 1024 * 1024);
 	assert_int_equal(cfg.lockout_attempts, 5);
 	assert_int_equal(cfg.lockout_window, 900);
+	assert_int_equal(cfg.max_document, 10u * 1024 * 1024);
+	cpt_config_clear(&cfg);
+}
+
+static void document_limit_stays_inside_a_frame(void **state)
+{
+	cpt_config cfg;
+	cpt_status st = {0};
+	assert_int_equal(cpt_config_parse(&cfg, "[server]\nmax_document = 1048576\n", NULL, &st),
+			 0);
+	assert_int_equal(cfg.max_document, 1048576);
+	cpt_config_clear(&cfg);
+	/* The whole 16 Mio frame is not for the document: the envelope needs room. */
+	assert_int_equal(cpt_config_parse(&cfg, "[server]\nmax_document = 16777216\n", NULL, &st),
+			 CPT_INVALID_ARGUMENT);
+	assert_string_equal(st.field, "server.max_document");
+	assert_int_equal(cfg.max_document, 10u * 1024 * 1024);
+	cpt_config_clear(&cfg);
+	/* A larger server frame does not help: workstations read 16 Mio at most. */
+	assert_int_equal(cpt_config_parse(&cfg,
+					  "[server]\nmax_frame = 67108864\n"
+					  "max_document = 33554432\n",
+					  NULL, &st),
+			 CPT_INVALID_ARGUMENT);
+	assert_string_equal(st.field, "server.max_document");
+	cpt_config_clear(&cfg);
+	assert_int_equal(cpt_config_parse(&cfg,
+					  "[server]\nmax_frame = 2097152\nmax_document = 2097152\n",
+					  NULL, &st),
+			 CPT_INVALID_ARGUMENT);
+	cpt_config_clear(&cfg);
+	/* Left to its default, the limit follows a smaller frame. */
+	assert_int_equal(cpt_config_parse(&cfg, "[server]\nmax_frame = 1048576\n", NULL, &st), 0);
+	assert_int_equal(cfg.max_document, 1048576 - 65536);
+	cpt_config_clear(&cfg);
+	assert_int_equal(cpt_config_parse(&cfg, "[server]\nmax_document = 0\n", NULL, &st),
+			 CPT_INVALID_ARGUMENT);
 	cpt_config_clear(&cfg);
 }
 
@@ -102,6 +139,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(empty_file_gives_the_defaults),
+	    cmocka_unit_test(document_limit_stays_inside_a_frame),
 	    cmocka_unit_test(values_are_read_and_relative_paths_resolved),
 	    cmocka_unit_test(out_of_range_port_is_refused_naming_the_key),
 	    cmocka_unit_test(non_numbers_and_negatives_are_refused),
