@@ -12,6 +12,7 @@
 
 #include "admin.pb-c.h"
 #include "auth.pb-c.h"
+#include "equipment.pb-c.h"
 #include "parties.pb-c.h"
 #include "prefs.pb-c.h"
 #include "reference.pb-c.h"
@@ -41,6 +42,7 @@ typedef struct method_entry {
 #define PARTIES &comptoir__parties__parties__descriptor
 #define SUPPLIERS &comptoir__parties__suppliers__descriptor
 #define REFERENCE &comptoir__reference__reference__descriptor
+#define EQUIPMENT &comptoir__equipment__equipment__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -81,6 +83,12 @@ static const method_entry table[] = {
     {SUPPLIERS, "Create", cpt_parties_create, "suppliers.write", 0},
     {SUPPLIERS, "Update", cpt_parties_update, "suppliers.write", 0},
 
+    {EQUIPMENT, "List", cpt_equipment_list, "interventions.read", 0},
+    {EQUIPMENT, "Get", cpt_equipment_get, "interventions.read", 0},
+    {EQUIPMENT, "ClientSites", cpt_equipment_client_sites, "interventions.read", 0},
+    {EQUIPMENT, "Create", cpt_equipment_create, "interventions.write", 0},
+    {EQUIPMENT, "Update", cpt_equipment_update, "interventions.write", 0},
+
     {REFERENCE, "ListVatRates", cpt_reference_vat_rates, NULL, CPT_M_SESSION},
     {REFERENCE, "ListExemptions", cpt_reference_exemptions, NULL, CPT_M_SESSION},
     {REFERENCE, "ListUnits", cpt_reference_units, NULL, CPT_M_SESSION},
@@ -88,8 +96,8 @@ static const method_entry table[] = {
     {REFERENCE, "DueDate", cpt_reference_due_date, NULL, CPT_M_SESSION},
 };
 
-static const ProtobufCServiceDescriptor *const services[] = {RPC,   AUTH,    ADMIN,
-							     PREFS, PARTIES, REFERENCE};
+static const ProtobufCServiceDescriptor *const services[] = {
+    RPC, AUTH, ADMIN, PREFS, PARTIES, SUPPLIERS, REFERENCE, EQUIPMENT};
 
 static cpt_method *methods;
 static size_t n_methods;
