@@ -4,6 +4,7 @@
  * addresses and contacts, and the history panes.
  */
 #include "cpt-parties-page.h"
+#include "cpt-party-equipment.h"
 #include "cpt-ui.h"
 
 #include "parties.pb-c.h"
@@ -444,8 +445,8 @@ static GtkWidget *section(const char *title, GtkWidget *content, GtkWidget *butt
 static GtkWidget *history_panes(void)
 {
 	GtkWidget *nb = gtk_notebook_new();
-	const char *panes[] = {N_("Devis"),    N_("Factures"),	    N_("Règlements"),
-			       N_("Contrats"), N_("Interventions"), N_("Équipements")};
+	const char *panes[] = {N_("Devis"), N_("Factures"), N_("Règlements"), N_("Contrats"),
+			       N_("Interventions")};
 	for (size_t i = 0; i < G_N_ELEMENTS(panes); i++) {
 		GtkWidget *l = gtk_label_new(_("à venir"));
 		gtk_widget_add_css_class(l, "dim-label");
@@ -517,6 +518,10 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	GtkWidget *add_contact = gtk_button_new_with_mnemonic(_("Ajouter un _contact"));
 	g_signal_connect(add_contact, "clicked", G_CALLBACK(on_add_contact), f);
 	gtk_box_append(GTK_BOX(box), section(_("Contacts"), GTK_WIDGET(f->contacts), add_contact));
+	GtkWidget *equipment = suppliers ? NULL : cpt_party_equipment_new(self->conn, id);
+	if (equipment) {
+		gtk_box_append(GTK_BOX(box), equipment);
+	}
 	GtkWidget *outstanding = gtk_label_new(_("Encours : à venir avec la facturation"));
 	gtk_label_set_xalign(GTK_LABEL(outstanding), 0);
 	gtk_widget_add_css_class(outstanding, "dim-label");

@@ -15,6 +15,13 @@ void cpt_ui_field_error(GtkWidget *entry, GtkLabel *label, const char *text);
 void cpt_ui_clear_errors(GtkLabel *label, ...) G_GNUC_NULL_TERMINATED;
 /* "22/11/2026 14:03" in local time; "" for 0. Caller g_free()s. */
 char *cpt_ui_datetime(gint64 unix_seconds);
+/* "2026-11-22" as "22/11/2026"; "" stays "". Caller g_free()s. */
+char *cpt_ui_date_from_iso(const char *iso);
+/*
+ * "22/11/2026" (or "22/11/26", spaces around ignored) as "2026-11-22"; ""
+ * for an empty text; NULL if it is not a date. Caller g_free()s.
+ */
+char *cpt_ui_date_to_iso(const char *text);
 /* A count with French digit grouping: "100 000" (narrow no-break spaces). */
 char *cpt_ui_count(guint n);
 /* A status as a sentence for people (the server's French message, or ours). */
