@@ -6,6 +6,7 @@
  */
 #include "cpt-parties-page.h"
 #include "cpt-party-documents.h"
+#include "cpt-party-equipment.h"
 #include "cpt-ui.h"
 
 #include "parties.pb-c.h"
@@ -578,8 +579,8 @@ static GtkWidget *section(const char *title, GtkWidget *content, GtkWidget *butt
 static GtkWidget *history_panes(void)
 {
 	GtkWidget *nb = gtk_notebook_new();
-	const char *panes[] = {N_("Devis"),    N_("Factures"),	    N_("Règlements"),
-			       N_("Contrats"), N_("Interventions"), N_("Équipements")};
+	const char *panes[] = {N_("Devis"), N_("Factures"), N_("Règlements"), N_("Contrats"),
+			       N_("Interventions")};
 	for (size_t i = 0; i < G_N_ELEMENTS(panes); i++) {
 		GtkWidget *l = gtk_label_new(_("à venir"));
 		gtk_widget_add_css_class(l, "dim-label");
@@ -652,6 +653,10 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	g_signal_connect(f->add_contact, "clicked", G_CALLBACK(on_add_contact), f);
 	gtk_box_append(GTK_BOX(box),
 		       section(_("Contacts"), GTK_WIDGET(f->contacts), f->add_contact));
+	GtkWidget *equipment = suppliers ? NULL : cpt_party_equipment_new(self->conn, id);
+	if (equipment) {
+		gtk_box_append(GTK_BOX(box), equipment);
+	}
 	f->writable = cpt_conn_has_permission(self->conn, self->book->write_permission);
 	f->documents = CPT_PARTY_DOCUMENTS(cpt_party_documents_new(
 	    self->conn, self->book->service, self->book->document_topic, f->writable));

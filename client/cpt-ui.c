@@ -149,6 +149,37 @@ GtkWindow *cpt_ui_confirm(GtkWidget *parent, const char *title, const char *text
 	return w;
 }
 
+char *cpt_ui_date_from_iso(const char *iso)
+{
+	int y, m, d;
+	char rest;
+	if (!iso || sscanf(iso, "%4d-%2d-%2d%c", &y, &m, &d, &rest) != 3) {
+		return g_strdup(iso ? iso : "");
+	}
+	return g_strdup_printf("%02d/%02d/%04d", d, m, y);
+}
+
+char *cpt_ui_date_to_iso(const char *text)
+{
+	g_autofree char *t = g_strstrip(g_strdup(text ? text : ""));
+	if (!*t) {
+		return g_strdup("");
+	}
+	int d, m, y;
+	char rest;
+	if (sscanf(t, "%d/%d/%d%c", &d, &m, &y, &rest) != 3) {
+		return NULL;
+	}
+	if (y < 100) {
+		y += 2000;
+	}
+	if (d < 1 || d > 31 || m < 1 || m > 12 || y < 1 || y > 9999 ||
+	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y)) {
+		return NULL;
+	}
+	return g_strdup_printf("%04d-%02d-%02d", y, m, d);
+}
+
 const char *cpt_ui_status_text(const cpt_status *st)
 {
 	if (st->message[0]) {

@@ -22,6 +22,13 @@ char *cpt_ui_date(gint64 unix_seconds);
  * "1,2 Mo" (a no-break space before the unit). Caller g_free()s.
  */
 char *cpt_ui_size(guint64 bytes);
+/* "2026-11-22" as "22/11/2026"; "" stays "". Caller g_free()s. */
+char *cpt_ui_date_from_iso(const char *iso);
+/*
+ * "22/11/2026" (or "22/11/26", spaces around ignored) as "2026-11-22"; ""
+ * for an empty text; NULL if it is not a date. Caller g_free()s.
+ */
+char *cpt_ui_date_to_iso(const char *text);
 /* A count with French digit grouping: "100 000" (narrow no-break spaces). */
 char *cpt_ui_count(guint n);
 /*

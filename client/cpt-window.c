@@ -4,6 +4,7 @@
  */
 #include "cpt-window.h"
 #include "cpt-admin-page.h"
+#include "cpt-equipment-page.h"
 #include "cpt-parties-page.h"
 
 #include <glib/gi18n.h>
@@ -37,6 +38,7 @@ static const struct {
     {"payments", N_("Règlements et relances"), "payments.read", NULL, NULL},
     {"contracts", N_("Contrats"), "contracts.read", NULL, NULL},
     {"interventions", N_("Interventions et planning"), "interventions.read", NULL, NULL},
+    {"equipment", N_("Équipements"), "interventions.read", NULL, cpt_equipment_page_new},
     {"stock", N_("Stock et achats"), "stock.read", NULL, NULL},
     {"accounting", N_("Export comptable"), "accounting.export", NULL, NULL},
     {"admin", N_("Administration"), "admin.users", "admin.audit", cpt_admin_page_new},

@@ -13,6 +13,7 @@
 #include "admin.pb-c.h"
 #include "auth.pb-c.h"
 #include "articles.pb-c.h"
+#include "equipment.pb-c.h"
 #include "parties.pb-c.h"
 #include "prefs.pb-c.h"
 #include "reference.pb-c.h"
@@ -44,6 +45,7 @@ typedef struct method_entry {
 #define REFERENCE &comptoir__reference__reference__descriptor
 #define ARTICLES &comptoir__articles__articles__descriptor
 #define PRICING &comptoir__articles__pricing__descriptor
+#define EQUIPMENT &comptoir__equipment__equipment__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -94,6 +96,12 @@ static const method_entry table[] = {
     {SUPPLIERS, "DeleteDocument", cpt_parties_delete_document, "suppliers.write", 0},
     {SUPPLIERS, "Anonymise", cpt_parties_anonymise, "suppliers.write", 0},
 
+    {EQUIPMENT, "List", cpt_equipment_list, "interventions.read", 0},
+    {EQUIPMENT, "Get", cpt_equipment_get, "interventions.read", 0},
+    {EQUIPMENT, "ClientSites", cpt_equipment_client_sites, "interventions.read", 0},
+    {EQUIPMENT, "Create", cpt_equipment_create, "interventions.write", 0},
+    {EQUIPMENT, "Update", cpt_equipment_update, "interventions.write", 0},
+
     {REFERENCE, "ListVatRates", cpt_reference_vat_rates, NULL, CPT_M_SESSION},
     {REFERENCE, "ListExemptions", cpt_reference_exemptions, NULL, CPT_M_SESSION},
     {REFERENCE, "ListUnits", cpt_reference_units, NULL, CPT_M_SESSION},
@@ -118,7 +126,7 @@ static const method_entry table[] = {
 };
 
 static const ProtobufCServiceDescriptor *const services[] = {
-    RPC, AUTH, ADMIN, PREFS, PARTIES, SUPPLIERS, REFERENCE, ARTICLES, PRICING};
+    RPC, AUTH, ADMIN, PREFS, PARTIES, SUPPLIERS, REFERENCE, ARTICLES, PRICING, EQUIPMENT};
 
 static cpt_method *methods;
 static size_t n_methods;

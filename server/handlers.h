@@ -56,6 +56,13 @@ CPT_HANDLER(cpt_parties_delete_document);
 /* GDPR erasure (party_anonymise.c) */
 CPT_HANDLER(cpt_parties_anonymise);
 
+/* comptoir.equipment.Equipment (equipment.c) */
+CPT_HANDLER(cpt_equipment_list);
+CPT_HANDLER(cpt_equipment_get);
+CPT_HANDLER(cpt_equipment_create);
+CPT_HANDLER(cpt_equipment_update);
+CPT_HANDLER(cpt_equipment_client_sites);
+
 /* comptoir.reference.Reference (reference.c) */
 CPT_HANDLER(cpt_reference_vat_rates);
 CPT_HANDLER(cpt_reference_exemptions);

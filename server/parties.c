@@ -491,6 +491,12 @@ static int write_error(cpt_call *call, cpt_status *st)
 		return cpt_status_set(st, CPT_ALREADY_EXISTS, "party.code",
 				      "ce code est déjà celui d'un autre tiers");
 	}
+	if (strcmp(call->sqlstate, "23503") == 0 &&
+	    strcmp(call->constraint, "equipment_site_fk") == 0) {
+		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "party.addresses.id",
+				      "des équipements sont installés sur ce site : rattachez-les"
+				      " ailleurs avant de le retirer ou d'en changer le genre");
+	}
 	if (strcmp(call->sqlstate, "23503") == 0 && strstr(call->constraint, "payer_id")) {
 		return cpt_status_set(st, CPT_NOT_FOUND, "party.payer_id",
 				      "tiers payeur introuvable");
@@ -678,9 +684,13 @@ CPT_HANDLER(cpt_parties_update)
 		}
 		return refuse_anonymised(st, "party.id");
 	}
-	if (check_anonymised_contacts(call, st, party) ||
-	    save_children(call, st, party->id, party) ||
-	    cpt_notify(call, st, cpt_parties_topic(call), party->id, "update") ||
+	if (check_anonymised_contacts(call, st, party)) {
+		return st->code;
+	}
+	if (save_children(call, st, party->id, party)) {
+		return write_error(call, st);
+	}
+	if (cpt_notify(call, st, cpt_parties_topic(call), party->id, "update") ||
 	    cpt_audit(call, st, "party", party->id, call->company_id,
 		      cpt_json_object(call, "event", "update", NULL))) {
 		return st->code;

@@ -8,10 +8,13 @@
 #include "cpt-admin-page.h"
 #include "cpt-admin-sources.h"
 #include "cpt-app.h"
+#include "cpt-equipment-form.h"
+#include "cpt-equipment-page.h"
 #include "cpt-parties-page.h"
 #include "cpt-settings.h"
 #include "testenv.h"
 
+#include "equipment.pb-c.h"
 #include "parties.pb-c.h"
 
 #include <setjmp.h>
@@ -804,6 +807,163 @@ static void a_client_file_shows_its_documents(void **state)
 	gtk_window_destroy(party_form);
 }
 
+/*
+ * 11. Equipment: created from its form at a client's site, listed out of
+ * warranty, shown in the client file
+ */
+
+static GtkWindow *equipment_form;
+
+static gboolean sites_offered(gpointer n)
+{
+	return cpt_equipment_form_get_n_sites(equipment_form) == GPOINTER_TO_UINT(n);
+}
+
+static gboolean equipment_saved(gpointer data)
+{
+	return cpt_equipment_form_get_id(equipment_form) != 0;
+}
+
+static gboolean equipment_message_set(gpointer data)
+{
+	return *cpt_equipment_form_get_message(equipment_form) != '\0';
+}
+
+typedef struct {
+	CptListView *view;
+	guint rows;
+} ListWait;
+
+/* The list is idle with exactly that many rows, all loaded. */
+static gboolean rows_shown(gpointer data)
+{
+	ListWait *w = data;
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(w->view));
+	if (!list_idle(w->view) || g_list_model_get_n_items(m) != w->rows) {
+		return FALSE;
+	}
+	for (guint i = 0; i < w->rows; i++) {
+		g_autoptr(CptRow) row = g_list_model_get_item(m, i);
+		if (row->loading) {
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static CptListView *list_view_in(GtkWidget *root)
+{
+	if (CPT_IS_LIST_VIEW(root)) {
+		return CPT_LIST_VIEW(root);
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		CptListView *v = list_view_in(c);
+		if (v) {
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static void equipment_module_lists_what_is_out_of_warranty(void **state)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	GtkWidget *module = cpt_window_get_module(win, "equipment");
+	assert_non_null(module);
+	cpt_window_show_module(win, "equipment");
+	CptEquipmentPage *page = CPT_EQUIPMENT_PAGE(module);
+
+	/* A boiler at Lumière's second boiler room, its warranty over since 2021. */
+	equipment_form = cpt_equipment_page_open(page, 0);
+	GtkWidget *root = GTK_WIDGET(equipment_form);
+	set_text(named(root, "equipment.party_code"), "lumiere");
+	assert_true(wait_for(sites_offered, GUINT_TO_POINTER(3), 10000)); /* none, A, B */
+	cpt_equipment_form_select_site(equipment_form, 2);
+	set_text(named(root, "equipment.brand"), "Viessmann");
+	set_text(named(root, "equipment.model"), "Vitodens 100-W");
+	set_text(named(root, "equipment.serial_number"), "VI-GUI-1");
+	set_text(named(root, "equipment.install_date"), "15/01/2019");
+	set_text(named(root, "equipment.warranty_end"), "31/02/2021"); /* no such day */
+	gtk_spin_button_set_value(GTK_SPIN_BUTTON(named(root, "equipment.service_interval_months")),
+				  12);
+	cpt_equipment_form_save(equipment_form);
+	assert_true(gtk_widget_has_css_class(named(root, "equipment.warranty_end"), "error"));
+	assert_true(equipment_message_set(NULL));
+	set_text(named(root, "equipment.warranty_end"), "14/01/2021");
+	/* A service after today: the server refuses it on its field. */
+	set_text(named(root, "equipment.last_service_date"), "01/01/2999");
+	cpt_equipment_form_save(equipment_form);
+	assert_true(wait_for(equipment_message_set, NULL, 10000));
+	assert_true(gtk_widget_has_css_class(named(root, "equipment.last_service_date"), "error"));
+	set_text(named(root, "equipment.last_service_date"), "15/01/2024");
+	cpt_equipment_form_save(equipment_form);
+	assert_true(wait_for(equipment_saved, NULL, 10000));
+	settle(300);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM equipment e"
+						   " JOIN party_address a ON a.id = e.site_id"
+						   " WHERE e.serial_number = 'VI-GUI-1'"
+						   " AND a.label = 'Chaufferie B'"
+						   " AND e.next_service_date = '2025-01-15'"),
+			 1);
+	screenshot(root, "11a-equipment-form-saved");
+	gtk_window_destroy(equipment_form);
+
+	/* Another workstation adds one still under warranty. */
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	Comptoir__Equipment__Item e = COMPTOIR__EQUIPMENT__ITEM__INIT;
+	e.party_code = "LUMIERE";
+	e.brand = "Atlantic";
+	e.serial_number = "AT-GUI-2";
+	char future[16];
+	snprintf(future, sizeof future, "%d-12-31",
+		 (int)cpt_testenv_sql_int(&env, "SELECT extract(year FROM current_date) + 1"));
+	e.warranty_end = future;
+	Comptoir__Equipment__EquipmentRequest ereq = COMPTOIR__EQUIPMENT__EQUIPMENT_REQUEST__INIT;
+	ereq.equipment = &e;
+	ProtobufCMessage *eout = NULL;
+	cpt_status est = {0};
+	assert_int_equal(cpt_client_call(other, "comptoir.equipment.Equipment/Create", &ereq.base,
+					 &comptoir__equipment__equipment_reply__descriptor, &eout,
+					 &est),
+			 CPT_OK);
+	protobuf_c_message_free_unpacked(eout, NULL);
+	cpt_client_close(other);
+
+	/* All of them, then only what is out of warranty. */
+	CptListView *list = cpt_equipment_page_get_list(page);
+	ListWait both = {list, 2}, one = {list, 1};
+	assert_true(wait_for(rows_shown, &both, 10000));
+	gtk_drop_down_set_selected(cpt_equipment_page_get_filter(page),
+				   CPT_EQUIPMENT_OUT_OF_WARRANTY);
+	settle(100);
+	assert_true(wait_for(rows_shown, &one, 10000));
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(list));
+	g_autoptr(CptRow) row = g_list_model_get_item(m, 0);
+	assert_string_equal(cpt_row_cell(row, CPT_EQUIPMENT_SERIAL), "VI-GUI-1");
+	assert_string_equal(cpt_row_cell(row, CPT_EQUIPMENT_CLIENT), "École élémentaire Lumière");
+	assert_string_equal(cpt_row_cell(row, CPT_EQUIPMENT_WARRANTY_END), "14/01/2021");
+	assert_string_equal(cpt_row_cell(row, CPT_EQUIPMENT_SITE), "Chaufferie B (Lyon)");
+	screenshot(GTK_WIDGET(win), "11b-equipment-out-of-warranty");
+
+	/* The client file lists both in its equipment section. */
+	cpt_window_show_module(win, "clients");
+	CptPartiesPage *clients = CPT_PARTIES_PAGE(cpt_window_get_module(win, "clients"));
+	party_form = cpt_parties_page_open(
+	    clients, cpt_testenv_sql_int(&env, "SELECT id FROM party WHERE code = 'LUMIERE'"));
+	assert_true(wait_for(form_saved, NULL, 10000));
+	GtkWidget *section = named(GTK_WIDGET(party_form), "party.equipment");
+	assert_non_null(section);
+	ListWait in_file = {list_view_in(section), 2};
+	assert_non_null(in_file.view);
+	assert_true(wait_for(rows_shown, &in_file, 10000));
+	settle(300);
+	screenshot(GTK_WIDGET(party_form), "11c-client-file-equipment");
+	gtk_window_destroy(party_form);
+	gtk_drop_down_set_selected(cpt_equipment_page_get_filter(page), CPT_EQUIPMENT_ALL);
+}
+
 /* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
@@ -848,6 +1008,7 @@ int main(void)
 	    cmocka_unit_test(a_role_is_changed_from_the_user_form),
 	    cmocka_unit_test(create_find_and_open_a_client),
 	    cmocka_unit_test(a_client_file_shows_its_documents),
+	    cmocka_unit_test(equipment_module_lists_what_is_out_of_warranty),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
