@@ -231,6 +231,20 @@ static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creatin
 			return st->code;
 		}
 	}
+	if (p->payer_id) {
+		/* Asked under row-level security: a foreign key would see other companies. */
+		PGresult *r = cpt_db_query(call, st, "SELECT 1 FROM party WHERE id = $1::bigint",
+					   cpt_call_i64(call, p->payer_id));
+		if (!r) {
+			return st->code;
+		}
+		bool found = PQntuples(r) == 1;
+		PQclear(r);
+		if (!found) {
+			return cpt_status_set(st, CPT_NOT_FOUND, "party.payer_id",
+					      "tiers payeur introuvable");
+		}
+	}
 	return 0;
 }
 
@@ -621,13 +635,10 @@ static const char *const *party_params(cpt_call *call, const Comptoir__Parties__
 	return v;
 }
 
-CPT_HANDLER(cpt_parties_create)
+int cpt_party_insert(cpt_call *call, cpt_status *st, const Comptoir__Parties__Party *in,
+		     int64_t *id, const char **code)
 {
-	const Comptoir__Parties__PartyRequest *req = (const void *)in;
-	if (!req->party) {
-		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party", "tiers manquant");
-	}
-	Comptoir__Parties__Party *party = copy_party(call, req->party);
+	Comptoir__Parties__Party *party = copy_party(call, in);
 	if (check_party(call, party, true, st)) {
 		return st->code;
 	}
@@ -641,12 +652,26 @@ CPT_HANDLER(cpt_parties_create)
 	if (!r) {
 		return write_error(call, st);
 	}
-	int64_t id = cpt_db_i64(r, 0, 0);
+	*id = cpt_db_i64(r, 0, 0);
 	PQclear(r);
-	if (save_children(call, st, id, party) ||
+	if (code) {
+		*code = party->code;
+	}
+	return save_children(call, st, *id, party);
+}
+
+CPT_HANDLER(cpt_parties_create)
+{
+	const Comptoir__Parties__PartyRequest *req = (const void *)in;
+	if (!req->party) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party", "tiers manquant");
+	}
+	int64_t id = 0;
+	const char *code = NULL;
+	if (cpt_party_insert(call, st, req->party, &id, &code) ||
 	    cpt_notify(call, st, cpt_parties_topic(call), id, "create") ||
 	    cpt_audit(call, st, "party", id, call->company_id,
-		      cpt_json_object(call, "event", "create", "code", party->code, NULL))) {
+		      cpt_json_object(call, "event", "create", "code", code, NULL))) {
 		return st->code;
 	}
 	return cpt_party_reply(call, st, id, out);

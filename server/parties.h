@@ -34,6 +34,15 @@ typedef enum {
 int cpt_party_find(cpt_call *call, cpt_status *st, int64_t id, const char *field,
 		   cpt_party_hold hold, bool *anonymised);
 
+/*
+ * Checks and inserts a new party of the call's book with its addresses and
+ * contacts: *id and its normalised *code (call's arena; code may be NULL).
+ * Neither notifies nor audits: the caller does, once (Create, imports).
+ */
+struct Comptoir__Parties__Party;
+int cpt_party_insert(cpt_call *call, cpt_status *st, const struct Comptoir__Parties__Party *in,
+		     int64_t *id, const char **code);
+
 /* A PartyReply with party id as stored, in *out (call's arena). */
 int cpt_party_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage **out);
 

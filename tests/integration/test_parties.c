@@ -249,6 +249,13 @@ static void read_only_user_cannot_write_and_other_companies_see_nothing(void **s
 	p.code = "ECOLE01";
 	p.name = "Autre école";
 	assert_int_equal(create(b, &p, NULL, &st), CPT_OK);
+	/* A payer of the first company is unknown here, though a foreign key would accept it. */
+	p.code = "ECOLE02";
+	p.payer_id = cpt_testenv_sql_int(&env, "SELECT min(id) FROM party WHERE company_id <> "
+					       "(SELECT id FROM company WHERE code = 'AUTRE')");
+	assert_int_equal(create(b, &p, NULL, &st), CPT_NOT_FOUND);
+	assert_string_equal(st.field, "party.payer_id");
+	p.payer_id = 0;
 	cpt_client_close(b);
 }
 
