@@ -11,6 +11,7 @@
  * costs the sum of its lines; an article without components costs its
  * purchase price.
  */
+#include "articles.h"
 #include "audit.h"
 #include "db.h"
 #include "events.h"
@@ -594,13 +595,10 @@ static const char *const *article_params(cpt_call *call, const Comptoir__Article
 	return v;
 }
 
-CPT_HANDLER(cpt_articles_create)
+int cpt_article_insert(cpt_call *call, cpt_status *st, const Comptoir__Articles__Article *in,
+		       int64_t *id, const char **code)
 {
-	const Comptoir__Articles__ArticleRequest *req = (const void *)in;
-	if (!req->article) {
-		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "article", "article manquant");
-	}
-	Comptoir__Articles__Article *a = copy_article(call, req->article);
+	Comptoir__Articles__Article *a = copy_article(call, in);
 	a->id = 0;
 	if (check_article(call, a, st)) {
 		return st->code;
@@ -616,11 +614,26 @@ CPT_HANDLER(cpt_articles_create)
 	if (!r) {
 		return write_error(call, st);
 	}
-	int64_t id = cpt_db_i64(r, 0, 0);
+	*id = cpt_db_i64(r, 0, 0);
 	PQclear(r);
-	if (save_children(call, st, id, a) || cpt_notify(call, st, "article", id, "create") ||
+	if (code) {
+		*code = a->code;
+	}
+	return save_children(call, st, *id, a);
+}
+
+CPT_HANDLER(cpt_articles_create)
+{
+	const Comptoir__Articles__ArticleRequest *req = (const void *)in;
+	if (!req->article) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "article", "article manquant");
+	}
+	int64_t id = 0;
+	const char *code = NULL;
+	if (cpt_article_insert(call, st, req->article, &id, &code) ||
+	    cpt_notify(call, st, "article", id, "create") ||
 	    cpt_audit(call, st, "article", id, call->company_id,
-		      cpt_json_object(call, "event", "create", "code", a->code, NULL))) {
+		      cpt_json_object(call, "event", "create", "code", code, NULL))) {
 		return st->code;
 	}
 	return article_reply(call, st, id, out);
