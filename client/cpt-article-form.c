@@ -234,7 +234,7 @@ static void add_remove_button(ArticleForm *f, GtkBox *row)
 static void add_translation(ArticleForm *f, const char *lang, const char *label)
 {
 	GtkBox *row = new_row(f->translations);
-	GtkWidget *l = row_entry(row, "lang", _("en"), 4, lang);
+	GtkWidget *l = row_entry(row, "lang", "en", 4, lang);
 	gtk_entry_set_max_length(GTK_ENTRY(l), 2);
 	gtk_widget_set_tooltip_text(l, _("Langue : code ISO 639-1 (en, nl, de…)"));
 	GtkWidget *t = row_entry(row, "label", _("Libellé dans cette langue"), 30, label);
@@ -324,7 +324,7 @@ static void add_price_row(ArticleForm *f, const Comptoir__Articles__PriceRule *p
 		const char *code = g_hash_table_lookup(f->price_lists, &p->price_list_id);
 		owner = g_strdup_printf(_("Tarif %s"), code ? code : "?");
 	} else {
-		owner = g_strdup_printf(_("Client n° %" G_GINT64_FORMAT), p->party_id);
+		owner = g_strdup_printf(_("Client n° %lld"), (long long)p->party_id);
 	}
 	GtkWidget *o = row_label(row, "owner", 36, 0, owner);
 	char qty[CPT_MONEY_FORMAT_SIZE];
