@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 #include <stdarg.h>
+#include <stdio.h>
 
 void cpt_ui_field_error(GtkWidget *entry, GtkLabel *label, const char *text)
 {
@@ -200,4 +201,35 @@ char *cpt_ui_count(guint n)
 		g_string_append_c(s, digits[i]);
 	}
 	return g_string_free(s, FALSE);
+}
+
+char *cpt_ui_rate(gint64 bp)
+{
+	const char *sign = bp < 0 ? "-" : "";
+	guint64 v = bp < 0 ? (guint64)(-(bp + 1)) + 1 : (guint64)bp;
+	guint64 whole = v / 100, hundredths = v % 100;
+	if (hundredths == 0) {
+		return g_strdup_printf("%s%" G_GUINT64_FORMAT "\u202f%%", sign, whole);
+	}
+	if (hundredths % 10 == 0) {
+		return g_strdup_printf("%s%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\u202f%%",
+				       sign, whole, hundredths / 10);
+	}
+	return g_strdup_printf("%s%" G_GUINT64_FORMAT ",%02" G_GUINT64_FORMAT "\u202f%%", sign,
+			       whole, hundredths);
+}
+
+GtkWidget *cpt_ui_find_named(GtkWidget *root, const char *name)
+{
+	if (g_strcmp0(gtk_widget_get_name(root), name) == 0) {
+		return root;
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		GtkWidget *found = cpt_ui_find_named(c, name);
+		if (found) {
+			return found;
+		}
+	}
+	return NULL;
 }

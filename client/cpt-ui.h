@@ -42,6 +42,10 @@ typedef void (*CptUiConfirmFn)(GtkWindow *dialog, gpointer data);
 GtkWindow *cpt_ui_confirm(GtkWidget *parent, const char *title, const char *text, GtkWidget *extra,
 			  const char *accept_label, gboolean destructive, CptUiConfirmFn on_accept,
 			  gpointer data, GDestroyNotify destroy);
+/* "20 %", "5,5 %", "2,1 %" for a rate in hundredths of a percent. Caller g_free()s. */
+char *cpt_ui_rate(gint64 bp);
+/* The descendant of root (or root itself) whose widget name is name, or NULL. */
+GtkWidget *cpt_ui_find_named(GtkWidget *root, const char *name);
 /* A status as a sentence for people (the server's French message, or ours). */
 const char *cpt_ui_status_text(const cpt_status *st);
 

@@ -5,6 +5,7 @@
 #include "cpt-window.h"
 #include "cpt-admin-page.h"
 #include "cpt-equipment-page.h"
+#include "cpt-articles-page.h"
 #include "cpt-parties-page.h"
 
 #include <glib/gi18n.h>
@@ -32,7 +33,7 @@ static const struct {
 } modules[] = {
     {"clients", N_("Clients et prospects"), "clients.read", NULL, cpt_parties_page_new},
     {"suppliers", N_("Fournisseurs"), "suppliers.read", NULL, cpt_suppliers_page_new},
-    {"articles", N_("Articles"), "articles.read", NULL, NULL},
+    {"articles", N_("Articles"), "articles.read", NULL, cpt_articles_page_new},
     {"quotes", N_("Devis et commandes"), "quotes.read", NULL, NULL},
     {"invoices", N_("Factures et avoirs"), "invoices.read", NULL, NULL},
     {"payments", N_("Règlements et relances"), "payments.read", NULL, NULL},

@@ -10,11 +10,14 @@
 #include "cpt-app.h"
 #include "cpt-equipment-form.h"
 #include "cpt-equipment-page.h"
+#include "cpt-article-form.h"
+#include "cpt-articles-page.h"
 #include "cpt-parties-page.h"
 #include "cpt-settings.h"
 #include "testenv.h"
 
 #include "equipment.pb-c.h"
+#include "articles.pb-c.h"
 #include "parties.pb-c.h"
 
 #include <setjmp.h>
@@ -965,6 +968,246 @@ static void equipment_module_lists_what_is_out_of_warranty(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * 12. An article made of components: prices typed in French, found without
+ *     accents, its cost rolled up and its prices shown; 13. a negative price
+ *     refused on its field
+ */
+
+static GtkWindow *article_form;
+
+static gboolean article_ready(gpointer data)
+{
+	return cpt_article_form_is_ready(article_form);
+}
+
+static gboolean article_loaded(gpointer data)
+{
+	return cpt_article_form_get_id(article_form) != 0 &&
+	       cpt_article_form_is_ready(article_form);
+}
+
+static gboolean article_message_set(gpointer data)
+{
+	return *cpt_article_form_get_message(article_form) != '\0';
+}
+
+static gboolean article_prices_shown(gpointer n)
+{
+	return cpt_article_form_get_n_prices(article_form) == GPOINTER_TO_UINT(n);
+}
+
+static gboolean client_price_named(gpointer data)
+{
+	const char *owner = cpt_article_form_get_price_text(article_form, 0, "owner");
+	return owner && strstr(owner, "Chauffage Dupont") != NULL;
+}
+
+static gboolean no_row_listed(gpointer view)
+{
+	return list_idle(view) &&
+	       g_list_model_get_n_items(G_LIST_MODEL(cpt_list_view_get_model(view))) == 0;
+}
+
+static GtkWidget *article_field(const char *name)
+{
+	GtkWidget *w = cpt_article_form_get_widget(article_form, name);
+	if (!w) {
+		fail_msg("no widget %s in the article form", name);
+	}
+	return w;
+}
+
+static CptArticlesPage *articles_page(void)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "articles");
+	return CPT_ARTICLES_PAGE(cpt_window_get_module(win, "articles"));
+}
+
+/* Another workstation's call; the reply is freed. */
+static void rpc(cpt_client *c, const char *method, const ProtobufCMessage *in,
+		const ProtobufCMessageDescriptor *out_desc, int64_t *id_out)
+{
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	if (cpt_client_call(c, method, in, out_desc, &out, &st) != CPT_OK) {
+		fail_msg("%s refused: %s (%s)", method, st.message, st.field);
+	}
+	if (id_out && out_desc == &comptoir__articles__article_reply__descriptor) {
+		*id_out = ((Comptoir__Articles__ArticleReply *)out)->article->id;
+	} else if (id_out && out_desc == &comptoir__articles__price_list_reply__descriptor) {
+		*id_out = ((Comptoir__Articles__PriceListReply *)out)->price_list->id;
+	} else if (id_out && out_desc == &comptoir__parties__party_reply__descriptor) {
+		*id_out = ((Comptoir__Parties__PartyReply *)out)->party->id;
+	}
+	protobuf_c_message_free_unpacked(out, NULL);
+}
+
+static void rpc_rule(cpt_client *c, int64_t price_list, int64_t party, int64_t article,
+		     int64_t min_qty, int64_t price, int32_t discount, const char *from)
+{
+	Comptoir__Articles__PriceRule r = COMPTOIR__ARTICLES__PRICE_RULE__INIT;
+	r.price_list_id = price_list;
+	r.party_id = party;
+	r.article_id = article;
+	r.min_quantity = min_qty;
+	r.has_unit_price = discount == 0;
+	r.unit_price = price;
+	r.discount = discount;
+	r.valid_from = (char *)from;
+	r.valid_to = "";
+	Comptoir__Articles__PriceRuleRequest req = COMPTOIR__ARTICLES__PRICE_RULE_REQUEST__INIT;
+	req.rule = &r;
+	rpc(c, "comptoir.articles.Pricing/SaveRule", &req.base,
+	    &comptoir__articles__price_rule_reply__descriptor, NULL);
+}
+
+static void create_a_kit_find_it_and_read_its_rolled_up_cost(void **state)
+{
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	/* The component first, through the RPC: a burner bought 312,50 €. */
+	Comptoir__Articles__Article burner = COMPTOIR__ARTICLES__ARTICLE__INIT;
+	burner.code = "BRULEUR-40";
+	burner.kind = "goods";
+	burner.label = "Brûleur fioul 40 kW";
+	burner.purchase_price = 3125000;
+	burner.sale_price = 4500000;
+	burner.vat_rate_id = cpt_testenv_sql_int(
+	    &env, "SELECT id FROM vat_rate WHERE country = 'FR' AND rate = 2000");
+	Comptoir__Articles__ArticleRequest breq = COMPTOIR__ARTICLES__ARTICLE_REQUEST__INIT;
+	breq.article = &burner;
+	rpc(other, "comptoir.articles.Articles/Create", &breq.base,
+	    &comptoir__articles__article_reply__descriptor, NULL);
+
+	/* The kit, typed in the form: a French price, two burners by code. */
+	CptArticlesPage *page = articles_page();
+	article_form = cpt_articles_page_open(page, 0);
+	assert_true(wait_for(article_ready, NULL, 10000));
+	set_text(article_field("article.code"), "chaud-elite");
+	set_text(article_field("article.label"), "Chaudière à condensation Élite");
+	set_text(article_field("article.sale_price"), "1 234,5");
+	cpt_article_form_add_translation(article_form, "en", "Elite condensing boiler");
+	cpt_article_form_add_component(article_form, "bruleur-40", "2");
+	cpt_article_form_save(article_form);
+	assert_true(wait_for(article_message_set, NULL, 10000));
+	assert_string_equal(cpt_article_form_get_message(article_form), "Article enregistré.");
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT sale_price FROM article"
+						   " WHERE code = 'CHAUD-ELITE'"),
+			 12345000);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT b.quantity FROM bom_line b"
+						   " JOIN article p ON p.id = b.parent_id"
+						   " JOIN article c ON c.id = b.component_id"
+						   " WHERE p.code = 'CHAUD-ELITE'"
+						   " AND c.code = 'BRULEUR-40'"),
+			 2000);
+	/* The reply names the component found by its code and rolls the cost up. */
+	assert_string_equal(cpt_article_form_get_component_text(article_form, 0, "component_label"),
+			    "Brûleur fioul 40 kW");
+	assert_string_equal(gtk_label_get_text(GTK_LABEL(article_field("article.cost"))),
+			    "625,00\u00a0€");
+	gint64 id = cpt_article_form_get_id(article_form);
+	screenshot(GTK_WIDGET(article_form), "12a-article-kit-saved");
+	gtk_window_destroy(article_form);
+
+	/* Found by part of its label typed without accents, in French formats. */
+	CptListView *list = cpt_articles_page_get_list(page);
+	gtk_editable_set_text(cpt_list_view_get_search(list), "chaudiere a cond");
+	assert_true(wait_for(client_found, list, 10000));
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(list));
+	g_autoptr(CptRow) row = g_list_model_get_item(m, 0);
+	assert_int_equal(row->id, id);
+	assert_string_equal(cpt_row_cell(row, CPT_ARTICLE_CODE), "CHAUD-ELITE");
+	assert_string_equal(cpt_row_cell(row, CPT_ARTICLE_KIND), "Bien");
+	assert_string_equal(cpt_row_cell(row, CPT_ARTICLE_UNIT), "U");
+	assert_string_equal(cpt_row_cell(row, CPT_ARTICLE_SALE_PRICE), "1\u202f234,50");
+	assert_string_equal(cpt_row_cell(row, CPT_ARTICLE_VAT), "20\u202f%");
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "12b-article-found-without-accents");
+	/* The nature filter: no service by that name; the goods again. */
+	cpt_articles_page_filter(page, "service", 0, FALSE);
+	assert_true(wait_for(no_row_listed, list, 10000));
+	cpt_articles_page_filter(page, "", 0, FALSE);
+	assert_true(wait_for(client_found, list, 10000));
+
+	/* Prices saved elsewhere for a client and a price list show in its file. */
+	Comptoir__Parties__Party client = COMPTOIR__PARTIES__PARTY__INIT;
+	client.kind = "client";
+	client.code = "DUPONT";
+	client.name = "Chauffage Dupont";
+	Comptoir__Parties__PartyRequest preq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	preq.party = &client;
+	int64_t dupont = 0, resellers = 0;
+	rpc(other, "comptoir.parties.Parties/Create", &preq.base,
+	    &comptoir__parties__party_reply__descriptor, &dupont);
+	Comptoir__Articles__PriceList pl = COMPTOIR__ARTICLES__PRICE_LIST__INIT;
+	pl.code = "REVENDEUR";
+	pl.label = "Revendeurs";
+	Comptoir__Articles__PriceListRequest plreq = COMPTOIR__ARTICLES__PRICE_LIST_REQUEST__INIT;
+	plreq.price_list = &pl;
+	rpc(other, "comptoir.articles.Pricing/SavePriceList", &plreq.base,
+	    &comptoir__articles__price_list_reply__descriptor, &resellers);
+	rpc_rule(other, 0, dupont, id, 1000, 11000000, 0, "2026-01-01");
+	rpc_rule(other, resellers, 0, id, 10000, 0, 1250, "");
+	cpt_client_close(other);
+
+	/* Reopened: the price as typed, the component, the cost, the prices. */
+	article_form = cpt_articles_page_open(page, id);
+	assert_true(wait_for(article_loaded, NULL, 10000));
+	assert_string_equal(
+	    gtk_editable_get_text(GTK_EDITABLE(article_field("article.sale_price"))),
+	    "1\u202f234,50");
+	assert_int_equal(cpt_article_form_get_n_components(article_form), 1);
+	assert_string_equal(cpt_article_form_get_component_text(article_form, 0, "quantity"), "2");
+	assert_string_equal(cpt_article_form_get_component_text(article_form, 0, "component_cost"),
+			    "312,50\u00a0€");
+	assert_string_equal(gtk_label_get_text(GTK_LABEL(article_field("article.cost"))),
+			    "625,00\u00a0€");
+	assert_true(wait_for(article_prices_shown, GUINT_TO_POINTER(2), 10000));
+	assert_true(wait_for(client_price_named, NULL, 10000));
+	assert_string_equal(cpt_article_form_get_price_text(article_form, 0, "price"),
+			    "1\u202f100,00\u00a0€");
+	assert_string_equal(cpt_article_form_get_price_text(article_form, 0, "validity"),
+			    "depuis le 01/01/2026");
+	assert_string_equal(cpt_article_form_get_price_text(article_form, 1, "owner"),
+			    "Tarif REVENDEUR");
+	assert_string_equal(cpt_article_form_get_price_text(article_form, 1, "min_quantity"), "10");
+	assert_string_equal(cpt_article_form_get_price_text(article_form, 1, "price"),
+			    "remise de 12,5\u202f%");
+	assert_string_equal(cpt_article_form_get_price_text(article_form, 1, "validity"),
+			    "toujours");
+	screenshot(GTK_WIDGET(article_form), "12c-article-file-cost-and-prices");
+	gtk_window_destroy(article_form);
+	gtk_editable_set_text(cpt_list_view_get_search(list), "");
+}
+
+static void a_negative_price_is_refused_on_its_field(void **state)
+{
+	long long before = cpt_testenv_sql_int(&env, "SELECT count(*) FROM article");
+	article_form = cpt_articles_page_open(articles_page(), 0);
+	assert_true(wait_for(article_ready, NULL, 10000));
+	GtkWidget *price = article_field("article.sale_price");
+	set_text(article_field("article.code"), "PRIX-NEG");
+	set_text(article_field("article.label"), "Prix négatif");
+	/* What does not parse never leaves the workstation: refused at once. */
+	set_text(price, "12,345678");
+	cpt_article_form_save(article_form);
+	assert_true(gtk_widget_has_css_class(price, "error"));
+	assert_non_null(strstr(cpt_article_form_get_message(article_form), "Prix invalide"));
+	assert_true(gtk_widget_get_sensitive(article_field("save"))); /* nothing in flight */
+	/* A price that parses but is negative: the server names the field. */
+	set_text(price, "-3");
+	cpt_article_form_save(article_form);
+	assert_false(gtk_widget_has_css_class(price, "error"));
+	assert_true(wait_for(article_message_set, NULL, 10000));
+	assert_true(gtk_widget_has_css_class(price, "error"));
+	assert_non_null(strstr(cpt_article_form_get_message(article_form), "négative"));
+	assert_int_equal(cpt_article_form_get_id(article_form), 0);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM article"), before);
+	screenshot(GTK_WIDGET(article_form), "13-negative-price-refused");
+	gtk_window_destroy(article_form);
+}
+
+/* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
 
@@ -1009,6 +1252,8 @@ int main(void)
 	    cmocka_unit_test(create_find_and_open_a_client),
 	    cmocka_unit_test(a_client_file_shows_its_documents),
 	    cmocka_unit_test(equipment_module_lists_what_is_out_of_warranty),
+	    cmocka_unit_test(create_a_kit_find_it_and_read_its_rolled_up_cost),
+	    cmocka_unit_test(a_negative_price_is_refused_on_its_field),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
