@@ -14,6 +14,7 @@
 #include "auth.pb-c.h"
 #include "articles.pb-c.h"
 #include "equipment.pb-c.h"
+#include "imports.pb-c.h"
 #include "parties.pb-c.h"
 #include "prefs.pb-c.h"
 #include "reference.pb-c.h"
@@ -46,6 +47,7 @@ typedef struct method_entry {
 #define ARTICLES &comptoir__articles__articles__descriptor
 #define PRICING &comptoir__articles__pricing__descriptor
 #define EQUIPMENT &comptoir__equipment__equipment__descriptor
+#define IMPORT &comptoir__imports__import__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -123,10 +125,15 @@ static const method_entry table[] = {
     {PRICING, "Resolve", cpt_pricing_resolve, "articles.read", 0},
     {PRICING, "ListSupplierPrices", cpt_pricing_list_supplier_prices, "articles.read", 0},
     {PRICING, "SaveSupplierPrice", cpt_pricing_save_supplier_price, "articles.write", 0},
+
+    /* A dry run needs the write right too: it runs every check a write does. */
+    {IMPORT, "Clients", cpt_import_clients_run, "clients.write", 0},
+    {IMPORT, "Articles", cpt_import_articles_run, "articles.write", 0},
+    {IMPORT, "SupplierPrices", cpt_import_supplier_prices_run, "articles.write", 0},
 };
 
 static const ProtobufCServiceDescriptor *const services[] = {
-    RPC, AUTH, ADMIN, PREFS, PARTIES, SUPPLIERS, REFERENCE, ARTICLES, PRICING, EQUIPMENT};
+    RPC, AUTH, ADMIN, PREFS, PARTIES, SUPPLIERS, REFERENCE, ARTICLES, PRICING, EQUIPMENT, IMPORT};
 
 static cpt_method *methods;
 static size_t n_methods;

@@ -88,4 +88,9 @@ CPT_HANDLER(cpt_pricing_resolve);
 CPT_HANDLER(cpt_pricing_list_supplier_prices);
 CPT_HANDLER(cpt_pricing_save_supplier_price);
 
+/* comptoir.imports.Import (imports.c) */
+CPT_HANDLER(cpt_import_clients_run);
+CPT_HANDLER(cpt_import_articles_run);
+CPT_HANDLER(cpt_import_supplier_prices_run);
+
 #endif
