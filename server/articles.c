@@ -537,13 +537,14 @@ static int exec_params(cpt_call *call, cpt_status *st, const char *sql, int n, c
 	return 0;
 }
 
-/* Translations and BOM lines: the ones sent replace the old ones. */
+/* Translations and BOM lines: the ones sent replace the old ones (fresh: none). */
 static int save_children(cpt_call *call, cpt_status *st, int64_t id,
-			 const Comptoir__Articles__Article *a)
+			 const Comptoir__Articles__Article *a, bool fresh)
 {
 	const char *pid = cpt_call_i64(call, id);
 	const char *p1[] = {pid};
-	if (exec_params(call, st, "DELETE FROM article_translation WHERE article_id = $1::bigint",
+	if (!fresh &&
+	    exec_params(call, st, "DELETE FROM article_translation WHERE article_id = $1::bigint",
 			1, p1)) {
 		return st->code;
 	}
@@ -556,7 +557,8 @@ static int save_children(cpt_call *call, cpt_status *st, int64_t id,
 			return st->code;
 		}
 	}
-	if (exec_params(call, st, "DELETE FROM bom_line WHERE parent_id = $1::bigint", 1, p1)) {
+	if (!fresh &&
+	    exec_params(call, st, "DELETE FROM bom_line WHERE parent_id = $1::bigint", 1, p1)) {
 		return st->code;
 	}
 	for (size_t i = 0; i < a->n_bom; i++) {
@@ -619,7 +621,7 @@ int cpt_article_insert(cpt_call *call, cpt_status *st, const Comptoir__Articles_
 	if (code) {
 		*code = a->code;
 	}
-	return save_children(call, st, *id, a);
+	return save_children(call, st, *id, a, true);
 }
 
 CPT_HANDLER(cpt_articles_create)
@@ -666,7 +668,8 @@ CPT_HANDLER(cpt_articles_update)
 	if (!found) {
 		return cpt_status_set(st, CPT_NOT_FOUND, "article.id", "article introuvable");
 	}
-	if (save_children(call, st, a->id, a) || cpt_notify(call, st, "article", a->id, "update") ||
+	if (save_children(call, st, a->id, a, false) ||
+	    cpt_notify(call, st, "article", a->id, "update") ||
 	    cpt_audit(call, st, "article", a->id, call->company_id,
 		      cpt_json_object(call, "event", "update", NULL))) {
 		return st->code;

@@ -212,6 +212,8 @@ const cpt_import_kind cpt_import_clients = {
     .topic = "party",
     .columns = client_columns,
     .n_columns = C_N,
+    .taken_sql = "SELECT code FROM party",
+    .code_column = C_CODE,
     .row = client_row,
 };
 
@@ -379,6 +381,8 @@ const cpt_import_kind cpt_import_articles = {
     .topic = "article",
     .columns = article_columns,
     .n_columns = A_N,
+    .taken_sql = "SELECT code FROM article",
+    .code_column = A_CODE,
     .prepare = articles_prepare,
     .row = article_row,
 };

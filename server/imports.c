@@ -100,26 +100,83 @@ static void reject(cpt_import_ctx *ctx, Comptoir__Imports__ImportReply *rep, siz
 	rep->rejected[rep->n_rejected++] = x;
 }
 
+/* A data or constraint error: the database refused the row's values. */
+static bool refused_row(const cpt_call *call)
+{
+	return strncmp(call->sqlstate, "22", 2) == 0 || strncmp(call->sqlstate, "23", 2) == 0;
+}
+
 /* A failure of the database itself ends the import: no row is to blame. */
 static bool fatal(const cpt_call *call, const cpt_status *st)
 {
 	return call->conn_broken || call->retry || st->code == CPT_UNAVAILABLE ||
-	       st->code == CPT_INTERNAL;
+	       (st->code == CPT_INTERNAL && !refused_row(call));
 }
 
-static int run_rows(cpt_import_ctx *ctx, Comptoir__Imports__ImportReply *rep, cpt_status *st)
+/* Whether row r's code is taken; rejects it if so. */
+static bool code_taken(cpt_import_ctx *ctx, size_t r, cpt_status *why, char **code)
+{
+	*code = g_ascii_strup(cpt_import_cell(ctx, r, ctx->kind->code_column), -1);
+	if (!**code || !g_hash_table_contains(ctx->taken, *code)) {
+		return false;
+	}
+	cpt_status_set(why, CPT_ALREADY_EXISTS, ctx->kind->columns[ctx->kind->code_column].field,
+		       "le code %s existe déjà (ou figure plus haut dans le fichier)", *code);
+	return true;
+}
+
+static int load_taken(cpt_import_ctx *ctx, cpt_status *st)
+{
+	PGresult *r = cpt_db_exec0(ctx->call, st, ctx->kind->taken_sql);
+	if (!r) {
+		return st->code;
+	}
+	ctx->taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (int i = 0; i < PQntuples(r); i++) {
+		g_hash_table_add(ctx->taken, g_strdup(cpt_db_str(r, i, 0)));
+	}
+	PQclear(r);
+	return 0;
+}
+
+/*
+ * Runs every row. safe: each row between SAVEPOINT and RELEASE, so that a
+ * row the database refuses leaves nothing and the next goes on. Otherwise
+ * (the fast way, one round trip a row) *again is set when the database
+ * refused a row: the caller rolls back and runs them all again safely.
+ */
+static int run_rows(cpt_import_ctx *ctx, Comptoir__Imports__ImportReply *rep, bool safe,
+		    bool *again, cpt_status *st)
 {
 	size_t rows = cpt_csv_rows(ctx->csv);
 	rep->rows = (uint32_t)rows;
-	rep->rejected = cpt_call_alloc(ctx->call, sizeof(void *) * (REJECTED_LISTED_MAX + 1));
+	rep->valid = rep->created = rep->updated = rep->rejected_count = 0;
+	rep->n_rejected = 0;
+	if (!rep->rejected) {
+		rep->rejected =
+		    cpt_call_alloc(ctx->call, sizeof(void *) * (REJECTED_LISTED_MAX + 1));
+	}
+	if (ctx->kind->taken_sql && load_taken(ctx, st)) {
+		return st->code;
+	}
 	for (size_t r = 0; r < rows; r++) {
-		if (exec0(ctx->call, st, "SAVEPOINT cpt_import_row")) {
+		cpt_status why = {0};
+		char *code = NULL;
+		if (ctx->taken && code_taken(ctx, r, &why, &code)) {
+			reject(ctx, rep, r, &why);
+			g_free(code);
+			continue;
+		}
+		if (safe && exec0(ctx->call, st, "SAVEPOINT cpt_import_row")) {
+			g_free(code);
 			return st->code;
 		}
-		cpt_status why = {0};
+		ctx->call->sqlstate[0] = '\0';
+		ctx->call->constraint[0] = '\0';
 		bool updated = false;
 		if (ctx->kind->row(ctx, r, &updated, &why) == 0) {
-			if (exec0(ctx->call, st, "RELEASE SAVEPOINT cpt_import_row")) {
+			if (safe && exec0(ctx->call, st, "RELEASE SAVEPOINT cpt_import_row")) {
+				g_free(code);
 				return st->code;
 			}
 			rep->valid++;
@@ -128,20 +185,56 @@ static int run_rows(cpt_import_ctx *ctx, Comptoir__Imports__ImportReply *rep, cp
 			} else {
 				rep->created++;
 			}
+			if (ctx->taken && *code) {
+				g_hash_table_add(ctx->taken, code);
+				code = NULL;
+			}
+			g_free(code);
 			continue;
+		}
+		g_free(code);
+		if (!safe && ctx->call->sqlstate[0] && !ctx->call->conn_broken &&
+		    !ctx->call->retry) {
+			*again = true; /* the transaction is aborted: start over safely */
+			return 0;
 		}
 		if (fatal(ctx->call, &why)) {
 			*st = why;
 			return st->code;
 		}
+		if (why.code == CPT_INTERNAL) {
+			cpt_status_set(&why, CPT_INVALID_ARGUMENT, "",
+				       "ligne refusée par la base de données (%s)",
+				       ctx->call->constraint[0] ? ctx->call->constraint
+								: ctx->call->sqlstate);
+		}
 		reject(ctx, rep, r, &why);
-		ctx->call->sqlstate[0] = '\0';
-		ctx->call->constraint[0] = '\0';
-		if (exec0(ctx->call, st, "ROLLBACK TO SAVEPOINT cpt_import_row")) {
+		if (safe && exec0(ctx->call, st, "ROLLBACK TO SAVEPOINT cpt_import_row")) {
 			return st->code;
 		}
 	}
 	return 0;
+}
+
+/* The fast way first; the safe way when the database refused a row. */
+static int run_all(cpt_import_ctx *ctx, Comptoir__Imports__ImportReply *rep, cpt_status *st)
+{
+	bool again = false;
+	if (exec0(ctx->call, st, "SAVEPOINT cpt_import") || run_rows(ctx, rep, false, &again, st)) {
+		return st->code;
+	}
+	if (!again) {
+		return 0;
+	}
+	if (ctx->taken) {
+		g_hash_table_unref(ctx->taken);
+		ctx->taken = NULL;
+	}
+	ctx->call->sqlstate[0] = '\0';
+	return exec0(ctx->call, st, "ROLLBACK TO SAVEPOINT cpt_import") ||
+		       run_rows(ctx, rep, true, &again, st)
+		   ? st->code
+		   : 0;
 }
 
 int cpt_import_run(cpt_call *call, const cpt_import_kind *kind,
@@ -171,10 +264,8 @@ int cpt_import_run(cpt_call *call, const cpt_import_kind *kind,
 		g_strlcpy(ctx.country, PQntuples(r) ? cpt_db_str(r, 0, 0) : "FR",
 			  sizeof ctx.country);
 		PQclear(r);
-		rc = (kind->prepare && kind->prepare(&ctx, st)) ||
-			     exec0(call, st, "SAVEPOINT cpt_import") || run_rows(&ctx, rep, st)
-			 ? st->code
-			 : 0;
+		rc = (kind->prepare && kind->prepare(&ctx, st)) || run_all(&ctx, rep, st) ? st->code
+											  : 0;
 	}
 	bool keep =
 	    req->mode == COMPTOIR__IMPORTS__MODE__VALID_ONLY ||
@@ -197,6 +288,9 @@ int cpt_import_run(cpt_call *call, const cpt_import_kind *kind,
 				 ? st->code
 				 : 0;
 		}
+	}
+	if (ctx.taken) {
+		g_hash_table_unref(ctx.taken);
 	}
 	if (ctx.codes) {
 		g_hash_table_unref(ctx.codes);

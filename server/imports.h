@@ -30,6 +30,13 @@ typedef struct cpt_import_kind {
 	const char *topic; /* live lists told once the import is written */
 	const cpt_import_column *columns;
 	size_t n_columns;
+	/*
+	 * Codes already taken ("SELECT code FROM party"), and the kind column
+	 * holding the code: a row whose code is taken, or seen earlier in the
+	 * file, is rejected before anything is written. NULL: no such rule.
+	 */
+	const char *taken_sql;
+	size_t code_column;
 	/* Reads what every row needs (codes to ids...); may be NULL. */
 	int (*prepare)(cpt_import_ctx *ctx, cpt_status *st);
 	/* Checks and writes row r; *updated when it changed an existing record. */
@@ -42,6 +49,7 @@ struct cpt_import_ctx {
 	const Comptoir__Imports__ImportRequest *req;
 	const cpt_import_kind *kind;
 	ssize_t col[CPT_IMPORT_MAX_COLUMNS]; /* by kind column: the file's column or -1 */
+	GHashTable *taken;		     /* codes taken, see taken_sql */
 	GHashTable *codes;		     /* prepare's lookups, owned here (may be NULL) */
 	GHashTable *codes2;
 	char country[3]; /* the company's */

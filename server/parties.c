@@ -249,12 +249,13 @@ static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creatin
 }
 
 /* tags as a PostgreSQL array literal, each element quoted. */
-static char *tags_literal(cpt_call *call, const Comptoir__Parties__Party *p)
+/* n strings as a PostgreSQL array literal, each element quoted. */
+static char *array_literal(cpt_call *call, char *const *items, size_t n)
 {
 	GString *s = g_string_new("{");
-	for (size_t i = 0; i < p->n_tags; i++) {
+	for (size_t i = 0; i < n; i++) {
 		g_string_append(s, i ? ",\"" : "\"");
-		for (const char *c = p->tags[i]; *c; c++) {
+		for (const char *c = items[i]; *c; c++) {
 			if (*c == '"' || *c == '\\') {
 				g_string_append_c(s, '\\');
 			}
@@ -266,6 +267,11 @@ static char *tags_literal(cpt_call *call, const Comptoir__Parties__Party *p)
 	char *out = cpt_call_strdup(call, s->str);
 	g_string_free(s, TRUE);
 	return out;
+}
+
+static char *tags_literal(cpt_call *call, const Comptoir__Parties__Party *p)
+{
+	return array_literal(call, p->tags, p->n_tags);
 }
 
 /* ---------------------------------------------------------------------------
@@ -635,6 +641,23 @@ static const char *const *party_params(cpt_call *call, const Comptoir__Parties__
 	return v;
 }
 
+/*
+ * A new party and its children in one statement, one round trip: imports
+ * write thousands. The children come as parallel arrays, one per column.
+ */
+static const char SQL_INSERT_PARTY[] =
+    "WITH p AS (INSERT INTO party (code, name, legal_form, country, siren, siret,"
+    " be_enterprise, vat_number, sector, sales_rep, payment_terms, payment_method, payer_id,"
+    " dispute, notes, tags, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+    " nullif($13::bigint, 0), $14::boolean, $15, $16::text[], $17) RETURNING id),"
+    " a AS (INSERT INTO party_address (party_id, kind, label, line1, line2, postcode, city,"
+    "  country) SELECT p.id, x.* FROM p, unnest($18::text[], $19::text[], $20::text[],"
+    "  $21::text[], $22::text[], $23::text[], $24::text[]) x),"
+    " c AS (INSERT INTO party_contact (party_id, name, role, email, phone, mobile)"
+    "  SELECT p.id, y.* FROM p, unnest($25::text[], $26::text[], $27::text[], $28::text[],"
+    "  $29::text[]) y)"
+    " SELECT id FROM p";
+
 int cpt_party_insert(cpt_call *call, cpt_status *st, const Comptoir__Parties__Party *in,
 		     int64_t *id, const char **code)
 {
@@ -642,13 +665,28 @@ int cpt_party_insert(cpt_call *call, cpt_status *st, const Comptoir__Parties__Pa
 	if (check_party(call, party, true, st)) {
 		return st->code;
 	}
-	PGresult *r = cpt_db_exec(
-	    call, st,
-	    "INSERT INTO party (code, name, legal_form, country, siren, siret, be_enterprise,"
-	    " vat_number, sector, sales_rep, payment_terms, payment_method, payer_id, dispute,"
-	    " notes, tags, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-	    " nullif($13::bigint, 0), $14::boolean, $15, $16::text[], $17) RETURNING id",
-	    17, party_params(call, party));
+	const char **v = cpt_call_alloc(call, sizeof(char *) * 29);
+	memcpy(v, party_params(call, party), sizeof(char *) * 17);
+	size_t na = party->n_addresses, nc = party->n_contacts;
+	char **col = cpt_call_alloc(call, sizeof(char *) * ((na > nc ? na : nc) + 1));
+	for (int k = 0; k < 7; k++) {
+		for (size_t i = 0; i < na; i++) {
+			const Comptoir__Parties__Address *a = party->addresses[i];
+			char *const f[] = {a->kind,	a->label, a->line1,  a->line2,
+					   a->postcode, a->city,  a->country};
+			col[i] = f[k];
+		}
+		v[17 + k] = array_literal(call, col, na);
+	}
+	for (int k = 0; k < 5; k++) {
+		for (size_t i = 0; i < nc; i++) {
+			const Comptoir__Parties__Contact *c = party->contacts[i];
+			char *const f[] = {c->name, c->role, c->email, c->phone, c->mobile};
+			col[i] = f[k];
+		}
+		v[24 + k] = array_literal(call, col, nc);
+	}
+	PGresult *r = cpt_db_exec(call, st, SQL_INSERT_PARTY, 29, v);
 	if (!r) {
 		return write_error(call, st);
 	}
@@ -657,7 +695,7 @@ int cpt_party_insert(cpt_call *call, cpt_status *st, const Comptoir__Parties__Pa
 	if (code) {
 		*code = party->code;
 	}
-	return save_children(call, st, *id, party);
+	return 0;
 }
 
 CPT_HANDLER(cpt_parties_create)

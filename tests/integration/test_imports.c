@@ -181,6 +181,35 @@ static void all_or_nothing_writes_a_clean_file(void **state)
 			 1);
 }
 
+/*
+ * A row the database itself refuses, past every check the server makes
+ * first (here a test-only trigger): the import starts over row by row in
+ * savepoints, and the other rows are kept.
+ */
+static void a_row_the_database_refuses_leaves_the_others(void **state)
+{
+	assert_int_equal(cpt_testenv_sql_int(
+			     &env,
+			     "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+			     " $$ BEGIN IF NEW.name = 'Refusé par la base' THEN RAISE EXCEPTION"
+			     " 'no' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$;"
+			     " CREATE TRIGGER test_refuse BEFORE INSERT ON party FOR EACH ROW"
+			     " EXECUTE FUNCTION test_refuse(); SELECT 1"),
+			 1);
+	const char csv[] = "code;nom\nT1;Premier\nT2;Refusé par la base\nT3;Troisième\n";
+	cpt_status st;
+	Comptoir__Imports__ImportReply *rep =
+	    import(admin, "Clients", csv, COMPTOIR__IMPORTS__MODE__VALID_ONLY, 0, &st);
+	cpt_testenv_sql_int(&env, "DROP TRIGGER test_refuse ON party; SELECT 1");
+	assert_non_null(rep);
+	assert_int_equal(rep->created, 2);
+	assert_int_equal(rep->rejected_count, 1);
+	assert_int_equal(rep->rejected[0]->line, 3);
+	protobuf_c_message_free_unpacked(&rep->base, NULL);
+	assert_int_equal(
+	    cpt_testenv_sql_int(&env, "SELECT count(*) FROM party WHERE code IN ('T1', 'T3')"), 2);
+}
+
 static void a_malformed_file_is_refused_whole_on_the_field_csv(void **state)
 {
 	long long before = parties();
@@ -335,6 +364,7 @@ int main(void)
 	    cmocka_unit_test(dry_run_reports_rejected_rows_and_writes_nothing),
 	    cmocka_unit_test(valid_only_writes_the_valid_rows_with_their_address_and_contact),
 	    cmocka_unit_test(all_or_nothing_writes_a_clean_file),
+	    cmocka_unit_test(a_row_the_database_refuses_leaves_the_others),
 	    cmocka_unit_test(a_malformed_file_is_refused_whole_on_the_field_csv),
 	    cmocka_unit_test(articles_read_french_prices_rates_and_families),
 	    cmocka_unit_test(a_supplier_price_list_is_created_then_updated),
