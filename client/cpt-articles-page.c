@@ -94,8 +94,9 @@ static const CptColumnSpec articles_columns[CPT_ARTICLE_N_CELLS] = {
     [CPT_ARTICLE_LABEL] = {"label", N_("Libellé"), "label", TRUE, FALSE},
     [CPT_ARTICLE_KIND] = {"kind", N_("Nature"), NULL, FALSE, FALSE},
     [CPT_ARTICLE_UNIT] = {"unit", N_("Unité"), NULL, FALSE, FALSE},
-    [CPT_ARTICLE_SALE_PRICE] = {"sale_price", N_("Prix de vente HT"), NULL, FALSE, FALSE},
-    [CPT_ARTICLE_VAT] = {"vat", N_("TVA"), NULL, FALSE, FALSE},
+    [CPT_ARTICLE_SALE_PRICE] = {"sale_price", N_("Prix de vente HT"), NULL, FALSE, FALSE,
+				CPT_COLUMN_PRICE, 2},
+    [CPT_ARTICLE_VAT] = {"vat", N_("TVA"), NULL, FALSE, FALSE, CPT_COLUMN_PERCENT},
     [CPT_ARTICLE_FAMILY] = {"family", N_("Famille"), NULL, TRUE, FALSE},
     [CPT_ARTICLE_ARCHIVED] = {"archived", N_("Archivé"), NULL, FALSE, FALSE},
 };

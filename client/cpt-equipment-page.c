@@ -94,9 +94,9 @@ const CptColumnSpec cpt_equipment_columns[CPT_EQUIPMENT_N_CELLS] = {
     [CPT_EQUIPMENT_MODEL] = {"model", N_("Modèle"), NULL, TRUE, FALSE},
     [CPT_EQUIPMENT_SERIAL] = {"serial", N_("N° de série"), "serial", FALSE, FALSE},
     [CPT_EQUIPMENT_WARRANTY_END] = {"warranty_end", N_("Fin de garantie"), "warranty_end", FALSE,
-				    FALSE},
+				    FALSE, CPT_COLUMN_DATE},
     [CPT_EQUIPMENT_NEXT_SERVICE] = {"next_service", N_("Prochain entretien"), "next_service", FALSE,
-				    FALSE},
+				    FALSE, CPT_COLUMN_DATE},
     [CPT_EQUIPMENT_STATE] = {"state", N_("État"), NULL, FALSE, TRUE},
 };
 

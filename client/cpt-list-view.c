@@ -9,6 +9,7 @@
  * anything locally.
  */
 #include "cpt-list-view.h"
+#include "cpt-list-export.h"
 #include "cpt-ui.h"
 
 #include "prefs.pb-c.h"
@@ -293,6 +294,17 @@ CptRow *cpt_list_view_get_selected(CptListView *self)
 	return row && !row->loading ? row : NULL;
 }
 
+const char *cpt_list_view_get_name(CptListView *self)
+{
+	return self->name;
+}
+
+const CptColumnSpec *cpt_list_view_get_columns(CptListView *self, guint *n_columns)
+{
+	*n_columns = self->n_specs;
+	return self->specs;
+}
+
 void cpt_list_view_reload(CptListView *self)
 {
 	cpt_paged_model_reload(self->model);
@@ -444,6 +456,7 @@ CptListView *cpt_list_view_new(CptConn *conn, const char *name, const CptListSou
 	gtk_box_append(GTK_BOX(status), GTK_WIDGET(self->spinner));
 	gtk_box_append(GTK_BOX(status), GTK_WIDGET(self->count_label));
 	gtk_box_append(GTK_BOX(self), status);
+	cpt_list_export_attach(self, GTK_BOX(bar), GTK_WIDGET(self->toolbar), GTK_BOX(status));
 
 	g_signal_connect(gtk_column_view_get_sorter(self->view), "changed",
 			 G_CALLBACK(on_sorter_changed), self);

@@ -3,23 +3,33 @@
  * the server, as you type), a GtkColumnView over a CptPagedModel (sorting
  * by clicking a header is done by the server), a menu to choose the columns,
  * columns that can be dragged into another order — both saved per user on
- * the server — a spinner while pages load, and the row count.
+ * the server — a spinner while pages load, the row count, and the export of
+ * what it shows to CSV or Excel (cpt-list-export.h).
  */
 #ifndef CPT_LIST_VIEW_H
 #define CPT_LIST_VIEW_H
 
 #include "cpt-paged-model.h"
+#include "export.h"
 
 #include <gtk/gtk.h>
 
 G_BEGIN_DECLS
+
+/*
+ * What a column's cells hold, for exports to Excel: CPT_COLUMN_TEXT,
+ * _INTEGER, _AMOUNT, _PRICE, _QUANTITY, _PERCENT, _DATE (export.h).
+ */
+typedef cpt_column_type CptColumnType;
 
 typedef struct {
 	const char *id;	      /* stable, for the saved preferences */
 	const char *title;    /* shown, translated */
 	const char *sort_key; /* what the server sorts by, or NULL */
 	gboolean expand;
-	gboolean hidden; /* hidden until the user shows it */
+	gboolean hidden;    /* hidden until the user shows it */
+	CptColumnType type; /* text when left out */
+	int decimals;	    /* least decimals shown, when more than the type's */
 } CptColumnSpec;
 
 #define CPT_TYPE_LIST_VIEW (cpt_list_view_get_type())
@@ -50,6 +60,9 @@ char *cpt_list_view_get_layout(CptListView *self);
 void cpt_list_view_follow(CptListView *self, const char *topic);
 /* Shows or hides a column, as the columns menu does, and saves the choice. */
 void cpt_list_view_set_column_visible(CptListView *self, const char *column_id, gboolean visible);
+/* The name and the columns given at creation. */
+const char *cpt_list_view_get_name(CptListView *self);
+const CptColumnSpec *cpt_list_view_get_columns(CptListView *self, guint *n_columns);
 
 G_END_DECLS
 

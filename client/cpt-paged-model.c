@@ -260,6 +260,27 @@ void cpt_paged_model_set_filter(CptPagedModel *self, const void *filter)
 	cpt_paged_model_reload(self);
 }
 
+void cpt_paged_model_get_query(CptPagedModel *self, CptPageQuery *q)
+{
+	*q = (CptPageQuery){
+	    .search = self->search,
+	    .filter = self->filter,
+	    .sort = self->sort,
+	    .descending = self->descending,
+	    .after_key = "",
+	};
+}
+
+const CptListSource *cpt_paged_model_get_source(CptPagedModel *self)
+{
+	return self->source;
+}
+
+CptConn *cpt_paged_model_get_conn(CptPagedModel *self)
+{
+	return self->conn;
+}
+
 gboolean cpt_paged_model_is_loading(CptPagedModel *self)
 {
 	return g_hash_table_size(self->inflight) > 0;

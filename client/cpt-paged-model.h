@@ -63,6 +63,13 @@ void cpt_paged_model_reload(CptPagedModel *self);
  * it must outlive the model. Starts over.
  */
 void cpt_paged_model_set_filter(CptPagedModel *self, const void *filter);
+/*
+ * The query the model shows: search, filter, sort and order; the strings are
+ * the model's, valid until the query changes. No keyset, offset nor limit.
+ */
+void cpt_paged_model_get_query(CptPagedModel *self, CptPageQuery *q);
+const CptListSource *cpt_paged_model_get_source(CptPagedModel *self);
+CptConn *cpt_paged_model_get_conn(CptPagedModel *self);
 gboolean cpt_paged_model_is_loading(CptPagedModel *self);
 guint cpt_paged_model_get_loaded_rows(CptPagedModel *self);
 /* The last error from the server, "" when none. */

@@ -21,11 +21,15 @@ enum {
 	STYLE_NORMAL = 0,
 	STYLE_HEADER = 1,
 	STYLE_DATE = 2,
-	STYLE_DECIMAL = 3, /* + scale */
+	STYLE_DECIMAL = 3,					/* + scale */
+	STYLE_PERCENT = STYLE_DECIMAL + CPT_XLSX_MAX_SCALE + 1, /* + scale - 2 */
+	STYLE_COUNT = STYLE_PERCENT + CPT_XLSX_MAX_SCALE - 1,
 };
 /* Custom number formats start at 164; below are Excel's built-in ones. */
 #define NUMFMT_DATE 164
-#define NUMFMT_DECIMAL 165 /* + scale */
+#define NUMFMT_DECIMAL 165					 /* + scale */
+#define NUMFMT_PERCENT (NUMFMT_DECIMAL + CPT_XLSX_MAX_SCALE + 1) /* + scale - 2 */
+#define NUMFMT_COUNT (2 * CPT_XLSX_MAX_SCALE + 1)		 /* date, decimals, percents */
 
 struct cpt_xlsx {
 	char *sheet_name; /* already acceptable to Excel */
@@ -193,6 +197,18 @@ static int append_cell(GString *out, const cpt_xlsx_cell *cell, size_t col, size
 		}
 		g_string_append_printf(out, "<c r=\"%s\" s=\"%d\"><v>", ref->str,
 				       STYLE_DECIMAL + cell->scale);
+		append_decimal(out, cell->num, cell->scale);
+		g_string_append(out, "</v></c>");
+		break;
+	case CPT_XLSX_PERCENT:
+		if (cell->scale < 2 || cell->scale > CPT_XLSX_MAX_SCALE) {
+			rc = refuse(st, CPT_INVALID_ARGUMENT,
+				    "cellule %s : pourcentage à %d décimales (de 2 à %d)", ref->str,
+				    cell->scale, CPT_XLSX_MAX_SCALE);
+			break;
+		}
+		g_string_append_printf(out, "<c r=\"%s\" s=\"%d\"><v>", ref->str,
+				       STYLE_PERCENT + cell->scale - 2);
 		append_decimal(out, cell->num, cell->scale);
 		g_string_append(out, "</v></c>");
 		break;
@@ -380,12 +396,15 @@ static GString *styles_xml(void)
 	GString *s = g_string_new(XML_DECL);
 
 	g_string_append_printf(s, "<styleSheet xmlns=\"" NS_MAIN "\"><numFmts count=\"%d\">",
-			       CPT_XLSX_MAX_SCALE + 2);
+			       NUMFMT_COUNT);
 	g_string_append_printf(s, "<numFmt numFmtId=\"%d\" formatCode=\"dd/mm/yyyy\"/>",
 			       NUMFMT_DATE);
 	for (int k = 0; k <= CPT_XLSX_MAX_SCALE; k++)
 		g_string_append_printf(s, "<numFmt numFmtId=\"%d\" formatCode=\"#,##0%s%.*s\"/>",
 				       NUMFMT_DECIMAL + k, k ? "." : "", k, "000000000");
+	for (int k = 0; k <= CPT_XLSX_MAX_SCALE - 2; k++)
+		g_string_append_printf(s, "<numFmt numFmtId=\"%d\" formatCode=\"0%s%.*s%%\"/>",
+				       NUMFMT_PERCENT + k, k ? "." : "", k, "000000000");
 	g_string_append(s, "</numFmts><fonts count=\"2\">"
 			   "<font><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font>"
 			   "<font><b/><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/>"
@@ -395,12 +414,13 @@ static GString *styles_xml(void)
 			   "<left/><right/><top/><bottom/><diagonal/></border></borders>"
 			   "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" "
 			   "borderId=\"0\"/></cellStyleXfs>");
-	g_string_append_printf(s, "<cellXfs count=\"%d\">", STYLE_DECIMAL + CPT_XLSX_MAX_SCALE + 1);
+	g_string_append_printf(s, "<cellXfs count=\"%d\">", STYLE_COUNT);
 	g_string_append(s,
 			"<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>"
 			"<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" "
 			"applyFont=\"1\"/>");
-	for (int k = -1; k <= CPT_XLSX_MAX_SCALE; k++)
+	/* Date, decimals by scale, percentages by scale: the order of STYLE_*. */
+	for (int k = -1; k <= 2 * CPT_XLSX_MAX_SCALE - 1; k++)
 		g_string_append_printf(s,
 				       "<xf numFmtId=\"%d\" fontId=\"0\" fillId=\"0\" "
 				       "borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/>",

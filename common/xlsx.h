@@ -39,6 +39,8 @@ typedef enum cpt_xlsx_type {
 	CPT_XLSX_DECIMAL, /* num / 10^scale, grouped thousands: 123456 scale 2 -> 1 234,56 */
 	CPT_XLSX_DATE,	  /* year, month, day, shown dd/mm/yyyy; from 1900-03-01 */
 	CPT_XLSX_BOOL,	  /* num != 0, shown VRAI / FAUX in a French Excel */
+	CPT_XLSX_PERCENT, /* the fraction num / 10^scale shown as a percentage with scale - 2
+			     decimals: 55 scale 3 -> 5,5 %; scale 2..CPT_XLSX_MAX_SCALE */
 } cpt_xlsx_type;
 
 typedef struct cpt_xlsx_cell {
@@ -68,6 +70,12 @@ static inline cpt_xlsx_cell cpt_xlsx_decimal(int64_t value, int scale)
 static inline cpt_xlsx_cell cpt_xlsx_date(int year, int month, int day)
 {
 	return (cpt_xlsx_cell){.type = CPT_XLSX_DATE, .year = year, .month = month, .day = day};
+}
+
+/* cpt_xlsx_percent(2000, 4) for a rate of 2000 basis points: 20 %. */
+static inline cpt_xlsx_cell cpt_xlsx_percent(int64_t value, int scale)
+{
+	return (cpt_xlsx_cell){.type = CPT_XLSX_PERCENT, .num = value, .scale = scale};
 }
 
 static inline cpt_xlsx_cell cpt_xlsx_bool(bool value)

@@ -12,6 +12,7 @@
 #include "cpt-equipment-page.h"
 #include "cpt-article-form.h"
 #include "cpt-articles-page.h"
+#include "cpt-list-export.h"
 #include "cpt-parties-page.h"
 #include "cpt-settings.h"
 #include "testenv.h"
@@ -1208,6 +1209,256 @@ static void a_negative_price_is_refused_on_its_field(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * 14. A list exports what it shows, to CSV and to Excel, every page of it
+ */
+
+static uint32_t le32(const guint8 *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t le16(const guint8 *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t crc32_bitwise(const guint8 *p, size_t len)
+{
+	uint32_t crc = 0xFFFFFFFFu;
+	for (size_t i = 0; i < len; i++) {
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++) {
+			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1)));
+		}
+	}
+	return ~crc;
+}
+
+/*
+ * The entry name of a ZIP file, read as tests/unit/test_xlsx.c does: end
+ * record, central directory, local header, stored data and its CRC checked.
+ * Caller g_free()s.
+ */
+static char *zip_entry(const char *path, const char *name)
+{
+	g_autofree char *z = NULL;
+	gsize size = 0;
+	assert_true(g_file_get_contents(path, &z, &size, NULL));
+	assert_true(size >= 22);
+	const guint8 *base = (const guint8 *)z, *end = base + size - 22;
+	assert_int_equal(le32(end), 0x06054b50u);
+	const guint8 *c = base + le32(end + 16);
+	for (guint i = 0; i < le16(end + 10); i++) {
+		assert_true(c + 46 <= end);
+		assert_int_equal(le32(c), 0x02014b50u);
+		uint16_t name_len = le16(c + 28);
+		if (name_len == strlen(name) && memcmp(c + 46, name, name_len) == 0) {
+			assert_int_equal(le16(c + 10), 0); /* stored */
+			assert_int_equal(le32(c + 20), le32(c + 24));
+			const guint8 *l = base + le32(c + 42);
+			assert_int_equal(le32(l), 0x04034b50u);
+			const guint8 *data = l + 30 + le16(l + 26) + le16(l + 28);
+			uint32_t len = le32(c + 24);
+			assert_true(data + len <= end);
+			assert_int_equal(crc32_bitwise(data, len), le32(c + 16));
+			return g_strndup((const char *)data, len);
+		}
+		c += 46 + name_len + le16(c + 30) + le16(c + 32);
+	}
+	fail_msg("no %s in %s", name, path);
+	return NULL;
+}
+
+static guint count_of(const char *text, const char *part)
+{
+	guint n = 0;
+	for (const char *p = strstr(text, part); p; p = strstr(p + 1, part)) {
+		n++;
+	}
+	return n;
+}
+
+static gboolean export_ended(gpointer view)
+{
+	return !cpt_list_export_is_running(view);
+}
+
+/* Exports the list to out/gui/name, waits for the end, says it went well. */
+static char *export_list(CptListView *list, cpt_export_format format, const char *name)
+{
+	g_autofree char *dir = g_build_filename(cpt_testenv_out(), "gui", NULL);
+	g_mkdir_with_parents(dir, 0755);
+	char *path = g_build_filename(dir, name, NULL);
+	g_unlink(path);
+	g_autoptr(GFile) file = g_file_new_for_path(path);
+	cpt_list_export_start(list, format, file);
+	assert_true(cpt_list_export_is_running(list));
+	assert_true(wait_for(export_ended, list, 60000));
+	if (!strstr(cpt_list_export_get_message(list), "exportée")) {
+		fail_msg("export: %s", cpt_list_export_get_message(list));
+	}
+	return path;
+}
+
+static GtkColumnViewColumn *column_titled(CptListView *list, const char *title, guint *pos)
+{
+	GListModel *cols = gtk_column_view_get_columns(cpt_list_view_get_column_view(list));
+	for (guint i = 0; i < g_list_model_get_n_items(cols); i++) {
+		g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item(cols, i);
+		if (g_str_equal(gtk_column_view_column_get_title(col), title)) {
+			*pos = i;
+			return col; /* the view keeps it */
+		}
+	}
+	fail_msg("no column %s", title);
+	return NULL;
+}
+
+static void lists_export_what_they_show_to_csv_and_excel(void **state)
+{
+	PGconn *c = cpt_testenv_sql(&env);
+	PGresult *r = PQexec(
+	    c,
+	    "SELECT set_config('comptoir.company_id', (SELECT min(id) FROM company)::text, false);"
+	    "WITH p AS (INSERT INTO party (kind, code, name, dispute) VALUES"
+	    " ('client', 'CREPE1', 'Crêperie de Bréhat', false),"
+	    " ('prospect', 'CREPE2', 'Crêperie « Ty Bréhat »', false),"
+	    " ('client', 'CREPE3', 'Crêperie \"Bréhat\"; fils', true) RETURNING id, code)"
+	    " INSERT INTO party_address (party_id, kind, city)"
+	    " SELECT id, 'billing', CASE code WHEN 'CREPE1' THEN 'Paimpol' ELSE 'Saint-Brieuc' END"
+	    " FROM p WHERE code <> 'CREPE2';"
+	    "INSERT INTO party (kind, code, name)"
+	    " SELECT 'client', 'EXP' || lpad(i::text, 4, '0'), 'Client exporté ' || i"
+	    " FROM generate_series(1, 2500) i");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(c);
+
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "clients");
+	CptPartiesPage *page = CPT_PARTIES_PAGE(cpt_window_get_module(win, "clients"));
+	CptListView *list = cpt_parties_page_get_list(page);
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree char *today = g_date_time_format(now, "%Y-%m-%d");
+	g_autofree char *expected_name = g_strdup_printf("clients-et-prospects-%s.csv", today);
+	g_autofree char *default_name = cpt_list_export_default_name(list, CPT_EXPORT_CSV);
+	assert_string_equal(default_name, expected_name);
+
+	/* The city moved first and the phone hidden, three rows found without accents. */
+	GtkColumnView *cv = cpt_list_view_get_column_view(list);
+	guint city_pos = 0;
+	gtk_column_view_insert_column(cv, 0, column_titled(list, "Ville", &city_pos));
+	cpt_list_view_set_column_visible(list, "phone", FALSE);
+	gtk_editable_set_text(cpt_list_view_get_search(list), "brehat");
+	ListWait three = {list, 3};
+	assert_true(wait_for(rows_shown, &three, 10000));
+
+	g_autofree char *csv_path = export_list(list, CPT_EXPORT_CSV, "export-clients.csv");
+	g_autofree char *csv = NULL;
+	assert_true(g_file_get_contents(csv_path, &csv, NULL, NULL));
+	/* The rows in the list's order, as it shows them. */
+	GString *expected = g_string_new("\xEF\xBB\xBF"
+					 "Ville;Code;Raison sociale;Genre;Litige\r\n");
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(list));
+	for (guint i = 0; i < 3; i++) {
+		g_autoptr(CptRow) row = g_list_model_get_item(m, i);
+		const char *code = cpt_row_cell(row, CPT_PARTY_CODE);
+		g_string_append(expected, g_str_equal(code, "CREPE1")
+					      ? "Paimpol;CREPE1;Crêperie de Bréhat;client;\r\n"
+					  : g_str_equal(code, "CREPE2")
+					      ? ";CREPE2;Crêperie « Ty Bréhat »;prospect;\r\n"
+					      : "Saint-Brieuc;CREPE3;\"Crêperie \"\"Bréhat\"\"; "
+						"fils\";client;litige\r\n");
+	}
+	assert_string_equal(csv, expected->str);
+	g_string_free(expected, TRUE);
+	assert_non_null(strstr(cpt_list_export_get_message(list), "3 lignes exportées"));
+	screenshot(GTK_WIDGET(win), "14a-clients-exported");
+
+	g_autofree char *xlsx_path = export_list(list, CPT_EXPORT_XLSX, "export-clients.xlsx");
+	g_autofree char *sheet = zip_entry(xlsx_path, "xl/worksheets/sheet1.xml");
+	assert_int_equal(count_of(sheet, "<row "), 4);
+	assert_non_null(strstr(sheet, ">Ville</t>"));
+	assert_null(strstr(sheet, ">Téléphone</t>"));
+	assert_non_null(strstr(sheet, ">Crêperie &quot;Bréhat&quot;; fils</t>"));
+	assert_non_null(strstr(sheet, ">Crêperie « Ty Bréhat »</t>"));
+	g_autofree char *workbook = zip_entry(xlsx_path, "xl/workbook.xml");
+	assert_non_null(strstr(workbook, "<sheet name=\"Clients et prospects\""));
+	g_autofree char *unzip = g_find_program_in_path("unzip");
+	if (unzip) {
+		const char *argv[] = {unzip, "-tqq", xlsx_path, NULL};
+		int status = -1;
+		assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+					 NULL, NULL, NULL, NULL, &status, NULL));
+		assert_true(g_spawn_check_wait_status(status, NULL));
+	}
+
+	/* Cancelled: nothing is written. */
+	g_autofree char *dir = g_build_filename(cpt_testenv_out(), "gui", NULL);
+	g_autofree char *cancelled = g_build_filename(dir, "export-cancelled.csv", NULL);
+	g_autoptr(GFile) cf = g_file_new_for_path(cancelled);
+	cpt_list_export_start(list, CPT_EXPORT_CSV, cf);
+	cpt_list_export_cancel(list);
+	assert_false(cpt_list_export_is_running(list));
+	assert_string_equal(cpt_list_export_get_message(list), "Export annulé.");
+	settle(500);
+	assert_false(g_file_test(cancelled, G_FILE_TEST_EXISTS));
+
+	/* Every client, far more than one page: each one once, in the list's order. */
+	guint moved_pos = 0;
+	gtk_column_view_insert_column(cv, city_pos, column_titled(list, "Ville", &moved_pos));
+	cpt_list_view_set_column_visible(list, "phone", TRUE);
+	gtk_editable_set_text(cpt_list_view_get_search(list), "");
+	settle(300);
+	assert_true(wait_for(list_idle, list, 10000));
+	guint all = (guint)cpt_testenv_sql_int(&env, "SELECT count(*) FROM party");
+	assert_true(all > 2 * CPT_LIST_EXPORT_PAGE);
+	g_autofree char *all_path = export_list(list, CPT_EXPORT_CSV, "export-all-clients.csv");
+	g_autofree char *all_csv = NULL;
+	assert_true(g_file_get_contents(all_path, &all_csv, NULL, NULL));
+	assert_int_equal(count_of(all_csv, "\r\n"), all + 1);
+	g_auto(GStrv) lines = g_strsplit(all_csv, "\r\n", -1);
+	g_autoptr(GHashTable) codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 1; i <= all; i++) {
+		char *semi = strchr(lines[i], ';');
+		assert_non_null(semi);
+		g_hash_table_add(codes, g_strndup(lines[i], (gsize)(semi - lines[i])));
+	}
+	assert_int_equal(g_hash_table_size(codes), all);
+	assert_true(g_hash_table_contains(codes, "EXP0001"));
+	assert_true(g_hash_table_contains(codes, "EXP2500"));
+	GListModel *m_all = G_LIST_MODEL(cpt_list_view_get_model(list));
+	for (guint i = 0; i < CPT_PAGED_BLOCK; i++) {
+		RowWait w = {list, i};
+		g_autoptr(CptRow) asked = g_list_model_get_item(m_all, i);
+		assert_true(wait_for(row_loaded, &w, 5000));
+		g_autoptr(CptRow) row = g_list_model_get_item(m_all, i);
+		assert_true(g_str_has_prefix(lines[i + 1], cpt_row_cell(row, CPT_PARTY_CODE)));
+	}
+	g_autofree char *all_xlsx = export_list(list, CPT_EXPORT_XLSX, "export-all-clients.xlsx");
+	g_autofree char *all_sheet = zip_entry(all_xlsx, "xl/worksheets/sheet1.xml");
+	assert_int_equal(count_of(all_sheet, "<row "), all + 1);
+	screenshot(GTK_WIDGET(win), "14b-every-client-exported");
+
+	/* In Excel, the equipment's dates are dates. */
+	cpt_window_show_module(win, "equipment");
+	CptListView *equipment = cpt_equipment_page_get_list(
+	    CPT_EQUIPMENT_PAGE(cpt_window_get_module(win, "equipment")));
+	ListWait both = {equipment, 2};
+	assert_true(wait_for(rows_shown, &both, 10000));
+	g_autofree char *eq_path = export_list(equipment, CPT_EXPORT_XLSX, "export-equipment.xlsx");
+	g_autofree char *eq_sheet = zip_entry(eq_path, "xl/worksheets/sheet1.xml");
+	assert_int_equal(count_of(eq_sheet, "<row "), 3);
+	assert_non_null(strstr(eq_sheet, " s=\"2\"><v>44210</v></c>")); /* 14/01/2021 */
+	assert_non_null(strstr(eq_sheet, " s=\"2\"><v>45672</v></c>")); /* 15/01/2025 */
+	assert_non_null(strstr(eq_sheet, ">VI-GUI-1</t>"));
+	g_autofree char *eq_name = cpt_list_export_default_name(equipment, CPT_EXPORT_XLSX);
+	g_autofree char *eq_expected = g_strdup_printf("equipements-%s.xlsx", today);
+	assert_string_equal(eq_name, eq_expected);
+	cpt_window_show_module(win, "clients");
+}
+
+/* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
 
@@ -1254,6 +1505,7 @@ int main(void)
 	    cmocka_unit_test(equipment_module_lists_what_is_out_of_warranty),
 	    cmocka_unit_test(create_a_kit_find_it_and_read_its_rolled_up_cost),
 	    cmocka_unit_test(a_negative_price_is_refused_on_its_field),
+	    cmocka_unit_test(lists_export_what_they_show_to_csv_and_excel),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

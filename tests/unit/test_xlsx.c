@@ -327,6 +327,42 @@ static void sheet_writes_typed_and_escaped_cells(void **state)
 	g_bytes_unref(bytes);
 }
 
+static void percentages_are_fractions_shown_with_their_decimals(void **state)
+{
+	cpt_xlsx *x = cpt_xlsx_new("Taux");
+	cpt_xlsx_column col = {"TVA", 0};
+	cpt_xlsx_cell cells[] = {cpt_xlsx_percent(20, 2), cpt_xlsx_percent(55, 3),
+				 cpt_xlsx_percent(2000, 4), cpt_xlsx_percent(-125, 6)};
+
+	assert_int_equal(cpt_xlsx_set_columns(x, &col, 1, NULL), CPT_OK);
+	assert_int_equal(cpt_xlsx_add_row(x, cells, 4, NULL), CPT_OK);
+	GBytes *bytes = cpt_xlsx_finish(x);
+	archive a;
+	read_zip(bytes, &a);
+	g_autofree char *sheet = part_text(&a, "xl/worksheets/sheet1.xml");
+	/* 20 % is 0.20 shown "0%", 5,5 % is 0.055 shown "0.0%"... */
+	assert_contains(sheet, "<c r=\"A2\" s=\"10\"><v>0.20</v></c>");
+	assert_contains(sheet, "<c r=\"B2\" s=\"11\"><v>0.055</v></c>");
+	assert_contains(sheet, "<c r=\"C2\" s=\"12\"><v>0.2000</v></c>");
+	assert_contains(sheet, "<c r=\"D2\" s=\"14\"><v>-0.000125</v></c>");
+	g_autofree char *styles = part_text(&a, "xl/styles.xml");
+	assert_contains(styles, "<numFmts count=\"13\">");
+	assert_contains(styles, "<numFmt numFmtId=\"172\" formatCode=\"0%\"/>");
+	assert_contains(styles, "<numFmt numFmtId=\"173\" formatCode=\"0.0%\"/>");
+	assert_contains(styles, "<numFmt numFmtId=\"176\" formatCode=\"0.0000%\"/>");
+	assert_contains(styles, "<cellXfs count=\"15\">");
+	/* Style 10 is the eleventh xf and uses format 172; style 14 the last, 176. */
+	const char *xfs = strstr(styles, "<cellXfs");
+	for (int i = 0; i < 11; i++)
+		xfs = strstr(xfs + 1, "<xf ");
+	assert_memory_equal(xfs, "<xf numFmtId=\"172\"", 18);
+	for (int i = 0; i < 4; i++)
+		xfs = strstr(xfs + 1, "<xf ");
+	assert_memory_equal(xfs, "<xf numFmtId=\"176\"", 18);
+	assert_null(strstr(xfs + 1, "<xf "));
+	g_bytes_unref(bytes);
+}
+
 static void same_calls_give_the_same_bytes(void **state)
 {
 	GBytes *a = build_sample(), *b = build_sample();
@@ -390,6 +426,8 @@ static void refused_rows_leave_nothing_behind(void **state)
 	    {cpt_xlsx_date(10000, 1, 1), "cellule B2 : date invalide"},
 	    {cpt_xlsx_decimal(1, 7), "cellule B2 : 7 décimales (de 0 à 6)"},
 	    {cpt_xlsx_decimal(1, -1), "cellule B2 : -1 décimales (de 0 à 6)"},
+	    {cpt_xlsx_percent(20, 1), "cellule B2 : pourcentage à 1 décimales (de 2 à 6)"},
+	    {cpt_xlsx_percent(20, 7), "cellule B2 : pourcentage à 7 décimales (de 2 à 6)"},
 	    {cpt_xlsx_text("Caf\xE9"), "cellule B2 : texte non UTF-8"},
 	    {{.type = (cpt_xlsx_type)99}, "cellule B2 : type de cellule inconnu"},
 	};
@@ -556,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(zip_refuses_names_too_long),
 	    cmocka_unit_test(workbook_holds_the_six_parts_with_valid_crcs),
 	    cmocka_unit_test(sheet_writes_typed_and_escaped_cells),
+	    cmocka_unit_test(percentages_are_fractions_shown_with_their_decimals),
 	    cmocka_unit_test(same_calls_give_the_same_bytes),
 	    cmocka_unit_test(sheet_without_header_has_no_pane_nor_filter),
 	    cmocka_unit_test(columns_reach_xfd_and_no_further),
