@@ -147,6 +147,8 @@ stop:
 
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 server client tests
+	@# What make run builds: -O2 finds what -O1 misses (maybe-uninitialized).
+	@$(MAKE) --no-print-directory BUILD=build/release server client
 	@$(MAKE) --no-print-directory fuzz-build
 	@./tests/run.sh build/san
 

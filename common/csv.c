@@ -415,7 +415,8 @@ static void write_cell(GString *out, const char *text, char sep, bool alone)
 {
 	size_t len = strlen(text);
 	bool guard = cpt_csv_formula_risk(text);
-	bool quote = alone && len == 0;
+	/* A leading U+FEFF would read back as the file's BOM, and vanish. */
+	bool quote = (alone && len == 0) || strncmp(text, UTF8_BOM, 3) == 0;
 
 	if (len > 0 && ((is_blank(text[0]) && !guard) || is_blank(text[len - 1])))
 		quote = true;

@@ -144,6 +144,20 @@ static void written_records_read_back_unchanged(void **state)
 	g_string_free(out, TRUE);
 }
 
+/* Found by fuzz_csv: a first cell starting with U+FEFF read back as the BOM. */
+static void a_first_cell_starting_with_a_bom_character_survives(void **state)
+{
+	const char *cells[] = {"\xEF\xBB\xBF" "code", "nom"};
+	GString *out = g_string_new(NULL);
+	cpt_csv *csv = NULL;
+
+	cpt_csv_write_record(out, cells, 2, ';');
+	assert_int_equal(cpt_csv_parse(out->str, out->len, ';', &csv, NULL, NULL), CPT_OK);
+	assert_string_equal(cpt_csv_header(csv, 0), cells[0]);
+	cpt_csv_free(csv);
+	g_string_free(out, TRUE);
+}
+
 /* Random texts from the characters that matter: the parser must never read
  * out of bounds (ASan watches), and every table it accepts must come back
  * cell for cell through the writer, guarded cells with their "'". */
@@ -218,6 +232,7 @@ int main(void)
 	    cmocka_unit_test(formula_risk_flags_formula_starts_but_not_numbers),
 	    cmocka_unit_test(write_record_guards_against_formula_injection),
 	    cmocka_unit_test(written_records_read_back_unchanged),
+	    cmocka_unit_test(a_first_cell_starting_with_a_bom_character_survives),
 	    cmocka_unit_test(random_input_is_refused_or_round_trips),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
