@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static cpt_testenv env;
 static cpt_client *admin;
@@ -446,6 +447,52 @@ static void read_only_user_cannot_write_and_other_companies_see_nothing(void **s
 	cpt_client_close(b);
 }
 
+static int info(cpt_client *c)
+{
+	Comptoir__Rpc__Empty in = COMPTOIR__RPC__EMPTY__INIT;
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	int rc = cpt_client_call(c, "comptoir.rpc.Server/Info", &in.base,
+				 &comptoir__rpc__info_reply__descriptor, &out, &st);
+	protobuf_c_message_free_unpacked(out, NULL);
+	return rc;
+}
+
+/* Whether c was told of action on article id since its last call. */
+static bool told(cpt_client *c, int64_t id, const char *action)
+{
+	assert_int_equal(info(c), CPT_OK); /* events arrive between answers */
+	char *topic = NULL, *act = NULL;
+	int64_t eid = 0;
+	bool seen = false;
+	while (cpt_client_next_event(c, &topic, &eid, &act)) {
+		seen |= strcmp(topic, "article") == 0 && eid == id && strcmp(act, action) == 0;
+		free(topic);
+		free(act);
+	}
+	return seen;
+}
+
+static void another_workstation_is_told_when_an_article_changes(void **state)
+{
+	int64_t demo = cpt_testenv_sql_int(&env, "SELECT id FROM company WHERE code = 'DEMO'");
+	cpt_client *watcher =
+	    cpt_testenv_login(&env, "admin", env.admin_password, demo, NULL, NULL);
+	assert_non_null(watcher);
+	int64_t id = create_article("LIVE1", "Article en direct", 0, 10000);
+	usleep(300 * 1000);
+	assert_true(told(watcher, id, "create"));
+	Comptoir__Articles__ArticleReply *rep = get(id);
+	Comptoir__Articles__Article a = *rep->article;
+	a.label = "Article modifié";
+	cpt_status st;
+	assert_int_equal(save(admin, "Update", &a, NULL, &st), CPT_OK);
+	protobuf_c_message_free_unpacked(&rep->base, NULL);
+	usleep(300 * 1000);
+	assert_true(told(watcher, id, "update"));
+	cpt_client_close(watcher);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +501,7 @@ int main(void)
 	    cmocka_unit_test(every_bad_article_is_refused_with_its_field_and_nothing_written),
 	    cmocka_unit_test(bill_of_materials_cost_rolls_up_through_levels_and_cycles_are_refused),
 	    cmocka_unit_test(read_only_user_cannot_write_and_other_companies_see_nothing),
+	    cmocka_unit_test(another_workstation_is_told_when_an_article_changes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
