@@ -274,7 +274,7 @@ static int check_article(cpt_call *call, Comptoir__Articles__Article *a, cpt_sta
 static int write_error(cpt_call *call, cpt_status *st)
 {
 	if (cpt_db_violated(call, "article_company_id_code_key")) {
-		return cpt_status_set(st, CPT_ALREADY_EXISTS, "article.code",
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "article.code",
 				      "ce code est déjà celui d'un autre article");
 	}
 	if (strcmp(call->sqlstate, "23514") == 0 &&
@@ -872,7 +872,7 @@ CPT_HANDLER(cpt_articles_save_family)
 				3, v);
 	if (!r) {
 		if (cpt_db_violated(call, "article_family_company_id_code_key")) {
-			return cpt_status_set(st, CPT_ALREADY_EXISTS, "family.code",
+			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "family.code",
 					      "ce code est déjà celui d'une autre famille");
 		}
 		return st->code;

@@ -399,7 +399,7 @@ static int write_error(cpt_call *call, cpt_status *st)
 	     "la prochaine visite prévue doit suivre le dernier entretien"},
 	};
 	if (cpt_db_violated(call, "equipment_serial_key")) {
-		return cpt_status_set(st, CPT_ALREADY_EXISTS, "equipment.serial_number",
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "equipment.serial_number",
 				      "ce numéro de série est déjà celui d'un équipement"
 				      " du même article");
 	}

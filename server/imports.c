@@ -120,7 +120,7 @@ static bool code_taken(cpt_import_ctx *ctx, size_t r, cpt_status *why, char **co
 	if (!**code || !g_hash_table_contains(ctx->taken, *code)) {
 		return false;
 	}
-	cpt_status_set(why, CPT_ALREADY_EXISTS, ctx->kind->columns[ctx->kind->code_column].field,
+	cpt_status_set(why, CPT_INVALID_ARGUMENT, ctx->kind->columns[ctx->kind->code_column].field,
 		       "le code %s existe déjà (ou figure plus haut dans le fichier)", *code);
 	return true;
 }

@@ -100,7 +100,7 @@ CPT_HANDLER(cpt_pricing_save_price_list)
 			  : "INSERT INTO price_list (code, label) VALUES ($1, $2) RETURNING id",
 		    l->id ? 3 : 2, v, &id)) {
 		if (cpt_db_violated(call, "price_list_company_id_code_key")) {
-			return cpt_status_set(st, CPT_ALREADY_EXISTS, "price_list.code",
+			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "price_list.code",
 					      "ce code est déjà celui d'un autre tarif");
 		}
 		return st->code;
@@ -538,7 +538,7 @@ CPT_HANDLER(cpt_pricing_save_supplier_price)
 		s->id ? 8 : 7, v, &id)) {
 		if (cpt_db_violated(call,
 				    "supplier_price_supplier_id_article_id_min_quantity_key")) {
-			return cpt_status_set(st, CPT_ALREADY_EXISTS, "price.min_quantity",
+			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "price.min_quantity",
 					      "ce fournisseur a déjà un prix pour cet article à "
 					      "cette quantité");
 		}

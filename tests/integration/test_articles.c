@@ -297,7 +297,7 @@ static void every_bad_article_is_refused_with_its_field_and_nothing_written(void
 	    {"article.unit", CPT_NOT_FOUND, unknown_unit},
 	    {"article.label", CPT_INVALID_ARGUMENT, empty_label},
 	    {"article.code", CPT_INVALID_ARGUMENT, bad_code},
-	    {"article.code", CPT_ALREADY_EXISTS, duplicate_code},
+	    {"article.code", CPT_INVALID_ARGUMENT, duplicate_code},
 	    {"article.serial_tracked", CPT_INVALID_ARGUMENT, serial_without_stock},
 	    {"article.stock_tracked", CPT_INVALID_ARGUMENT, stocked_service},
 	    {"article.family_id", CPT_INVALID_ARGUMENT, lonely_subfamily},

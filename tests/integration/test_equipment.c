@@ -486,7 +486,7 @@ static void every_bad_field_is_named_and_nothing_is_written(void **state)
 	dup.article_id = article;
 	dup.serial_number = " dd-1 ";
 	cpt_status st = {0};
-	assert_int_equal(call_item(admin, CREATE, &dup, NULL, &st), CPT_ALREADY_EXISTS);
+	assert_int_equal(call_item(admin, CREATE, &dup, NULL, &st), CPT_INVALID_ARGUMENT);
 	assert_string_equal(st.field, "equipment.serial_number");
 	/* Unknown row on update. */
 	Comptoir__Equipment__Item ghost = valid_item();

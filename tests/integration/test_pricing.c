@@ -306,7 +306,7 @@ static void supplier_prices_are_kept_per_break_and_checked(void **state)
 	assert_int_equal(save_supplier_price(supplier, article, 0, 600000, &st), CPT_OK);
 	assert_int_equal(save_supplier_price(supplier, article, 10000, 550000, &st), CPT_OK);
 	assert_int_equal(save_supplier_price(supplier, article, 10000, 540000, &st),
-			 CPT_ALREADY_EXISTS);
+			 CPT_INVALID_ARGUMENT);
 	assert_string_equal(st.field, "price.min_quantity");
 	assert_int_equal(save_supplier_price(c1, article, 0, 1, &st), CPT_NOT_FOUND);
 	assert_string_equal(st.field, "price.supplier_id");
