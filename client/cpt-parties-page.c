@@ -127,8 +127,6 @@ static const char *const identity_fields[][2] = {
     {"party.be_enterprise", N_("N° d'entreprise (BE)")},
     {"party.vat_number", N_("N° de TVA intracommunautaire")},
     {"party.payment_terms", N_("Conditions de paiement")},
-    {"party.sector", N_("Secteur")},
-    {"party.sales_rep", N_("Commercial")},
     {"party.notes", N_("Notes")},
 };
 
@@ -259,9 +257,9 @@ static gint64 row_id(GtkWidget *row)
 
 static void fill_form(PartyForm *f, const Comptoir__Parties__Party *p)
 {
-	const char *values[] = {p->code,   p->name,	     p->legal_form, p->siren,
-				p->siret,  p->be_enterprise, p->vat_number, p->payment_terms,
-				p->sector, p->sales_rep,     p->notes};
+	const char *values[] = {p->code,       p->name,		 p->legal_form,
+				p->siren,      p->siret,	 p->be_enterprise,
+				p->vat_number, p->payment_terms, p->notes};
 	for (size_t i = 0; i < G_N_ELEMENTS(identity_fields); i++) {
 		GtkWidget *w = find_named(GTK_WIDGET(f->identity), identity_fields[i][0]);
 		gtk_editable_set_text(GTK_EDITABLE(w), values[i]);
@@ -367,8 +365,6 @@ void cpt_party_form_save(GtkWindow *form)
 	p.be_enterprise = (char *)field_text(f, "party.be_enterprise");
 	p.vat_number = (char *)field_text(f, "party.vat_number");
 	p.payment_terms = (char *)field_text(f, "party.payment_terms");
-	p.sector = (char *)field_text(f, "party.sector");
-	p.sales_rep = (char *)field_text(f, "party.sales_rep");
 	p.notes = (char *)field_text(f, "party.notes");
 	p.dispute = gtk_switch_get_active(f->dispute);
 	GPtrArray *addrs = g_ptr_array_new_with_free_func(g_free);
