@@ -887,8 +887,9 @@ GtkWindow *cpt_party_form_ask_anonymise(GtkWindow *form)
 	    GTK_WIDGET(form), _("Anonymiser (RGPD)"),
 	    _("À la demande d'une personne, ses données personnelles sont effacées "
 	      "définitivement : nom, coordonnées des contacts, lignes d'adresse, notes, "
-	      "étiquettes et documents joints ; les identifiants d'une personne physique aussi. "
-	      "Le code, les conditions de paiement et l'historique comptable sont conservés. "
+	      "étiquettes, segments et documents joints ; les identifiants d'une personne "
+	      "physique aussi. Le code, les conditions de paiement et l'historique comptable sont "
+	      "conservés. "
 	      "Une fiche entièrement anonymisée ne peut plus être modifiée."),
 	    GTK_WIDGET(a->choice), _("_Anonymiser"), TRUE, anonymise_confirmed, a,
 	    anonymise_ask_free);
