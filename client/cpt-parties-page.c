@@ -1,17 +1,32 @@
 /*
  * CptPartiesPage; see cpt-parties-page.h. The client file is a window built
- * here: a grid of identity fields named after the server's fields, rows of
- * addresses and contacts, the attached documents (CptPartyDocuments), the
- * history panes, and the GDPR anonymisation asked for in a dialog.
+ * here: a grid of identity fields named after the server's fields, the
+ * references (sector, sales rep, payment method, price list) chosen in
+ * dropdowns, tags and segments as removable chips, rows of addresses and
+ * contacts, the attached documents (CptPartyDocuments), the history panes,
+ * and the GDPR anonymisation asked for in a dialog.
+ *
+ * The reference lists are asked for when the file opens, beside the record;
+ * each dropdown selects the record's value once both are in. A list that
+ * cannot be had (a right the user lacks, or a supplier, who has no rep nor
+ * price list) hides its dropdown, and the record's value is sent back as it
+ * came: a save never clears what the user could not see.
+ *
+ * The list filters on sector, sales rep and disputes through the source's
+ * filter struct (cpt_paged_model_set_filter).
  */
 #include "cpt-parties-page.h"
 #include "cpt-party-documents.h"
 #include "cpt-party-equipment.h"
+#include "cpt-party-refs.h"
 #include "cpt-ui.h"
 
+#include "articles.pb-c.h"
 #include "parties.pb-c.h"
 
 #include <glib/gi18n.h>
+
+#define REFS_SERVICE "comptoir.parties.PartyRefs/"
 
 /* What differs between the clients' and the suppliers' books. */
 typedef struct {
@@ -21,11 +36,23 @@ typedef struct {
 	const char *file_title, *new_title, *new_tooltip;
 } Book;
 
+/* What the list filters on besides the search text; read by parties_build(). */
+typedef struct {
+	gint64 sector_id;    /* 0 any */
+	gint64 sales_rep_id; /* 0 any */
+	gboolean dispute_only;
+} PartyFilter;
+
 struct _CptPartiesPage {
 	GtkBox parent_instance;
 	const Book *book;
 	CptConn *conn;
 	CptListView *list;
+	PartyFilter filter;
+	GtkDropDown *sector_filter, *rep_filter; /* NULL for suppliers */
+	GArray *sector_ids, *rep_ids; /* gint64 by position in the filters, 0 ("all") first */
+	GtkCheckButton *dispute_filter;
+	gboolean applying; /* the filters are being set from code */
 };
 
 G_DEFINE_TYPE(CptPartiesPage, cpt_parties_page, GTK_TYPE_BOX)
@@ -45,6 +72,10 @@ static ProtobufCMessage *parties_build(const CptPageQuery *q)
 	comptoir__parties__list_parties_request__init(&u->req);
 	u->req.search = (char *)q->search;
 	u->req.kind = "";
+	const PartyFilter *f = q->filter;
+	u->req.sector_id = f ? f->sector_id : 0;
+	u->req.sales_rep_id = f ? f->sales_rep_id : 0;
+	u->req.dispute_only = f && f->dispute_only;
 	u->req.page = &u->page;
 	cpt_page_query_fill(q, &u->page);
 	return &u->req.base;
@@ -66,6 +97,8 @@ static void parties_parse(const ProtobufCMessage *m, const char *sort, GPtrArray
 		cells[CPT_PARTY_CITY] = g_strdup(p->city);
 		cells[CPT_PARTY_PHONE] = g_strdup(p->phone);
 		cells[CPT_PARTY_DISPUTE] = g_strdup(p->dispute ? _("litige") : "");
+		cells[CPT_PARTY_SECTOR] = g_strdup(p->sector);
+		cells[CPT_PARTY_SALES_REP] = g_strdup(p->sales_rep);
 		g_ptr_array_add(
 		    rows,
 		    cpt_row_new(p->id, g_str_equal(sort, "code") ? p->code : p->name, cells, 0));
@@ -93,17 +126,48 @@ static const CptColumnSpec parties_columns[CPT_PARTY_N_CELLS] = {
     [CPT_PARTY_CITY] = {"city", N_("Ville"), NULL, TRUE, FALSE},
     [CPT_PARTY_PHONE] = {"phone", N_("Téléphone"), NULL, FALSE, FALSE},
     [CPT_PARTY_DISPUTE] = {"dispute", N_("Litige"), NULL, FALSE, FALSE},
+    [CPT_PARTY_SECTOR] = {"sector", N_("Secteur"), NULL, FALSE, FALSE},
+    [CPT_PARTY_SALES_REP] = {"sales_rep", N_("Commercial"), NULL, FALSE, FALSE},
 };
 
 /* ---------------------------------------------------------------------------
  * The client file
  */
 
+/* The references a party points at, each chosen in a dropdown. */
+enum { REF_SECTOR, REF_SALES_REP, REF_PAYMENT_METHOD, REF_PRICE_LIST, REF_N };
+
+typedef struct {
+	const char *field; /* the server's field, the dropdown's name */
+	const char *title;
+	gboolean clients_only; /* a supplier has no rep nor price list */
+} RefSpec;
+
+static const RefSpec ref_specs[REF_N] = {
+    [REF_SECTOR] = {"party.sector_id", N_("Secteur"), FALSE},
+    [REF_SALES_REP] = {"party.sales_rep_id", N_("Commercial"), TRUE},
+    [REF_PAYMENT_METHOD] = {"party.payment_method", N_("Mode de paiement"), FALSE},
+    [REF_PRICE_LIST] = {"party.price_list_id", N_("Tarif"), TRUE},
+};
+
+typedef struct {
+	GtkDropDown *drop;
+	GtkWidget *label;
+	GPtrArray *keys; /* char *, by position: an id as text or a code; "" (none) first */
+	char *kept;	 /* the record's value as a key: sent back while the list is not in */
+	gboolean loaded; /* the list is in: the dropdown says what is saved */
+} RefChoice;
+
 typedef struct {
 	CptPartiesPage *page;
 	GtkWindow *window;
 	gint64 id;
 	GtkGrid *identity;
+	RefChoice refs[REF_N];
+	GtkFlowBox *tags, *segments;
+	guint pending;	  /* reference lists asked for and not come yet */
+	gboolean loading; /* the record was asked for and is not shown yet */
+	gboolean saving;
 	GtkDropDown *kind;
 	GtkSwitch *dispute;
 	GtkBox *addresses; /* rows: a GtkBox per address, children named */
@@ -127,14 +191,16 @@ static const char *const identity_fields[][2] = {
     {"party.be_enterprise", N_("N° d'entreprise (BE)")},
     {"party.vat_number", N_("N° de TVA intracommunautaire")},
     {"party.payment_terms", N_("Conditions de paiement")},
-    {"party.sector", N_("Secteur")},
-    {"party.sales_rep", N_("Commercial")},
     {"party.notes", N_("Notes")},
 };
 
 static void party_form_free(gpointer data)
 {
 	PartyForm *f = data;
+	for (int i = 0; i < REF_N; i++) {
+		g_ptr_array_unref(f->refs[i].keys);
+		g_free(f->refs[i].kept);
+	}
 	g_object_unref(f->page);
 	g_free(f);
 }
@@ -164,6 +230,293 @@ static const char *field_text(PartyForm *f, const char *name)
 {
 	GtkWidget *w = find_named(GTK_WIDGET(f->identity), name);
 	return w ? gtk_editable_get_text(GTK_EDITABLE(w)) : "";
+}
+
+/* ---------------------------------------------------------------------------
+ * References in dropdowns
+ */
+
+/* Selects the kept value in a loaded dropdown; a value the list lacks is added. */
+static void ref_apply(PartyForm *f, int i)
+{
+	RefChoice *c = &f->refs[i];
+	if (!c->loaded) {
+		return;
+	}
+	const char *want = c->kept ? c->kept : "";
+	for (guint k = 0; k < c->keys->len; k++) {
+		if (g_str_equal(g_ptr_array_index(c->keys, k), want)) {
+			gtk_drop_down_set_selected(c->drop, k);
+			return;
+		}
+	}
+	/* Made since the list came: shown by its key rather than lost. */
+	GtkStringList *names = GTK_STRING_LIST(gtk_drop_down_get_model(c->drop));
+	g_autofree char *label = g_strdup_printf(_("n° %s"), want);
+	gtk_string_list_append(names, label);
+	g_ptr_array_add(c->keys, g_strdup(want));
+	gtk_drop_down_set_selected(c->drop, c->keys->len - 1);
+}
+
+/* What is saved for reference i: the dropdown's choice, or the value as it came. */
+static const char *ref_key(PartyForm *f, int i)
+{
+	RefChoice *c = &f->refs[i];
+	if (!c->loaded) {
+		return c->kept ? c->kept : "";
+	}
+	guint k = gtk_drop_down_get_selected(c->drop);
+	return k < c->keys->len ? g_ptr_array_index(c->keys, k) : "";
+}
+
+static gint64 ref_id(PartyForm *f, int i)
+{
+	return g_ascii_strtoll(ref_key(f, i), NULL, 10);
+}
+
+static void ref_keep(PartyForm *f, int i, gint64 id, const char *code)
+{
+	g_free(f->refs[i].kept);
+	f->refs[i].kept = code ? g_strdup(code)
+			  : id ? g_strdup_printf("%" G_GINT64_FORMAT, id)
+			       : g_strdup("");
+	ref_apply(f, i);
+}
+
+static void ref_add(GtkStringList *names, GPtrArray *keys, const char *label, char *key)
+{
+	gtk_string_list_append(names, label);
+	g_ptr_array_add(keys, key);
+}
+
+/* Appends reference i's choices from its list reply. */
+static void ref_fill(int i, const ProtobufCMessage *m, GtkStringList *names, GPtrArray *keys)
+{
+	if (i == REF_SECTOR) {
+		const Comptoir__Parties__ListSectorsReply *r = (const void *)m;
+		for (size_t k = 0; k < r->n_sectors; k++) {
+			ref_add(names, keys, r->sectors[k]->label,
+				g_strdup_printf("%" G_GINT64_FORMAT, r->sectors[k]->id));
+		}
+	} else if (i == REF_SALES_REP) {
+		const Comptoir__Parties__ListSalesRepsReply *r = (const void *)m;
+		for (size_t k = 0; k < r->n_sales_reps; k++) {
+			const Comptoir__Parties__SalesRep *rep = r->sales_reps[k];
+			g_autofree char *label = rep->inactive
+						     ? g_strdup_printf(_("%s (inactif)"), rep->name)
+						     : g_strdup(rep->name);
+			ref_add(names, keys, label, g_strdup_printf("%" G_GINT64_FORMAT, rep->id));
+		}
+	} else if (i == REF_PAYMENT_METHOD) {
+		const Comptoir__Parties__ListPaymentMethodsReply *r = (const void *)m;
+		for (size_t k = 0; k < r->n_payment_methods; k++) {
+			ref_add(names, keys, r->payment_methods[k]->label,
+				g_strdup(r->payment_methods[k]->code));
+		}
+	} else {
+		const Comptoir__Articles__ListPriceListsReply *r = (const void *)m;
+		for (size_t k = 0; k < r->n_price_lists; k++) {
+			g_autofree char *label = g_strdup_printf("%s — %s", r->price_lists[k]->code,
+								 r->price_lists[k]->label);
+			ref_add(names, keys, label,
+				g_strdup_printf("%" G_GINT64_FORMAT, r->price_lists[k]->id));
+		}
+	}
+}
+
+static void update_save(PartyForm *f)
+{
+	gtk_widget_set_sensitive(GTK_WIDGET(f->save), f->anonymised_at == 0 && !f->loading &&
+							  f->pending == 0 && !f->saving);
+}
+
+typedef struct {
+	GtkWindow *window; /* a reference */
+	int ref;
+} RefFetch;
+
+static void ref_loaded(GObject *source, GAsyncResult *res, gpointer data)
+{
+	RefFetch *rf = data;
+	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
+	PartyForm *f = form_of(rf->window);
+	if (f && !f->closed) {
+		RefChoice *c = &f->refs[rf->ref];
+		f->pending--;
+		if (r->status.code == CPT_OK) {
+			GtkStringList *names = gtk_string_list_new(NULL);
+			g_ptr_array_set_size(c->keys, 0);
+			ref_add(names, c->keys, _("— aucun —"), g_strdup(""));
+			ref_fill(rf->ref, r->output, names, c->keys);
+			gtk_drop_down_set_model(c->drop, G_LIST_MODEL(names));
+			g_object_unref(names);
+			c->loaded = TRUE;
+			gtk_widget_set_sensitive(GTK_WIDGET(c->drop), TRUE);
+			ref_apply(f, rf->ref);
+		} else {
+			gtk_widget_set_visible(GTK_WIDGET(c->drop), FALSE);
+			gtk_widget_set_visible(c->label, FALSE);
+		}
+		update_save(f);
+	}
+	g_object_unref(rf->window);
+	g_free(rf);
+}
+
+/* Asks for the lists the book and the user's rights allow; hides the others. */
+static void load_refs(PartyForm *f)
+{
+	CptConn *conn = f->page->conn;
+	gboolean suppliers = g_str_equal(f->page->book->topic, "supplier");
+	gboolean clients_read = cpt_conn_has_permission(conn, "clients.read");
+	for (int i = 0; i < REF_N; i++) {
+		gboolean wanted = clients_read && !(suppliers && ref_specs[i].clients_only);
+		if (i == REF_PRICE_LIST) {
+			wanted = wanted && cpt_conn_has_permission(conn, "articles.read");
+		}
+		if (!wanted) {
+			gtk_widget_set_visible(GTK_WIDGET(f->refs[i].drop), FALSE);
+			gtk_widget_set_visible(f->refs[i].label, FALSE);
+			continue;
+		}
+		RefFetch *rf = g_new0(RefFetch, 1);
+		rf->window = g_object_ref(f->window);
+		rf->ref = i;
+		f->pending++;
+		Comptoir__Parties__ListSectorsRequest sectors =
+		    COMPTOIR__PARTIES__LIST_SECTORS_REQUEST__INIT;
+		Comptoir__Parties__ListSalesRepsRequest reps =
+		    COMPTOIR__PARTIES__LIST_SALES_REPS_REQUEST__INIT;
+		Comptoir__Parties__ListPaymentMethodsRequest methods =
+		    COMPTOIR__PARTIES__LIST_PAYMENT_METHODS_REQUEST__INIT;
+		Comptoir__Articles__ListPriceListsRequest lists =
+		    COMPTOIR__ARTICLES__LIST_PRICE_LISTS_REQUEST__INIT;
+		reps.include_inactive = TRUE; /* a party may keep a rep who left */
+		const ProtobufCMessage *req[REF_N] = {&sectors.base, &reps.base, &methods.base,
+						      &lists.base};
+		const char *method[REF_N] = {
+		    REFS_SERVICE "ListSectors", REFS_SERVICE "ListSalesReps",
+		    REFS_SERVICE "ListPaymentMethods", "comptoir.articles.Pricing/ListPriceLists"};
+		const ProtobufCMessageDescriptor *reply[REF_N] = {
+		    &comptoir__parties__list_sectors_reply__descriptor,
+		    &comptoir__parties__list_sales_reps_reply__descriptor,
+		    &comptoir__parties__list_payment_methods_reply__descriptor,
+		    &comptoir__articles__list_price_lists_reply__descriptor};
+		cpt_conn_call_async(conn, method[i], req[i], reply[i], NULL, ref_loaded, rf);
+	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Tags and segments: removable chips and an entry to add one
+ */
+
+static void on_chip_remove(GtkButton *b, gpointer data)
+{
+	GtkWidget *child = gtk_widget_get_ancestor(GTK_WIDGET(b), GTK_TYPE_FLOW_BOX_CHILD);
+	GtkWidget *flow = gtk_widget_get_ancestor(GTK_WIDGET(b), GTK_TYPE_FLOW_BOX);
+	if (child && flow) {
+		gtk_flow_box_remove(GTK_FLOW_BOX(flow), child);
+	}
+}
+
+/* The chip's text: the label first in its box. */
+static const char *chip_text(GtkWidget *flow_child)
+{
+	GtkWidget *box = gtk_flow_box_child_get_child(GTK_FLOW_BOX_CHILD(flow_child));
+	return gtk_label_get_text(GTK_LABEL(gtk_widget_get_first_child(box)));
+}
+
+static void chips_add(GtkFlowBox *flow, const char *text)
+{
+	g_autofree char *t = g_strstrip(g_strdup(text));
+	if (!*t) {
+		return;
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child(GTK_WIDGET(flow)); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		if (g_str_equal(chip_text(c), t)) {
+			return;
+		}
+	}
+	GtkWidget *chip = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 2);
+	gtk_widget_add_css_class(chip, "card");
+	GtkWidget *l = gtk_label_new(t);
+	g_object_set(l, "margin-start", 6, NULL);
+	GtkWidget *x = gtk_button_new_from_icon_name("window-close-symbolic");
+	gtk_widget_add_css_class(x, "flat");
+	gtk_widget_add_css_class(x, "circular");
+	g_autofree char *tip = g_strdup_printf(_("Retirer «\u00a0%s\u00a0»"), t);
+	gtk_widget_set_tooltip_text(x, tip);
+	g_signal_connect(x, "clicked", G_CALLBACK(on_chip_remove), NULL);
+	gtk_box_append(GTK_BOX(chip), l);
+	gtk_box_append(GTK_BOX(chip), x);
+	gtk_flow_box_append(flow, chip);
+}
+
+static void chips_set(GtkFlowBox *flow, char **items, size_t n)
+{
+	GtkWidget *c;
+	while ((c = gtk_widget_get_first_child(GTK_WIDGET(flow)))) {
+		gtk_flow_box_remove(flow, c);
+	}
+	for (size_t i = 0; i < n; i++) {
+		chips_add(flow, items[i]);
+	}
+}
+
+/* The chips' texts (owned by their labels), after adding what is typed in the entry. */
+static GPtrArray *chips_get(GtkFlowBox *flow, GtkEditable *entry)
+{
+	chips_add(flow, gtk_editable_get_text(entry));
+	gtk_editable_set_text(entry, "");
+	GPtrArray *out = g_ptr_array_new();
+	for (GtkWidget *c = gtk_widget_get_first_child(GTK_WIDGET(flow)); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		g_ptr_array_add(out, (char *)chip_text(c));
+	}
+	return out;
+}
+
+static void on_chip_entry(GtkWidget *w, gpointer data)
+{
+	GtkEditable *entry = g_object_get_data(G_OBJECT(w), "cpt-chip-entry");
+	chips_add(GTK_FLOW_BOX(data), gtk_editable_get_text(entry));
+	gtk_editable_set_text(entry, "");
+}
+
+/* A chip editor: the flow box is named field, its entry field".new". */
+static GtkWidget *chips_new(const char *field, const char *placeholder, GtkFlowBox **flow_out)
+{
+	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+	GtkWidget *flow = gtk_flow_box_new();
+	gtk_widget_set_name(flow, field);
+	gtk_flow_box_set_selection_mode(GTK_FLOW_BOX(flow), GTK_SELECTION_NONE);
+	gtk_flow_box_set_max_children_per_line(GTK_FLOW_BOX(flow), 8);
+	gtk_flow_box_set_column_spacing(GTK_FLOW_BOX(flow), 4);
+	gtk_widget_set_hexpand(flow, TRUE);
+	GtkWidget *entry = gtk_entry_new();
+	g_autofree char *name = g_strconcat(field, ".new", NULL);
+	gtk_widget_set_name(entry, name);
+	gtk_entry_set_placeholder_text(GTK_ENTRY(entry), placeholder);
+	gtk_entry_set_max_length(GTK_ENTRY(entry), 50);
+	gtk_editable_set_width_chars(GTK_EDITABLE(entry), 16);
+	GtkWidget *add = gtk_button_new_from_icon_name("list-add-symbolic");
+	gtk_widget_set_tooltip_text(add, _("Ajouter"));
+	g_object_set_data(G_OBJECT(entry), "cpt-chip-entry", entry);
+	g_object_set_data(G_OBJECT(add), "cpt-chip-entry", entry);
+	g_signal_connect(entry, "activate", G_CALLBACK(on_chip_entry), flow);
+	g_signal_connect(add, "clicked", G_CALLBACK(on_chip_entry), flow);
+	gtk_box_append(GTK_BOX(box), flow);
+	gtk_box_append(GTK_BOX(box), entry);
+	gtk_box_append(GTK_BOX(box), add);
+	*flow_out = GTK_FLOW_BOX(flow);
+	return box;
+}
+
+static GtkEditable *chip_entry(PartyForm *f, const char *field)
+{
+	g_autofree char *name = g_strconcat(field, ".new", NULL);
+	return GTK_EDITABLE(find_named(GTK_WIDGET(f->identity), name));
 }
 
 static GtkWidget *row_entry(GtkBox *row, const char *name, const char *placeholder, int chars,
@@ -259,15 +612,21 @@ static gint64 row_id(GtkWidget *row)
 
 static void fill_form(PartyForm *f, const Comptoir__Parties__Party *p)
 {
-	const char *values[] = {p->code,   p->name,	     p->legal_form, p->siren,
-				p->siret,  p->be_enterprise, p->vat_number, p->payment_terms,
-				p->sector, p->sales_rep,     p->notes};
+	const char *values[] = {p->code,       p->name,		 p->legal_form,
+				p->siren,      p->siret,	 p->be_enterprise,
+				p->vat_number, p->payment_terms, p->notes};
 	for (size_t i = 0; i < G_N_ELEMENTS(identity_fields); i++) {
 		GtkWidget *w = find_named(GTK_WIDGET(f->identity), identity_fields[i][0]);
 		gtk_editable_set_text(GTK_EDITABLE(w), values[i]);
 	}
 	gtk_drop_down_set_selected(f->kind, g_str_equal(p->kind, "prospect") ? 1 : 0);
 	gtk_switch_set_active(f->dispute, p->dispute);
+	ref_keep(f, REF_SECTOR, p->sector_id, NULL);
+	ref_keep(f, REF_SALES_REP, p->sales_rep_id, NULL);
+	ref_keep(f, REF_PAYMENT_METHOD, 0, p->payment_method);
+	ref_keep(f, REF_PRICE_LIST, p->price_list_id, NULL);
+	chips_set(f->tags, p->tags, p->n_tags);
+	chips_set(f->segments, p->segments, p->n_segments);
 	GtkWidget *c;
 	while ((c = gtk_widget_get_first_child(GTK_WIDGET(f->addresses)))) {
 		gtk_box_remove(f->addresses, c);
@@ -288,7 +647,8 @@ static void fill_form(PartyForm *f, const Comptoir__Parties__Party *p)
 	g_autofree char *title = g_strdup_printf("%s — %s", _(f->page->book->file_title), p->name);
 	gtk_window_set_title(f->window, title);
 	cpt_party_documents_set_party(f->documents, f->id, f->anonymised_at != 0);
-	gtk_widget_set_sensitive(GTK_WIDGET(f->save), f->anonymised_at == 0);
+	f->loading = FALSE;
+	update_save(f);
 	gtk_widget_set_sensitive(f->anonymise, f->anonymised_at == 0);
 	gtk_widget_set_sensitive(f->add_site, f->anonymised_at == 0);
 	gtk_widget_set_sensitive(f->add_contact, f->anonymised_at == 0);
@@ -335,7 +695,8 @@ static void party_saved(GObject *source, GAsyncResult *res, gpointer data)
 	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
 	PartyForm *f = form_of(window);
 	if (f && !f->closed) {
-		gtk_widget_set_sensitive(GTK_WIDGET(f->save), f->anonymised_at == 0);
+		f->saving = FALSE;
+		update_save(f);
 		if (r->status.code != CPT_OK) {
 			cpt_ui_field_error(field_widget(f, r->status.field), f->message,
 					   cpt_ui_status_text(&r->status));
@@ -348,13 +709,19 @@ static void party_saved(GObject *source, GAsyncResult *res, gpointer data)
 	g_object_unref(window);
 }
 
+static void clear_error_marks(GtkWidget *root)
+{
+	gtk_widget_remove_css_class(root, "error");
+	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		clear_error_marks(c);
+	}
+}
+
 void cpt_party_form_save(GtkWindow *form)
 {
 	PartyForm *f = form_of(form);
-	for (size_t i = 0; i < G_N_ELEMENTS(identity_fields); i++) {
-		cpt_ui_field_error(find_named(GTK_WIDGET(f->identity), identity_fields[i][0]), NULL,
-				   NULL);
-	}
+	clear_error_marks(GTK_WIDGET(f->identity));
 	gtk_label_set_text(f->message, "");
 	Comptoir__Parties__Party p = COMPTOIR__PARTIES__PARTY__INIT;
 	p.id = f->id;
@@ -367,10 +734,18 @@ void cpt_party_form_save(GtkWindow *form)
 	p.be_enterprise = (char *)field_text(f, "party.be_enterprise");
 	p.vat_number = (char *)field_text(f, "party.vat_number");
 	p.payment_terms = (char *)field_text(f, "party.payment_terms");
-	p.sector = (char *)field_text(f, "party.sector");
-	p.sales_rep = (char *)field_text(f, "party.sales_rep");
 	p.notes = (char *)field_text(f, "party.notes");
 	p.dispute = gtk_switch_get_active(f->dispute);
+	p.sector_id = ref_id(f, REF_SECTOR);
+	p.sales_rep_id = ref_id(f, REF_SALES_REP);
+	p.payment_method = (char *)ref_key(f, REF_PAYMENT_METHOD);
+	p.price_list_id = ref_id(f, REF_PRICE_LIST);
+	g_autoptr(GPtrArray) tags = chips_get(f->tags, chip_entry(f, "party.tags"));
+	g_autoptr(GPtrArray) segments = chips_get(f->segments, chip_entry(f, "party.segments"));
+	p.n_tags = tags->len;
+	p.tags = (char **)tags->pdata;
+	p.n_segments = segments->len;
+	p.segments = (char **)segments->pdata;
 	GPtrArray *addrs = g_ptr_array_new_with_free_func(g_free);
 	for (GtkWidget *row = gtk_widget_get_first_child(GTK_WIDGET(f->addresses)); row;
 	     row = gtk_widget_get_next_sibling(row)) {
@@ -403,7 +778,8 @@ void cpt_party_form_save(GtkWindow *form)
 	p.contacts = (Comptoir__Parties__Contact **)contacts->pdata;
 	Comptoir__Parties__PartyRequest req = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
 	req.party = &p;
-	gtk_widget_set_sensitive(GTK_WIDGET(f->save), FALSE);
+	f->saving = TRUE;
+	update_save(f);
 	g_autofree char *method =
 	    g_strdup_printf("%s/%s", f->page->book->service, f->id ? "Update" : "Create");
 	cpt_conn_call_async(f->page->conn, method, &req.base,
@@ -511,8 +887,9 @@ GtkWindow *cpt_party_form_ask_anonymise(GtkWindow *form)
 	    GTK_WIDGET(form), _("Anonymiser (RGPD)"),
 	    _("À la demande d'une personne, ses données personnelles sont effacées "
 	      "définitivement : nom, coordonnées des contacts, lignes d'adresse, notes, "
-	      "étiquettes et documents joints ; les identifiants d'une personne physique aussi. "
-	      "Le code, les conditions de paiement et l'historique comptable sont conservés. "
+	      "étiquettes, segments et documents joints ; les identifiants d'une personne "
+	      "physique aussi. Le code, les conditions de paiement et l'historique comptable sont "
+	      "conservés. "
 	      "Une fiche entièrement anonymisée ne peut plus être modifiée."),
 	    GTK_WIDGET(a->choice), _("_Anonymiser"), TRUE, anonymise_confirmed, a,
 	    anonymise_ask_free);
@@ -536,6 +913,12 @@ const char *cpt_party_form_get_message(GtkWindow *form)
 gint64 cpt_party_form_get_id(GtkWindow *form)
 {
 	return form_of(form)->id;
+}
+
+gboolean cpt_party_form_is_loading(GtkWindow *form)
+{
+	PartyForm *f = form_of(form);
+	return f->loading || f->pending > 0;
 }
 
 static void on_form_destroy(GtkWidget *w, gpointer data)
@@ -639,6 +1022,35 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	gtk_label_set_xalign(GTK_LABEL(dl), 1);
 	gtk_grid_attach(f->identity, dl, 2, last, 1, 1);
 	gtk_grid_attach(f->identity, GTK_WIDGET(f->dispute), 3, last, 1, 1);
+	for (int i = 0; i < REF_N; i++) {
+		RefChoice *c = &f->refs[i];
+		c->keys = g_ptr_array_new_with_free_func(g_free);
+		c->label = gtk_label_new(_(ref_specs[i].title));
+		gtk_label_set_xalign(GTK_LABEL(c->label), 1);
+		const char *none[] = {_("— aucun —"), NULL};
+		c->drop = GTK_DROP_DOWN(gtk_drop_down_new_from_strings(none));
+		gtk_widget_set_name(GTK_WIDGET(c->drop), ref_specs[i].field);
+		gtk_widget_set_sensitive(GTK_WIDGET(c->drop), FALSE); /* until its list is in */
+		int col = (i % 2) * 2, row = last + 1 + i / 2;
+		gtk_grid_attach(f->identity, c->label, col, row, 1, 1);
+		gtk_grid_attach(f->identity, GTK_WIDGET(c->drop), col + 1, row, 1, 1);
+	}
+	const struct {
+		const char *field, *title, *placeholder;
+		GtkFlowBox **flow;
+	} chips[] = {
+	    {"party.tags", N_("Étiquettes"), N_("Nouvelle étiquette"), &f->tags},
+	    {"party.segments", N_("Segments"), N_("Nouveau segment"), &f->segments},
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(chips); i++) {
+		GtkWidget *l = gtk_label_new(_(chips[i].title));
+		gtk_label_set_xalign(GTK_LABEL(l), 1);
+		int row = last + 1 + (REF_N + 1) / 2 + (int)i;
+		gtk_grid_attach(f->identity, l, 0, row, 1, 1);
+		gtk_grid_attach(f->identity,
+				chips_new(chips[i].field, _(chips[i].placeholder), chips[i].flow),
+				1, row, 3, 1);
+	}
 	gtk_editable_set_text(
 	    GTK_EDITABLE(find_named(GTK_WIDGET(f->identity), "party.payment_terms")), "NET30");
 	gtk_box_append(GTK_BOX(box), GTK_WIDGET(f->identity));
@@ -691,6 +1103,9 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), box);
 	gtk_window_set_child(f->window, scroll);
 	gtk_window_set_default_widget(f->window, GTK_WIDGET(f->save));
+	load_refs(f);
+	f->loading = id != 0;
+	update_save(f);
 	if (id) {
 		Comptoir__Parties__GetPartyRequest req = COMPTOIR__PARTIES__GET_PARTY_REQUEST__INIT;
 		req.id = id;
@@ -704,8 +1119,171 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 }
 
 /* ---------------------------------------------------------------------------
+ * Filters
+ */
+
+static gint64 selected_id(GtkDropDown *d, GArray *ids)
+{
+	guint k = d ? gtk_drop_down_get_selected(d) : 0;
+	return ids && k < ids->len ? g_array_index(ids, gint64, k) : 0;
+}
+
+static void apply_filter(CptPartiesPage *self)
+{
+	if (self->applying) {
+		return;
+	}
+	self->filter.sector_id = selected_id(self->sector_filter, self->sector_ids);
+	self->filter.sales_rep_id = selected_id(self->rep_filter, self->rep_ids);
+	self->filter.dispute_only = gtk_check_button_get_active(self->dispute_filter);
+	cpt_paged_model_set_filter(cpt_list_view_get_model(self->list), &self->filter);
+}
+
+static void on_filter_changed(GObject *w, GParamSpec *pspec, gpointer data)
+{
+	apply_filter(data);
+}
+
+static void on_dispute_toggled(GtkCheckButton *b, gpointer data)
+{
+	apply_filter(data);
+}
+
+/* Selects id in a filter, or "all" when it is not there. */
+static void select_filter(GtkDropDown *d, GArray *ids, gint64 id)
+{
+	guint k = 0;
+	for (guint i = 0; d && i < ids->len; i++) {
+		if (g_array_index(ids, gint64, i) == id) {
+			k = i;
+		}
+	}
+	if (d) {
+		gtk_drop_down_set_selected(d, k);
+	}
+}
+
+void cpt_parties_page_filter(CptPartiesPage *self, gint64 sector_id, gint64 sales_rep_id,
+			     gboolean dispute_only)
+{
+	self->applying = TRUE;
+	select_filter(self->sector_filter, self->sector_ids, sector_id);
+	select_filter(self->rep_filter, self->rep_ids, sales_rep_id);
+	gtk_check_button_set_active(self->dispute_filter, dispute_only);
+	self->applying = FALSE;
+	apply_filter(self);
+}
+
+/*
+ * After a filter's choices changed: the same sector and rep chosen again by
+ * id, and the list asked again only if the filter now differs (one is gone).
+ */
+static void filters_reselect(CptPartiesPage *self, gint64 sector_id, gint64 sales_rep_id)
+{
+	self->applying = TRUE;
+	select_filter(self->sector_filter, self->sector_ids, sector_id);
+	select_filter(self->rep_filter, self->rep_ids, sales_rep_id);
+	self->applying = FALSE;
+	if (selected_id(self->sector_filter, self->sector_ids) != self->filter.sector_id ||
+	    selected_id(self->rep_filter, self->rep_ids) != self->filter.sales_rep_id) {
+		apply_filter(self);
+	}
+}
+
+static void sectors_loaded(GObject *source, GAsyncResult *res, gpointer data)
+{
+	CptPartiesPage *self = data;
+	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
+	if (self->list && r->status.code == CPT_OK) {
+		const Comptoir__Parties__ListSectorsReply *rep = (const void *)r->output;
+		GtkStringList *names = gtk_string_list_new(NULL);
+		gtk_string_list_append(names, _("Tous les secteurs"));
+		gint64 chosen = selected_id(self->sector_filter, self->sector_ids);
+		g_array_set_size(self->sector_ids, 1);
+		for (size_t i = 0; i < rep->n_sectors; i++) {
+			gtk_string_list_append(names, rep->sectors[i]->label);
+			g_array_append_val(self->sector_ids, rep->sectors[i]->id);
+		}
+		self->applying = TRUE;
+		gtk_drop_down_set_model(self->sector_filter, G_LIST_MODEL(names));
+		self->applying = FALSE;
+		g_object_unref(names);
+		filters_reselect(self, chosen, self->filter.sales_rep_id);
+	}
+	g_object_unref(self);
+}
+
+static void reps_loaded(GObject *source, GAsyncResult *res, gpointer data)
+{
+	CptPartiesPage *self = data;
+	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
+	if (self->list && r->status.code == CPT_OK) {
+		const Comptoir__Parties__ListSalesRepsReply *rep = (const void *)r->output;
+		GtkStringList *names = gtk_string_list_new(NULL);
+		gtk_string_list_append(names, _("Tous les commerciaux"));
+		gint64 chosen = selected_id(self->rep_filter, self->rep_ids);
+		g_array_set_size(self->rep_ids, 1);
+		for (size_t i = 0; i < rep->n_sales_reps; i++) {
+			const Comptoir__Parties__SalesRep *s = rep->sales_reps[i];
+			g_autofree char *label = s->inactive
+						     ? g_strdup_printf(_("%s (inactif)"), s->name)
+						     : g_strdup(s->name);
+			gtk_string_list_append(names, label);
+			g_array_append_val(self->rep_ids, s->id);
+		}
+		self->applying = TRUE;
+		gtk_drop_down_set_model(self->rep_filter, G_LIST_MODEL(names));
+		self->applying = FALSE;
+		g_object_unref(names);
+		filters_reselect(self, self->filter.sector_id, chosen);
+	}
+	g_object_unref(self);
+}
+
+static void load_filters(CptPartiesPage *self, gboolean sectors, gboolean reps)
+{
+	if (!self->sector_filter) {
+		return;
+	}
+	if (sectors) {
+		Comptoir__Parties__ListSectorsRequest req =
+		    COMPTOIR__PARTIES__LIST_SECTORS_REQUEST__INIT;
+		cpt_conn_call_async(self->conn, REFS_SERVICE "ListSectors", &req.base,
+				    &comptoir__parties__list_sectors_reply__descriptor, NULL,
+				    sectors_loaded, g_object_ref(self));
+	}
+	if (reps) {
+		Comptoir__Parties__ListSalesRepsRequest req =
+		    COMPTOIR__PARTIES__LIST_SALES_REPS_REQUEST__INIT;
+		req.include_inactive = TRUE;
+		cpt_conn_call_async(self->conn, REFS_SERVICE "ListSalesReps", &req.base,
+				    &comptoir__parties__list_sales_reps_reply__descriptor, NULL,
+				    reps_loaded, g_object_ref(self));
+	}
+}
+
+static void on_event(CptConn *conn, const char *topic, gint64 id, const char *action, gpointer data)
+{
+	load_filters(data, g_str_equal(topic, "sector"), g_str_equal(topic, "sales_rep"));
+}
+
+/* ---------------------------------------------------------------------------
  * The page
  */
+
+GtkWindow *cpt_parties_page_open_refs(CptPartiesPage *self)
+{
+	if (!self->sector_filter || !cpt_conn_has_permission(self->conn, "clients.write")) {
+		return NULL;
+	}
+	GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
+	return cpt_party_refs_open(self->conn, GTK_IS_WINDOW(root) ? GTK_WINDOW(root) : NULL);
+}
+
+static void on_refs(GtkButton *b, gpointer data)
+{
+	cpt_parties_page_open_refs(data);
+}
 
 static void on_new(GtkButton *b, gpointer data)
 {
@@ -753,14 +1331,28 @@ CptListView *cpt_parties_page_get_list(CptPartiesPage *self)
 
 static void cpt_parties_page_dispose(GObject *object)
 {
-	g_clear_object(&CPT_PARTIES_PAGE(object)->conn);
+	CptPartiesPage *self = CPT_PARTIES_PAGE(object);
+	if (self->conn) {
+		g_signal_handlers_disconnect_by_data(self->conn, self);
+	}
+	self->list = NULL; /* owned by the box; lists arriving late check it */
+	g_clear_object(&self->conn);
 	G_OBJECT_CLASS(cpt_parties_page_parent_class)->dispose(object);
+}
+
+static void cpt_parties_page_finalize(GObject *object)
+{
+	CptPartiesPage *self = CPT_PARTIES_PAGE(object);
+	g_array_unref(self->sector_ids);
+	g_array_unref(self->rep_ids);
+	G_OBJECT_CLASS(cpt_parties_page_parent_class)->finalize(object);
 }
 
 static void cpt_parties_page_class_init(CptPartiesPageClass *klass)
 {
 	GtkWidgetClass *wc = GTK_WIDGET_CLASS(klass);
 	G_OBJECT_CLASS(klass)->dispose = cpt_parties_page_dispose;
+	G_OBJECT_CLASS(klass)->finalize = cpt_parties_page_finalize;
 	gtk_widget_class_install_action(wc, "module.refresh", NULL, module_refresh);
 	gtk_widget_class_install_action(wc, "module.new", NULL, module_new);
 	gtk_widget_class_install_action(wc, "module.search", NULL, module_search);
@@ -771,6 +1363,10 @@ static void cpt_parties_page_init(CptPartiesPage *self)
 	gtk_orientable_set_orientation(GTK_ORIENTABLE(self), GTK_ORIENTATION_VERTICAL);
 	g_object_set(self, "margin-top", 6, "margin-bottom", 6, "margin-start", 12, "margin-end",
 		     12, NULL);
+	self->sector_ids = g_array_new(FALSE, TRUE, sizeof(gint64));
+	self->rep_ids = g_array_new(FALSE, TRUE, sizeof(gint64));
+	g_array_set_size(self->sector_ids, 1); /* "all" */
+	g_array_set_size(self->rep_ids, 1);
 }
 
 static const Book clients_book = {
@@ -808,6 +1404,38 @@ static GtkWidget *page_new(CptConn *conn, const Book *book)
 	cpt_list_view_follow(self->list, book->topic);
 	g_object_set(cpt_list_view_get_search(self->list), "placeholder-text",
 		     _("Code, nom, SIREN ou TVA — sans se soucier des accents"), NULL);
+	GtkBox *bar = cpt_list_view_get_toolbar(self->list);
+	gtk_widget_set_size_request(GTK_WIDGET(cpt_list_view_get_search(self->list)), 220, -1);
+	/* Sectors and reps are the clients' (a supplier has neither rep nor list filters). */
+	if (book == &clients_book) {
+		const char *all_sectors[] = {_("Tous les secteurs"), NULL};
+		self->sector_filter = GTK_DROP_DOWN(gtk_drop_down_new_from_strings(all_sectors));
+		gtk_widget_set_name(GTK_WIDGET(self->sector_filter), "filter.sector_id");
+		gtk_widget_set_tooltip_text(GTK_WIDGET(self->sector_filter), _("Secteur"));
+		gtk_box_append(bar, GTK_WIDGET(self->sector_filter));
+		const char *all_reps[] = {_("Tous les commerciaux"), NULL};
+		self->rep_filter = GTK_DROP_DOWN(gtk_drop_down_new_from_strings(all_reps));
+		gtk_widget_set_name(GTK_WIDGET(self->rep_filter), "filter.sales_rep_id");
+		gtk_widget_set_tooltip_text(GTK_WIDGET(self->rep_filter), _("Commercial"));
+		gtk_box_append(bar, GTK_WIDGET(self->rep_filter));
+		g_signal_connect(self->sector_filter, "notify::selected",
+				 G_CALLBACK(on_filter_changed), self);
+		g_signal_connect(self->rep_filter, "notify::selected",
+				 G_CALLBACK(on_filter_changed), self);
+	}
+	self->dispute_filter =
+	    GTK_CHECK_BUTTON(gtk_check_button_new_with_mnemonic(_("_Litiges seulement")));
+	gtk_widget_set_name(GTK_WIDGET(self->dispute_filter), "filter.dispute_only");
+	g_signal_connect(self->dispute_filter, "toggled", G_CALLBACK(on_dispute_toggled), self);
+	gtk_box_append(bar, GTK_WIDGET(self->dispute_filter));
+	if (self->sector_filter && cpt_conn_has_permission(conn, "clients.write")) {
+		/* An icon: the toolbar must leave room to the search field. */
+		GtkWidget *refs = gtk_button_new_from_icon_name("preferences-system-symbolic");
+		gtk_widget_set_name(refs, "party_refs.open");
+		gtk_widget_set_tooltip_text(refs, _("Secteurs et commerciaux…"));
+		g_signal_connect(refs, "clicked", G_CALLBACK(on_refs), self);
+		gtk_box_append(bar, refs);
+	}
 	if (cpt_conn_has_permission(conn, book->write_permission)) {
 		GtkWidget *b = gtk_button_new_with_mnemonic(_("_Nouveau"));
 		gtk_widget_set_tooltip_text(b, _(book->new_tooltip));
@@ -820,6 +1448,10 @@ static GtkWidget *page_new(CptConn *conn, const Book *book)
 	g_signal_connect(cpt_list_view_get_column_view(self->list), "activate",
 			 G_CALLBACK(on_activate), self);
 	gtk_box_append(GTK_BOX(self), GTK_WIDGET(self->list));
+	if (self->sector_filter) {
+		g_signal_connect(conn, "event", G_CALLBACK(on_event), self);
+		load_filters(self, TRUE, TRUE);
+	}
 	return GTK_WIDGET(self);
 }
 

@@ -43,6 +43,7 @@ typedef struct method_entry {
 #define PREFS &comptoir__prefs__prefs__descriptor
 #define PARTIES &comptoir__parties__parties__descriptor
 #define SUPPLIERS &comptoir__parties__suppliers__descriptor
+#define PARTY_REFS &comptoir__parties__party_refs__descriptor
 #define REFERENCE &comptoir__reference__reference__descriptor
 #define ARTICLES &comptoir__articles__articles__descriptor
 #define PRICING &comptoir__articles__pricing__descriptor
@@ -98,6 +99,12 @@ static const method_entry table[] = {
     {SUPPLIERS, "DeleteDocument", cpt_parties_delete_document, "suppliers.write", 0},
     {SUPPLIERS, "Anonymise", cpt_parties_anonymise, "suppliers.write", 0},
 
+    {PARTY_REFS, "ListSectors", cpt_party_refs_list_sectors, "clients.read", 0},
+    {PARTY_REFS, "SaveSector", cpt_party_refs_save_sector, "clients.write", 0},
+    {PARTY_REFS, "ListSalesReps", cpt_party_refs_list_sales_reps, "clients.read", 0},
+    {PARTY_REFS, "SaveSalesRep", cpt_party_refs_save_sales_rep, "clients.write", 0},
+    {PARTY_REFS, "ListPaymentMethods", cpt_party_refs_list_payment_methods, "clients.read", 0},
+
     {EQUIPMENT, "List", cpt_equipment_list, "interventions.read", 0},
     {EQUIPMENT, "Get", cpt_equipment_get, "interventions.read", 0},
     {EQUIPMENT, "ClientSites", cpt_equipment_client_sites, "interventions.read", 0},
@@ -133,7 +140,8 @@ static const method_entry table[] = {
 };
 
 static const ProtobufCServiceDescriptor *const services[] = {
-    RPC, AUTH, ADMIN, PREFS, PARTIES, SUPPLIERS, REFERENCE, ARTICLES, PRICING, EQUIPMENT, IMPORT};
+    RPC,	AUTH,	   ADMIN,    PREFS,   PARTIES,	 SUPPLIERS,
+    PARTY_REFS, REFERENCE, ARTICLES, PRICING, EQUIPMENT, IMPORT};
 
 static cpt_method *methods;
 static size_t n_methods;

@@ -29,6 +29,15 @@ int cpt_field_text(cpt_call *call, const char *v, size_t max, bool required, con
 	return 0;
 }
 
+int cpt_field_email(const char *v, size_t max, const char *field, cpt_status *st)
+{
+	const char *at = strchr(v, '@');
+	if (*v && (!at || at == v || !strchr(at, '.') || strchr(v, ' '))) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, field, "adresse e-mail invalide");
+	}
+	return cpt_field_len(v, max, field, st);
+}
+
 int cpt_field_code(cpt_call *call, const char *v, size_t max, bool slash, const char *field,
 		   cpt_status *st, const char **out)
 {

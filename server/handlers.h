@@ -56,6 +56,12 @@ CPT_HANDLER(cpt_parties_delete_document);
 /* GDPR erasure (party_anonymise.c) */
 CPT_HANDLER(cpt_parties_anonymise);
 
+/* comptoir.parties.PartyRefs: sectors, sales reps, payment methods (party_refs.c) */
+CPT_HANDLER(cpt_party_refs_list_sectors);
+CPT_HANDLER(cpt_party_refs_save_sector);
+CPT_HANDLER(cpt_party_refs_list_sales_reps);
+CPT_HANDLER(cpt_party_refs_save_sales_rep);
+CPT_HANDLER(cpt_party_refs_list_payment_methods);
 /* comptoir.equipment.Equipment (equipment.c) */
 CPT_HANDLER(cpt_equipment_list);
 CPT_HANDLER(cpt_equipment_get);

@@ -92,9 +92,11 @@ enum {
 	C_METHOD,
 	C_SECTOR,
 	C_REP,
+	C_PRICE_LIST,
 	C_DISPUTE,
 	C_NOTES,
 	C_TAGS,
+	C_SEGMENTS,
 	C_LINE1,
 	C_LINE2,
 	C_POSTCODE,
@@ -127,11 +129,13 @@ static const cpt_import_column client_columns[C_N] = {
     [C_METHOD] = {"party.payment_method",
 		  {"mode de paiement", "mode de reglement", "payment_method"},
 		  false},
-    [C_SECTOR] = {"party.sector", {"secteur", "sector"}, false},
-    [C_REP] = {"party.sales_rep", {"commercial", "sales_rep"}, false},
+    [C_SECTOR] = {"party.sector_id", {"secteur", "sector"}, false},
+    [C_REP] = {"party.sales_rep_id", {"commercial", "sales_rep"}, false},
+    [C_PRICE_LIST] = {"party.price_list_id", {"tarif", "price_list"}, false},
     [C_DISPUTE] = {"party.dispute", {"litige", "dispute"}, false},
     [C_NOTES] = {"party.notes", {"notes", "remarques"}, false},
     [C_TAGS] = {"party.tags", {"etiquettes", "tags"}, false},
+    [C_SEGMENTS] = {"party.segments", {"segments"}, false},
     [C_LINE1] = {"party.addresses.line1", {"adresse", "address", "line1"}, false},
     [C_LINE2] = {"party.addresses.line2", {"complement d'adresse", "adresse 2", "line2"}, false},
     [C_POSTCODE] = {"party.addresses.postcode", {"code postal", "cp", "postcode"}, false},
@@ -142,6 +146,72 @@ static const cpt_import_column client_columns[C_N] = {
     [C_PHONE] = {"party.contacts.phone", {"telephone", "tel", "phone"}, false},
     [C_MOBILE] = {"party.contacts.mobile", {"mobile", "portable"}, false},
 };
+
+/*
+ * codes: the company's references by folded code and by folded name, under
+ * one prefix each: "s:" sectors, "r:" sales reps, "l:" price lists (ids),
+ * "m:" payment methods (codes).
+ */
+static int clients_prepare(cpt_import_ctx *ctx, cpt_status *st)
+{
+	static const struct {
+		const char *prefix, *sql;
+	} refs[] = {
+	    {"s:", "SELECT id::text, code, label FROM sector"},
+	    {"r:", "SELECT id::text, code, name FROM sales_rep WHERE active"},
+	    {"l:", "SELECT id::text, code, label FROM price_list"},
+	    {"m:", "SELECT code, code, label FROM payment_method"},
+	};
+	ctx->codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	for (size_t k = 0; k < G_N_ELEMENTS(refs); k++) {
+		PGresult *r = cpt_db_exec0(ctx->call, st, refs[k].sql);
+		if (!r) {
+			return st->code;
+		}
+		for (int i = 0; i < PQntuples(r); i++) {
+			for (int c = 2; c >= 1; c--) { /* the code wins over a name */
+				g_autofree char *key = folded(cpt_db_str(r, i, c));
+				g_hash_table_replace(ctx->codes,
+						     g_strconcat(refs[k].prefix, key, NULL),
+						     g_strdup(cpt_db_str(r, i, 0)));
+			}
+		}
+		PQclear(r);
+	}
+	return 0;
+}
+
+/* The reference named by code or name v ("" when v is); NULL and st set if unknown. */
+static const char *reference(cpt_import_ctx *ctx, const char *prefix, const char *v,
+			     const char *field, const char *what, cpt_status *st)
+{
+	if (!*v) {
+		return "";
+	}
+	g_autofree char *key = folded(v);
+	g_autofree char *k = g_strconcat(prefix, key, NULL);
+	const char *found = g_hash_table_lookup(ctx->codes, k);
+	if (!found) {
+		cpt_status_set(st, CPT_NOT_FOUND, field, "%s « %s » inconnu", what, v);
+	}
+	return found;
+}
+
+/* Splits a list cell on "," or "|" into *out (call's arena). */
+static size_t split_list(cpt_call *call, const char *v, char ***out)
+{
+	g_auto(GStrv) parts = g_strsplit_set(v, ",|", -1);
+	char **kept = cpt_call_alloc(call, sizeof(char *) * (g_strv_length(parts) + 1));
+	size_t n = 0;
+	for (char **t = parts; *t; t++) {
+		char *s = g_strstrip(cpt_call_strdup(call, *t));
+		if (*s) {
+			kept[n++] = s;
+		}
+	}
+	*out = kept;
+	return n;
+}
 
 static int client_row(cpt_import_ctx *ctx, size_t r, bool *updated, cpt_status *st)
 {
@@ -162,23 +232,27 @@ static int client_row(cpt_import_ctx *ctx, size_t r, bool *updated, cpt_status *
 	p.be_enterprise = (char *)v[C_BE];
 	p.vat_number = (char *)v[C_VAT];
 	p.payment_terms = (char *)v[C_TERMS];
-	p.payment_method = (char *)v[C_METHOD];
-	p.sector = (char *)v[C_SECTOR];
-	p.sales_rep = (char *)v[C_REP];
 	p.notes = (char *)v[C_NOTES];
+	const char *sector = reference(ctx, "s:", v[C_SECTOR], "party.sector_id", "secteur", st);
+	const char *rep =
+	    sector ? reference(ctx, "r:", v[C_REP], "party.sales_rep_id", "commercial", st) : NULL;
+	const char *list =
+	    rep ? reference(ctx, "l:", v[C_PRICE_LIST], "party.price_list_id", "tarif", st) : NULL;
+	const char *method =
+	    list ? reference(ctx, "m:", v[C_METHOD], "party.payment_method", "mode de paiement", st)
+		 : NULL;
+	if (!method) {
+		return st->code;
+	}
+	p.sector_id = g_ascii_strtoll(sector, NULL, 10);
+	p.sales_rep_id = g_ascii_strtoll(rep, NULL, 10);
+	p.price_list_id = g_ascii_strtoll(list, NULL, 10);
+	p.payment_method = (char *)method;
 	if (flag(v[C_DISPUTE], "party.dispute", &p.dispute, st)) {
 		return st->code;
 	}
-	/* Tags: separated by "," or "|". */
-	g_auto(GStrv) tags = g_strsplit_set(v[C_TAGS], ",|", -1);
-	char **kept = cpt_call_alloc(call, sizeof(char *) * (g_strv_length(tags) + 1));
-	for (char **t = tags; *t; t++) {
-		char *s = g_strstrip(cpt_call_strdup(call, *t));
-		if (*s) {
-			kept[p.n_tags++] = s;
-		}
-	}
-	p.tags = kept;
+	p.n_tags = split_list(call, v[C_TAGS], &p.tags);
+	p.n_segments = split_list(call, v[C_SEGMENTS], &p.segments);
 	Comptoir__Parties__Address a = COMPTOIR__PARTIES__ADDRESS__INIT;
 	Comptoir__Parties__Address *ap[] = {&a};
 	if (*v[C_LINE1] || *v[C_LINE2] || *v[C_POSTCODE] || *v[C_CITY]) {
@@ -214,6 +288,7 @@ const cpt_import_kind cpt_import_clients = {
     .n_columns = C_N,
     .taken_sql = "SELECT code FROM party",
     .code_column = C_CODE,
+    .prepare = clients_prepare,
     .row = client_row,
 };
 

@@ -6,6 +6,9 @@
  *
  * Identifiers are checked with their check digits (common/ident.h) and
  * stored normalised; payment terms must be a known code (common/terms.h).
+ * Sector, sales rep and price list are the company's own (party_refs.c,
+ * pricing.c), looked up under row-level security; the payment method is a
+ * code of the shared list.
  * A prospect becomes a client on the same row, so its history follows.
  * An anonymised party is frozen: Update and ConvertProspect refuse it.
  * Every table is company-scoped under row-level security: a handler never
@@ -14,6 +17,7 @@
 #include "audit.h"
 #include "db.h"
 #include "events.h"
+#include "fields.h"
 #include "handlers.h"
 #include "ident.h"
 #include "listing.h"
@@ -30,7 +34,8 @@
 #define PAGE_MAX 1000
 #define TEXT_MAX 200
 #define NOTES_MAX 4000
-#define TAGS_MAX 20
+#define LABELS_MAX 20 /* tags, segments */
+#define LABEL_LEN 50
 
 /* ---------------------------------------------------------------------------
  * Checks
@@ -43,15 +48,6 @@ static int check_len(const char *v, size_t max, const char *field, cpt_status *s
 				      max);
 	}
 	return 0;
-}
-
-static int check_email(const char *v, const char *field, cpt_status *st)
-{
-	const char *at = strchr(v, '@');
-	if (*v && (!at || at == v || !strchr(at, '.') || strchr(v, ' '))) {
-		return cpt_status_set(st, CPT_INVALID_ARGUMENT, field, "adresse e-mail invalide");
-	}
-	return check_len(v, TEXT_MAX, field, st);
 }
 
 /*
@@ -89,6 +85,82 @@ const char *cpt_parties_topic(const cpt_call *call)
 const char *cpt_parties_document_topic(const cpt_call *call)
 {
 	return cpt_parties_suppliers_book(call) ? "supplier_document" : "party_document";
+}
+
+/* Tags or segments: LABELS_MAX at most, each 1 to LABEL_LEN characters. */
+static int check_labels(char **labels, size_t n, const char *field, const char *what,
+			cpt_status *st)
+{
+	if (n > LABELS_MAX) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, field, "%d %ss au plus", LABELS_MAX,
+				      what);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!*labels[i]) {
+			return cpt_status_set(st, CPT_INVALID_ARGUMENT, field, "%s vide", what);
+		}
+		if (check_len(labels[i], LABEL_LEN, field, st)) {
+			return st->code;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The references of a party, in one round trip and under row-level
+ * security: a foreign key would accept another company's row. A rep who left
+ * (inactive) may stay the party's rep, not become it.
+ */
+static const char SQL_REFS[] =
+    "SELECT $1::bigint = 0 OR EXISTS (SELECT 1 FROM sector WHERE id = $1::bigint),"
+    " $2::bigint = 0 OR EXISTS (SELECT 1 FROM sales_rep WHERE id = $2::bigint),"
+    " $2::bigint = 0 OR EXISTS (SELECT 1 FROM sales_rep r WHERE r.id = $2::bigint"
+    "  AND (r.active OR EXISTS (SELECT 1 FROM party p WHERE p.id = $3::bigint"
+    "  AND p.sales_rep_id = r.id))),"
+    " $4 = '' OR EXISTS (SELECT 1 FROM payment_method WHERE code = $4),"
+    " $5::bigint = 0 OR EXISTS (SELECT 1 FROM price_list WHERE id = $5::bigint),"
+    " $6::bigint = 0 OR EXISTS (SELECT 1 FROM party WHERE id = $6::bigint)";
+
+static int check_refs(cpt_call *call, const Comptoir__Parties__Party *p, bool creating,
+		      cpt_status *st)
+{
+	PGresult *r =
+	    cpt_db_query(call, st, SQL_REFS, cpt_call_i64(call, p->sector_id),
+			 cpt_call_i64(call, p->sales_rep_id),
+			 cpt_call_i64(call, creating ? 0 : p->id), p->payment_method,
+			 cpt_call_i64(call, p->price_list_id), cpt_call_i64(call, p->payer_id));
+	if (!r) {
+		return st->code;
+	}
+	bool ok[6];
+	for (int i = 0; i < 6; i++) {
+		ok[i] = cpt_db_bool(r, 0, i);
+	}
+	PQclear(r);
+	if (!ok[0]) {
+		return cpt_status_set(st, CPT_NOT_FOUND, "party.sector_id", "secteur introuvable");
+	}
+	if (!ok[1]) {
+		return cpt_status_set(st, CPT_NOT_FOUND, "party.sales_rep_id",
+				      "commercial introuvable");
+	}
+	if (!ok[2]) {
+		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "party.sales_rep_id",
+				      "ce commercial est inactif : choisissez-en un autre");
+	}
+	if (!ok[3]) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.payment_method",
+				      "mode de paiement inconnu");
+	}
+	if (!ok[4]) {
+		return cpt_status_set(st, CPT_NOT_FOUND, "party.price_list_id",
+				      "tarif introuvable");
+	}
+	if (!ok[5]) {
+		return cpt_status_set(st, CPT_NOT_FOUND, "party.payer_id",
+				      "tiers payeur introuvable");
+	}
+	return 0;
 }
 
 /*
@@ -136,9 +208,6 @@ static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creatin
 	}
 	if (check_len(p->name, TEXT_MAX, "party.name", st) ||
 	    check_len(p->legal_form, 50, "party.legal_form", st) ||
-	    check_len(p->sector, TEXT_MAX, "party.sector", st) ||
-	    check_len(p->sales_rep, TEXT_MAX, "party.sales_rep", st) ||
-	    check_len(p->payment_method, 50, "party.payment_method", st) ||
 	    check_len(p->notes, NOTES_MAX, "party.notes", st)) {
 		return st->code;
 	}
@@ -182,17 +251,16 @@ static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creatin
 	if (cpt_terms_parse(p->payment_terms, "party.payment_terms", &terms, st)) {
 		return st->code;
 	}
-	if (p->n_tags > TAGS_MAX) {
-		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.tags",
-				      "%d étiquettes au plus", TAGS_MAX);
+	if (check_labels(p->tags, p->n_tags, "party.tags", "étiquette", st) ||
+	    check_labels(p->segments, p->n_segments, "party.segments", "segment", st)) {
+		return st->code;
 	}
-	for (size_t i = 0; i < p->n_tags; i++) {
-		if (!*p->tags[i] || check_len(p->tags[i], 50, "party.tags", st)) {
-			return st->code ? st->code
-					: cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.tags",
-							 "étiquette vide");
-		}
+	char *method = cpt_call_strdup(call, p->payment_method);
+	g_strstrip(method);
+	for (char *c = method; *c; c++) {
+		*c = g_ascii_toupper(*c);
 	}
+	p->payment_method = method;
 	for (size_t i = 0; i < p->n_addresses; i++) {
 		Comptoir__Parties__Address *a = p->addresses[i];
 		if (strcmp(a->kind, "billing") != 0 && strcmp(a->kind, "delivery") != 0 &&
@@ -225,30 +293,15 @@ static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creatin
 		}
 		if (check_len(c->name, TEXT_MAX, "party.contacts.name", st) ||
 		    check_len(c->role, TEXT_MAX, "party.contacts.role", st) ||
-		    check_email(c->email, "party.contacts.email", st) ||
+		    cpt_field_email(c->email, TEXT_MAX, "party.contacts.email", st) ||
 		    check_len(c->phone, 30, "party.contacts.phone", st) ||
 		    check_len(c->mobile, 30, "party.contacts.mobile", st)) {
 			return st->code;
 		}
 	}
-	if (p->payer_id) {
-		/* Asked under row-level security: a foreign key would see other companies. */
-		PGresult *r = cpt_db_query(call, st, "SELECT 1 FROM party WHERE id = $1::bigint",
-					   cpt_call_i64(call, p->payer_id));
-		if (!r) {
-			return st->code;
-		}
-		bool found = PQntuples(r) == 1;
-		PQclear(r);
-		if (!found) {
-			return cpt_status_set(st, CPT_NOT_FOUND, "party.payer_id",
-					      "tiers payeur introuvable");
-		}
-	}
-	return 0;
+	return check_refs(call, p, creating, st);
 }
 
-/* tags as a PostgreSQL array literal, each element quoted. */
 /* n strings as a PostgreSQL array literal, each element quoted. */
 static char *array_literal(cpt_call *call, char *const *items, size_t n)
 {
@@ -269,26 +322,87 @@ static char *array_literal(cpt_call *call, char *const *items, size_t n)
 	return out;
 }
 
-static char *tags_literal(cpt_call *call, const Comptoir__Parties__Party *p)
-{
-	return array_literal(call, p->tags, p->n_tags);
-}
-
 /* ---------------------------------------------------------------------------
  * Reading
  */
 
 static const char SQL_PARTY[] =
     "SELECT id, kind, code, name, legal_form, country, siren, siret, be_enterprise,"
-    " vat_number, sector, sales_rep, payment_terms, payment_method, coalesce(payer_id, 0),"
-    " dispute, notes, array_to_json(tags)::text, extract(epoch FROM created_at)::bigint,"
+    " vat_number, coalesce(sector_id, 0), coalesce(sales_rep_id, 0), payment_terms,"
+    " coalesce(payment_method, ''), coalesce(payer_id, 0), dispute, notes,"
+    " array_to_json(tags)::text, extract(epoch FROM created_at)::bigint,"
     " coalesce(extract(epoch FROM converted_at)::bigint, 0),"
-    " coalesce(extract(epoch FROM anonymised_at)::bigint, 0)"
+    " coalesce(extract(epoch FROM anonymised_at)::bigint, 0), coalesce(price_list_id, 0),"
+    " array_to_json(segments)::text"
     " FROM party WHERE id = $1::bigint AND (kind = 'supplier') = $2::boolean";
 
 static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
 {
 	return cpt_call_strdup(call, cpt_db_str(r, row, col));
+}
+
+/*
+ * The strings of a JSON array as array_to_json() writes a text[]: *n items
+ * in the call's arena.
+ */
+static char **json_strings(cpt_call *call, const char *json, size_t *n)
+{
+	GPtrArray *items = g_ptr_array_new();
+	for (const char *c = json; *c; c++) {
+		if (*c != '"') {
+			continue;
+		}
+		GString *t = g_string_new(NULL);
+		for (c++; *c && *c != '"'; c++) {
+			if (*c != '\\' || !c[1]) {
+				g_string_append_c(t, *c);
+				continue;
+			}
+			c++;
+			switch (*c) {
+			case 'n':
+				g_string_append_c(t, '\n');
+				break;
+			case 't':
+				g_string_append_c(t, '\t');
+				break;
+			case 'r':
+				g_string_append_c(t, '\r');
+				break;
+			case 'b':
+				g_string_append_c(t, '\b');
+				break;
+			case 'f':
+				g_string_append_c(t, '\f');
+				break;
+			case 'u':
+				if (g_ascii_isxdigit(c[1]) && g_ascii_isxdigit(c[2]) &&
+				    g_ascii_isxdigit(c[3]) && g_ascii_isxdigit(c[4])) {
+					char hex[5] = {c[1], c[2], c[3], c[4], 0};
+					g_string_append_unichar(t,
+								(gunichar)strtoul(hex, NULL, 16));
+					c += 4;
+					break;
+				}
+				g_string_append_c(t, *c);
+				break;
+			default:
+				g_string_append_c(t, *c); /* \" \\ \/ */
+			}
+		}
+		g_ptr_array_add(items, cpt_call_strdup(call, t->str));
+		g_string_free(t, TRUE);
+		if (!*c) {
+			break;
+		}
+	}
+	*n = items->len;
+	char **out = cpt_call_alloc(call, sizeof(char *) * (items->len + 1));
+	for (guint i = 0; i < items->len; i++) {
+		out[i] = g_ptr_array_index(items, i);
+	}
+	g_ptr_array_free(items, TRUE);
+	return out;
 }
 
 static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Parties__Party **out)
@@ -314,42 +428,19 @@ static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Part
 	p->siret = col_str(call, r, 0, 7);
 	p->be_enterprise = col_str(call, r, 0, 8);
 	p->vat_number = col_str(call, r, 0, 9);
-	p->sector = col_str(call, r, 0, 10);
-	p->sales_rep = col_str(call, r, 0, 11);
+	p->sector_id = cpt_db_i64(r, 0, 10);
+	p->sales_rep_id = cpt_db_i64(r, 0, 11);
 	p->payment_terms = col_str(call, r, 0, 12);
 	p->payment_method = col_str(call, r, 0, 13);
 	p->payer_id = cpt_db_i64(r, 0, 14);
 	p->dispute = cpt_db_bool(r, 0, 15);
 	p->notes = col_str(call, r, 0, 16);
+	p->tags = json_strings(call, cpt_db_str(r, 0, 17), &p->n_tags);
 	p->created_at = cpt_db_i64(r, 0, 18);
 	p->converted_at = cpt_db_i64(r, 0, 19);
 	p->anonymised_at = cpt_db_i64(r, 0, 20);
-	/* Tags come as a JSON array of strings. */
-	const char *json = cpt_db_str(r, 0, 17);
-	GPtrArray *tags = g_ptr_array_new();
-	for (const char *c = json; *c; c++) {
-		if (*c != '"') {
-			continue;
-		}
-		GString *t = g_string_new(NULL);
-		for (c++; *c && *c != '"'; c++) {
-			if (*c == '\\' && c[1]) {
-				c++;
-			}
-			g_string_append_c(t, *c);
-		}
-		g_ptr_array_add(tags, cpt_call_strdup(call, t->str));
-		g_string_free(t, TRUE);
-		if (!*c) {
-			break;
-		}
-	}
-	p->n_tags = tags->len;
-	p->tags = cpt_call_alloc(call, sizeof(char *) * (tags->len + 1));
-	for (guint i = 0; i < tags->len; i++) {
-		p->tags[i] = g_ptr_array_index(tags, i);
-	}
-	g_ptr_array_free(tags, TRUE);
+	p->price_list_id = cpt_db_i64(r, 0, 21);
+	p->segments = json_strings(call, cpt_db_str(r, 0, 22), &p->n_segments);
 	PQclear(r);
 
 	r = cpt_db_query(call, st,
@@ -508,7 +599,7 @@ static int exec_ok(cpt_call *call, cpt_status *st, const char *sql, int n,
 static int write_error(cpt_call *call, cpt_status *st)
 {
 	if (cpt_db_violated(call, "party_company_id_code_key")) {
-		return cpt_status_set(st, CPT_ALREADY_EXISTS, "party.code",
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "party.code",
 				      "ce code est déjà celui d'un autre tiers");
 	}
 	if (strcmp(call->sqlstate, "23503") == 0 &&
@@ -517,9 +608,18 @@ static int write_error(cpt_call *call, cpt_status *st)
 				      "des équipements sont installés sur ce site : rattachez-les"
 				      " ailleurs avant de le retirer ou d'en changer le genre");
 	}
-	if (strcmp(call->sqlstate, "23503") == 0 && strstr(call->constraint, "payer_id")) {
-		return cpt_status_set(st, CPT_NOT_FOUND, "party.payer_id",
-				      "tiers payeur introuvable");
+	/* A reference gone between the check and the write. */
+	static const char *const refs[][3] = {
+	    {"payer_id", "party.payer_id", "tiers payeur introuvable"},
+	    {"party_sector_fk", "party.sector_id", "secteur introuvable"},
+	    {"party_sales_rep_fk", "party.sales_rep_id", "commercial introuvable"},
+	    {"party_price_list_fk", "party.price_list_id", "tarif introuvable"},
+	    {"payment_method", "party.payment_method", "mode de paiement inconnu"},
+	};
+	for (size_t i = 0; strcmp(call->sqlstate, "23503") == 0 && i < G_N_ELEMENTS(refs); i++) {
+		if (strstr(call->constraint, refs[i][0])) {
+			return cpt_status_set(st, CPT_NOT_FOUND, refs[i][1], "%s", refs[i][2]);
+		}
 	}
 	return st->code;
 }
@@ -617,9 +717,12 @@ static int save_children(cpt_call *call, cpt_status *st, int64_t party_id,
 	return drop_others(call, st, &contacts_table, pid, keep);
 }
 
+/* $1..$19 of the INSERT and UPDATE below; $20, the id, for UPDATE only. */
+#define PARTY_PARAMS 20
+
 static const char *const *party_params(cpt_call *call, const Comptoir__Parties__Party *p)
 {
-	const char **v = cpt_call_alloc(call, sizeof(char *) * 18);
+	const char **v = cpt_call_alloc(call, sizeof(char *) * PARTY_PARAMS);
 	v[0] = p->code;
 	v[1] = p->name;
 	v[2] = p->legal_form;
@@ -628,16 +731,18 @@ static const char *const *party_params(cpt_call *call, const Comptoir__Parties__
 	v[5] = p->siret;
 	v[6] = p->be_enterprise;
 	v[7] = p->vat_number;
-	v[8] = p->sector;
-	v[9] = p->sales_rep;
+	v[8] = cpt_call_i64(call, p->sector_id);
+	v[9] = cpt_call_i64(call, p->sales_rep_id);
 	v[10] = p->payment_terms;
 	v[11] = p->payment_method;
 	v[12] = cpt_call_i64(call, p->payer_id);
 	v[13] = p->dispute ? "true" : "false";
 	v[14] = p->notes;
-	v[15] = tags_literal(call, p);
+	v[15] = array_literal(call, p->tags, p->n_tags);
 	v[16] = p->kind;
-	v[17] = cpt_call_i64(call, p->id);
+	v[17] = cpt_call_i64(call, p->price_list_id);
+	v[18] = array_literal(call, p->segments, p->n_segments);
+	v[19] = cpt_call_i64(call, p->id);
 	return v;
 }
 
@@ -647,15 +752,17 @@ static const char *const *party_params(cpt_call *call, const Comptoir__Parties__
  */
 static const char SQL_INSERT_PARTY[] =
     "WITH p AS (INSERT INTO party (code, name, legal_form, country, siren, siret,"
-    " be_enterprise, vat_number, sector, sales_rep, payment_terms, payment_method, payer_id,"
-    " dispute, notes, tags, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-    " nullif($13::bigint, 0), $14::boolean, $15, $16::text[], $17) RETURNING id),"
+    " be_enterprise, vat_number, sector_id, sales_rep_id, payment_terms, payment_method,"
+    " payer_id, dispute, notes, tags, kind, price_list_id, segments) VALUES ($1, $2, $3, $4,"
+    " $5, $6, $7, $8, nullif($9::bigint, 0), nullif($10::bigint, 0), $11, nullif($12, ''),"
+    " nullif($13::bigint, 0), $14::boolean, $15, $16::text[], $17, nullif($18::bigint, 0),"
+    " $19::text[]) RETURNING id),"
     " a AS (INSERT INTO party_address (party_id, kind, label, line1, line2, postcode, city,"
-    "  country) SELECT p.id, x.* FROM p, unnest($18::text[], $19::text[], $20::text[],"
-    "  $21::text[], $22::text[], $23::text[], $24::text[]) x),"
+    "  country) SELECT p.id, x.* FROM p, unnest($20::text[], $21::text[], $22::text[],"
+    "  $23::text[], $24::text[], $25::text[], $26::text[]) x),"
     " c AS (INSERT INTO party_contact (party_id, name, role, email, phone, mobile)"
-    "  SELECT p.id, y.* FROM p, unnest($25::text[], $26::text[], $27::text[], $28::text[],"
-    "  $29::text[]) y)"
+    "  SELECT p.id, y.* FROM p, unnest($27::text[], $28::text[], $29::text[], $30::text[],"
+    "  $31::text[]) y)"
     " SELECT id FROM p";
 
 int cpt_party_insert(cpt_call *call, cpt_status *st, const Comptoir__Parties__Party *in,
@@ -665,8 +772,9 @@ int cpt_party_insert(cpt_call *call, cpt_status *st, const Comptoir__Parties__Pa
 	if (check_party(call, party, true, st)) {
 		return st->code;
 	}
-	const char **v = cpt_call_alloc(call, sizeof(char *) * 29);
-	memcpy(v, party_params(call, party), sizeof(char *) * 17);
+	enum { OWN = PARTY_PARAMS - 1, N = OWN + 7 + 5 };
+	const char **v = cpt_call_alloc(call, sizeof(char *) * N);
+	memcpy(v, party_params(call, party), sizeof(char *) * OWN);
 	size_t na = party->n_addresses, nc = party->n_contacts;
 	char **col = cpt_call_alloc(call, sizeof(char *) * ((na > nc ? na : nc) + 1));
 	for (int k = 0; k < 7; k++) {
@@ -676,7 +784,7 @@ int cpt_party_insert(cpt_call *call, cpt_status *st, const Comptoir__Parties__Pa
 					   a->postcode, a->city,  a->country};
 			col[i] = f[k];
 		}
-		v[17 + k] = array_literal(call, col, na);
+		v[OWN + k] = array_literal(call, col, na);
 	}
 	for (int k = 0; k < 5; k++) {
 		for (size_t i = 0; i < nc; i++) {
@@ -684,9 +792,9 @@ int cpt_party_insert(cpt_call *call, cpt_status *st, const Comptoir__Parties__Pa
 			char *const f[] = {c->name, c->role, c->email, c->phone, c->mobile};
 			col[i] = f[k];
 		}
-		v[24 + k] = array_literal(call, col, nc);
+		v[OWN + 7 + k] = array_literal(call, col, nc);
 	}
-	PGresult *r = cpt_db_exec(call, st, SQL_INSERT_PARTY, 29, v);
+	PGresult *r = cpt_db_exec(call, st, SQL_INSERT_PARTY, N, v);
 	if (!r) {
 		return write_error(call, st);
 	}
@@ -730,14 +838,17 @@ CPT_HANDLER(cpt_parties_update)
 				      "un tiers ne peut pas être son propre payeur");
 	}
 	bool found = false;
-	if (exec_ok(call, st,
-		    "UPDATE party SET code = $1, name = $2, legal_form = $3, country = $4,"
-		    " siren = $5, siret = $6, be_enterprise = $7, vat_number = $8, sector = $9,"
-		    " sales_rep = $10, payment_terms = $11, payment_method = $12,"
-		    " payer_id = nullif($13::bigint, 0), dispute = $14::boolean, notes = $15,"
-		    " tags = $16::text[], updated_at = now() WHERE id = $18::bigint AND (kind = "
-		    "'supplier') = ($17 = 'supplier') AND anonymised_at IS NULL",
-		    18, party_params(call, party), &found)) {
+	if (exec_ok(
+		call, st,
+		"UPDATE party SET code = $1, name = $2, legal_form = $3, country = $4,"
+		" siren = $5, siret = $6, be_enterprise = $7, vat_number = $8,"
+		" sector_id = nullif($9::bigint, 0), sales_rep_id = nullif($10::bigint, 0),"
+		" payment_terms = $11, payment_method = nullif($12, ''),"
+		" payer_id = nullif($13::bigint, 0), dispute = $14::boolean, notes = $15,"
+		" tags = $16::text[], price_list_id = nullif($18::bigint, 0),"
+		" segments = $19::text[], updated_at = now() WHERE id = $20::bigint AND (kind = "
+		"'supplier') = ($17 = 'supplier') AND anonymised_at IS NULL",
+		PARTY_PARAMS, party_params(call, party), &found)) {
 		return write_error(call, st);
 	}
 	if (!found) {
@@ -798,11 +909,40 @@ CPT_HANDLER(cpt_parties_convert)
 }
 
 /* ---------------------------------------------------------------------------
- * List: search as you type, insensitive to accents and case
+ * List: search as you type, insensitive to accents and case, and filters
  */
 
 #define PARTY_MATCH "($1 = '' OR p.search_text ~~> (SELECT cpt_like_pattern($1)))"
 #define PARTY_KIND "(CASE WHEN $2 = '' THEN p.kind <> 'supplier' ELSE p.kind = $2 END)"
+#define PARTY_N_FILTERS 6
+
+/*
+ * The request's filters from parameter $n on; tags and segments through
+ * the leakproof @>> so that their GIN index serves under row-level security
+ * (sql/0011_party_refs.sql).
+ */
+static const char *filter_sql(cpt_call *call, int n)
+{
+	return cpt_call_printf(call,
+			       "($%d::bigint = 0 OR p.sector_id = $%d::bigint)"
+			       " AND ($%d::bigint = 0 OR p.sales_rep_id = $%d::bigint)"
+			       " AND ($%d::bigint = 0 OR p.price_list_id = $%d::bigint)"
+			       " AND ($%d = '' OR p.tags @>> ARRAY[$%d]::text[])"
+			       " AND ($%d = '' OR p.segments @>> ARRAY[$%d]::text[])"
+			       " AND (NOT $%d::boolean OR p.dispute)",
+			       n, n, n + 1, n + 1, n + 2, n + 2, n + 3, n + 3, n + 4, n + 4, n + 5);
+}
+
+static void filter_params(cpt_call *call, const Comptoir__Parties__ListPartiesRequest *req,
+			  const char **v)
+{
+	v[0] = cpt_call_i64(call, req->sector_id);
+	v[1] = cpt_call_i64(call, req->sales_rep_id);
+	v[2] = cpt_call_i64(call, req->price_list_id);
+	v[3] = req->tag;
+	v[4] = req->segment;
+	v[5] = req->dispute_only ? "true" : "false";
+}
 
 CPT_HANDLER(cpt_parties_list)
 {
@@ -843,24 +983,29 @@ CPT_HANDLER(cpt_parties_list)
 	    " coalesce((SELECT a.city FROM party_address a WHERE a.party_id = p.id"
 	    "  AND a.kind = 'billing' ORDER BY a.id LIMIT 1), ''),"
 	    " coalesce((SELECT coalesce(nullif(c.phone, ''), c.mobile) FROM party_contact c"
-	    "  WHERE c.party_id = p.id ORDER BY c.id LIMIT 1), ''), p.dispute"
+	    "  WHERE c.party_id = p.id ORDER BY c.id LIMIT 1), ''), p.dispute,"
+	    " coalesce((SELECT s.label FROM sector s WHERE s.id = p.sector_id), ''),"
+	    " coalesce((SELECT r.name FROM sales_rep r WHERE r.id = p.sales_rep_id), '')"
 	    " FROM %%s p WHERE %%s ORDER BY %%s %s, p.id %s LIMIT $6::int OFFSET $7::int",
 	    dir, dir);
 	char *prefilter = cpt_call_printf(
-	    call, PARTY_KIND " AND (NOT $4::boolean OR (%s, p.id) %s (%s, $5::bigint))", key,
-	    desc ? "<" : ">", key_param);
+	    call, PARTY_KIND " AND (NOT $4::boolean OR (%s, p.id) %s (%s, $5::bigint)) AND %s", key,
+	    desc ? "<" : ">", key_param, filter_sql(call, 8));
 	cpt_list_sql sql;
 	bool offset = page && !after && page->offset;
 	cpt_list_sql_build(call, &sql, fmt, "party", "p", prefilter, PARTY_MATCH, key, desc, offset,
 			   (int)limit + 1);
-	const char *params[] = {req->search,
-				kind,
-				page ? page->after_key : "",
-				after ? "true" : "false",
-				cpt_call_i64(call, page ? page->after_id : 0),
-				cpt_call_i64(call, (int64_t)limit + 1),
-				cpt_call_i64(call, page && !after ? page->offset : 0)};
-	PGresult *r = cpt_list_search(call, st, req->search, &sql, 7, params, (int)limit + 1);
+	const char *params[7 + PARTY_N_FILTERS] = {
+	    req->search,
+	    kind,
+	    page ? page->after_key : "",
+	    after ? "true" : "false",
+	    cpt_call_i64(call, page ? page->after_id : 0),
+	    cpt_call_i64(call, (int64_t)limit + 1),
+	    cpt_call_i64(call, page && !after ? page->offset : 0)};
+	filter_params(call, req, params + 7);
+	PGresult *r = cpt_list_search(call, st, req->search, &sql, G_N_ELEMENTS(params), params,
+				      (int)limit + 1);
 	if (!r) {
 		return st->code;
 	}
@@ -881,13 +1026,20 @@ CPT_HANDLER(cpt_parties_list)
 		s->city = col_str(call, r, i, 4);
 		s->phone = col_str(call, r, i, 5);
 		s->dispute = cpt_db_bool(r, i, 6);
+		s->sector = col_str(call, r, i, 7);
+		s->sales_rep = col_str(call, r, i, 8);
 		rep->parties[i] = s;
 	}
 	PQclear(r);
 	if (page && page->with_total) {
-		r = cpt_db_query(
-		    call, st, "SELECT count(*) FROM party p WHERE " PARTY_MATCH " AND " PARTY_KIND,
-		    req->search, kind);
+		const char *count[2 + PARTY_N_FILTERS] = {req->search, kind};
+		filter_params(call, req, count + 2);
+		r = cpt_db_exec(call, st,
+				cpt_call_printf(call,
+						"SELECT count(*) FROM party p WHERE " PARTY_MATCH
+						" AND " PARTY_KIND " AND %s",
+						filter_sql(call, 3)),
+				G_N_ELEMENTS(count), count);
 		if (!r) {
 			return st->code;
 		}

@@ -118,7 +118,8 @@ static int anonymise_party(cpt_call *call, cpt_status *st, int64_t party_id)
 	PQclear(r);
 	long contacts = 0, addresses = 0, documents = 0;
 	if (exec_count(call, st,
-		       "UPDATE party SET name = 'Anonymisé ' || code, notes = '', tags = '{}',"
+		       "UPDATE party SET name = 'Anonymisé ' || code, notes = '', tags = '{}', "
+		       "segments = '{}',"
 		       " siren = CASE WHEN $2::boolean THEN siren ELSE '' END,"
 		       " siret = CASE WHEN $2::boolean THEN siret ELSE '' END,"
 		       " be_enterprise = CASE WHEN $2::boolean THEN be_enterprise ELSE '' END,"

@@ -179,7 +179,7 @@ CPT_HANDLER(cpt_parties_add_document)
 	if (!doc) {
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "document", "document manquant");
 	}
-	const char *name = NULL, *mime = NULL;
+	const char *name = NULL, *mime = NULL; /* set by the checks; GCC -O2 cannot tell */
 	if (check_name(call, doc->name, &name, st) || check_mime(call, doc->mime_type, &mime, st)) {
 		return st->code;
 	}

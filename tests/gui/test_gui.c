@@ -14,6 +14,7 @@
 #include "cpt-articles-page.h"
 #include "cpt-list-export.h"
 #include "cpt-parties-page.h"
+#include "cpt-party-refs.h"
 #include "cpt-settings.h"
 #include "testenv.h"
 
@@ -811,6 +812,213 @@ static void a_client_file_shows_its_documents(void **state)
 	gtk_window_destroy(party_form);
 }
 
+/* ---------------------------------------------------------------------------
+ * 10'. The references of a client file: sectors and reps made in their
+ * window, chosen in the file with a price list, seen again on reopening; the
+ * list filtered by sector
+ */
+
+static GtkWindow *refs_window;
+static gboolean no_row_listed(gpointer view);
+
+static gboolean refs_idle(gpointer data)
+{
+	return !cpt_party_refs_is_loading(refs_window);
+}
+
+typedef struct {
+	const char *kind;
+	guint n;
+} RefsCount;
+
+static gboolean refs_listed(gpointer data)
+{
+	const RefsCount *c = data;
+	return refs_idle(NULL) && cpt_party_refs_get_count(refs_window, c->kind) == c->n;
+}
+
+static gboolean refs_message_has(gpointer text)
+{
+	return strstr(cpt_party_refs_get_message(refs_window), text) != NULL;
+}
+
+static gboolean form_ready(gpointer data)
+{
+	return !cpt_party_form_is_loading(party_form);
+}
+
+static gboolean form_message_is(gpointer text)
+{
+	return g_str_equal(cpt_party_form_get_message(party_form), text);
+}
+
+/* The position of label among a dropdown's choices, or G_MAXUINT. */
+static guint choice_of(GtkWidget *drop, const char *label)
+{
+	GListModel *m = gtk_drop_down_get_model(GTK_DROP_DOWN(drop));
+	for (guint i = 0; m && i < g_list_model_get_n_items(m); i++) {
+		if (g_str_equal(gtk_string_list_get_string(GTK_STRING_LIST(m), i), label)) {
+			return i;
+		}
+	}
+	return G_MAXUINT;
+}
+
+static void choose(GtkWidget *drop, const char *label)
+{
+	guint i = choice_of(drop, label);
+	if (i == G_MAXUINT) {
+		fail_msg("%s does not offer \"%s\"", gtk_widget_get_name(drop), label);
+	}
+	gtk_drop_down_set_selected(GTK_DROP_DOWN(drop), i);
+}
+
+static const char *chosen(GtkWidget *drop)
+{
+	GListModel *m = gtk_drop_down_get_model(GTK_DROP_DOWN(drop));
+	return gtk_string_list_get_string(GTK_STRING_LIST(m),
+					  gtk_drop_down_get_selected(GTK_DROP_DOWN(drop)));
+}
+
+static gboolean offers(gpointer data)
+{
+	GtkWidget **w = data;
+	return choice_of(w[0], (const char *)w[1]) != G_MAXUINT;
+}
+
+static gboolean only_lumiere_listed(gpointer view)
+{
+	if (!client_found(view)) {
+		return FALSE;
+	}
+	g_autoptr(CptRow) row =
+	    g_list_model_get_item(G_LIST_MODEL(cpt_list_view_get_model(view)), 0);
+	return g_str_equal(cpt_row_cell(row, CPT_PARTY_NAME), "École élémentaire Lumière") &&
+	       g_str_equal(cpt_row_cell(row, CPT_PARTY_SECTOR), "Nord Isère") &&
+	       g_str_equal(cpt_row_cell(row, CPT_PARTY_SALES_REP), "Anne Morel");
+}
+
+static void refs_save(const char *kind, const char *const *fields)
+{
+	GtkWidget *root = GTK_WIDGET(refs_window);
+	g_autofree char *fresh = g_strdup_printf("%s.new", kind);
+	click(named(root, fresh));
+	for (int i = 0; fields[i]; i += 2) {
+		g_autofree char *name = g_strdup_printf("%s.%s", kind, fields[i]);
+		set_text(named(root, name), fields[i + 1]);
+	}
+	g_autofree char *save = g_strdup_printf("%s.save", kind);
+	click(named(root, save));
+}
+
+static void a_client_file_takes_a_sector_a_rep_and_a_price_list(void **state)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "clients");
+	CptPartiesPage *page = CPT_PARTIES_PAGE(cpt_window_get_module(win, "clients"));
+	assert_non_null(named(GTK_WIDGET(page), "party_refs.open"));
+
+	/* Sectors and a rep, made in their window; a duplicate code is shown on its field. */
+	refs_window = cpt_parties_page_open_refs(page);
+	assert_non_null(refs_window);
+	assert_true(wait_for(refs_idle, NULL, 10000));
+	const char *nord[] = {"code", "nord", "label", "Nord Isère", NULL};
+	refs_save("sector", nord);
+	RefsCount one = {"sector", 1}, two = {"sector", 2}, rep = {"sales_rep", 1};
+	assert_true(wait_for(refs_listed, &one, 10000));
+	const char *sud[] = {"code", "SUD", "label", "Sud Drôme", NULL};
+	refs_save("sector", sud);
+	assert_true(wait_for(refs_listed, &two, 10000));
+	const char *twice[] = {"code", "NORD", "label", "Doublon", NULL};
+	refs_save("sector", twice);
+	assert_true(wait_for(refs_message_has, "déjà", 10000));
+	assert_true(
+	    gtk_widget_has_css_class(named(GTK_WIDGET(refs_window), "sector.code"), "error"));
+	screenshot(GTK_WIDGET(refs_window), "10d-sector-code-taken");
+	gtk_notebook_set_current_page(
+	    GTK_NOTEBOOK(named(GTK_WIDGET(refs_window), "party_refs.tabs")), 1);
+	const char *anne[] = {"code",	    "ANNE",	      "name",
+			      "Anne Morel", "email",	      "anne@example.fr",
+			      "phone",	    "06 11 22 33 44", NULL};
+	refs_save("sales_rep", anne);
+	assert_true(wait_for(refs_listed, &rep, 10000));
+	screenshot(GTK_WIDGET(refs_window), "10e-sales-reps");
+	gtk_window_destroy(refs_window);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM sector"), 2);
+
+	/* A price list, made by another workstation in the articles module. */
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	Comptoir__Articles__PriceList pl = COMPTOIR__ARTICLES__PRICE_LIST__INIT;
+	pl.code = "PRO";
+	pl.label = "Professionnels";
+	Comptoir__Articles__PriceListRequest plreq = COMPTOIR__ARTICLES__PRICE_LIST_REQUEST__INIT;
+	plreq.price_list = &pl;
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	assert_int_equal(
+	    cpt_client_call(other, "comptoir.articles.Pricing/SavePriceList", &plreq.base,
+			    &comptoir__articles__price_list_reply__descriptor, &out, &st),
+	    CPT_OK);
+	protobuf_c_message_free_unpacked(out, NULL);
+	cpt_client_close(other);
+
+	/* Chosen in the client file with a payment method and a segment, then saved. */
+	int64_t id = cpt_testenv_sql_int(&env, "SELECT id FROM party WHERE code = 'LUMIERE'");
+	party_form = cpt_parties_page_open(page, id);
+	assert_true(wait_for(form_ready, NULL, 10000));
+	GtkWidget *root = GTK_WIDGET(party_form);
+	choose(named(root, "party.sector_id"), "Nord Isère");
+	choose(named(root, "party.sales_rep_id"), "Anne Morel");
+	choose(named(root, "party.price_list_id"), "PRO — Professionnels");
+	choose(named(root, "party.payment_method"), "Virement");
+	set_text(named(root, "party.segments.new"), "collectivité");
+	g_signal_emit_by_name(named(root, "party.segments.new"), "activate");
+	cpt_party_form_save(party_form);
+	assert_true(wait_for(form_message_is, "Fiche enregistrée.", 10000));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party p"
+						   " JOIN sector s ON s.id = p.sector_id"
+						   " JOIN sales_rep r ON r.id = p.sales_rep_id"
+						   " JOIN price_list l ON l.id = p.price_list_id"
+						   " WHERE p.code = 'LUMIERE' AND s.code = 'NORD'"
+						   " AND r.code = 'ANNE' AND l.code = 'PRO'"
+						   " AND p.payment_method = 'VIREMENT'"
+						   " AND p.segments = '{collectivité}'"),
+			 1);
+	gtk_window_destroy(party_form);
+
+	/* Opened again: the same choices. */
+	party_form = cpt_parties_page_open(page, id);
+	assert_true(wait_for(form_ready, NULL, 10000));
+	root = GTK_WIDGET(party_form);
+	assert_string_equal(chosen(named(root, "party.sector_id")), "Nord Isère");
+	assert_string_equal(chosen(named(root, "party.sales_rep_id")), "Anne Morel");
+	assert_string_equal(chosen(named(root, "party.price_list_id")), "PRO — Professionnels");
+	assert_string_equal(chosen(named(root, "party.payment_method")), "Virement");
+	GtkWidget *segments = named(root, "party.segments");
+	GtkWidget *chip = gtk_widget_get_first_child(segments);
+	assert_non_null(chip);
+	assert_null(gtk_widget_get_next_sibling(chip));
+	screenshot(root, "10f-client-file-references");
+	gtk_window_destroy(party_form);
+
+	/* The list by sector: the filter learnt the sectors from the events. */
+	CptListView *list = cpt_parties_page_get_list(page);
+	gtk_editable_set_text(cpt_list_view_get_search(list), "");
+	GtkWidget *filter = named(GTK_WIDGET(page), "filter.sector_id");
+	GtkWidget *wanted[] = {filter, (GtkWidget *)"Nord Isère"};
+	assert_true(wait_for(offers, wanted, 10000));
+	choose(filter, "Nord Isère");
+	assert_true(wait_for(only_lumiere_listed, list, 10000));
+	screenshot(GTK_WIDGET(win), "10g-clients-of-a-sector");
+	/* With disputes only, none; then the whole list again. */
+	gtk_check_button_set_active(
+	    GTK_CHECK_BUTTON(named(GTK_WIDGET(page), "filter.dispute_only")), TRUE);
+	assert_true(wait_for(no_row_listed, list, 10000));
+	cpt_parties_page_filter(page, 0, 0, FALSE);
+	assert_true(wait_for(two_clients_listed, list, 10000));
+}
+
 /*
  * 11. Equipment: created from its form at a client's site, listed out of
  * warranty, shown in the client file
@@ -1314,6 +1522,13 @@ static GtkColumnViewColumn *column_titled(CptListView *list, const char *title, 
 	return NULL;
 }
 
+static gboolean model_searches_brehat(gpointer list)
+{
+	CptPageQuery q;
+	cpt_paged_model_get_query(cpt_list_view_get_model(list), &q);
+	return g_strcmp0(q.search, "brehat") == 0;
+}
+
 static void lists_export_what_they_show_to_csv_and_excel(void **state)
 {
 	PGconn *c = cpt_testenv_sql(&env);
@@ -1350,6 +1565,8 @@ static void lists_export_what_they_show_to_csv_and_excel(void **state)
 	gtk_column_view_insert_column(cv, 0, column_titled(list, "Ville", &city_pos));
 	cpt_list_view_set_column_visible(list, "phone", FALSE);
 	gtk_editable_set_text(cpt_list_view_get_search(list), "brehat");
+	/* The search reaches the model after a pause in typing: wait for it first. */
+	assert_true(wait_for(model_searches_brehat, list, 10000));
 	ListWait three = {list, 3};
 	assert_true(wait_for(rows_shown, &three, 10000));
 
@@ -1357,18 +1574,19 @@ static void lists_export_what_they_show_to_csv_and_excel(void **state)
 	g_autofree char *csv = NULL;
 	assert_true(g_file_get_contents(csv_path, &csv, NULL, NULL));
 	/* The rows in the list's order, as it shows them. */
-	GString *expected = g_string_new("\xEF\xBB\xBF"
-					 "Ville;Code;Raison sociale;Genre;Litige\r\n");
+	GString *expected =
+	    g_string_new("\xEF\xBB\xBF"
+			 "Ville;Code;Raison sociale;Genre;Litige;Secteur;Commercial\r\n");
 	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(list));
 	for (guint i = 0; i < 3; i++) {
 		g_autoptr(CptRow) row = g_list_model_get_item(m, i);
 		const char *code = cpt_row_cell(row, CPT_PARTY_CODE);
 		g_string_append(expected, g_str_equal(code, "CREPE1")
-					      ? "Paimpol;CREPE1;Crêperie de Bréhat;client;\r\n"
+					      ? "Paimpol;CREPE1;Crêperie de Bréhat;client;;;\r\n"
 					  : g_str_equal(code, "CREPE2")
-					      ? ";CREPE2;Crêperie « Ty Bréhat »;prospect;\r\n"
+					      ? ";CREPE2;Crêperie « Ty Bréhat »;prospect;;;\r\n"
 					      : "Saint-Brieuc;CREPE3;\"Crêperie \"\"Bréhat\"\"; "
-						"fils\";client;litige\r\n");
+						"fils\";client;litige;;\r\n");
 	}
 	assert_string_equal(csv, expected->str);
 	g_string_free(expected, TRUE);
@@ -1502,6 +1720,7 @@ int main(void)
 	    cmocka_unit_test(a_role_is_changed_from_the_user_form),
 	    cmocka_unit_test(create_find_and_open_a_client),
 	    cmocka_unit_test(a_client_file_shows_its_documents),
+	    cmocka_unit_test(a_client_file_takes_a_sector_a_rep_and_a_price_list),
 	    cmocka_unit_test(equipment_module_lists_what_is_out_of_warranty),
 	    cmocka_unit_test(create_a_kit_find_it_and_read_its_rolled_up_cost),
 	    cmocka_unit_test(a_negative_price_is_refused_on_its_field),

@@ -83,6 +83,7 @@ static Comptoir__Parties__Party *create(const char *service, const char *kind, c
 	}
 	Comptoir__Parties__Party p = COMPTOIR__PARTIES__PARTY__INIT;
 	char *tags[] = {"fidèle", "chauffage"};
+	char *segments[] = {"retraité"};
 	p.kind = (char *)kind;
 	p.code = (char *)code;
 	p.name = "Jean Martin";
@@ -91,10 +92,12 @@ static Comptoir__Parties__Party *create(const char *service, const char *kind, c
 	p.siret = "73282932000074";
 	p.vat_number = "FR44732829320";
 	p.payment_terms = "NET30EOM";
-	p.payment_method = "virement";
+	p.payment_method = "VIREMENT";
 	p.notes = "Allergique aux chats, appeler après 18 h";
 	p.n_tags = 2;
 	p.tags = tags;
+	p.n_segments = 1;
+	p.segments = segments;
 	p.n_addresses = 1;
 	p.addresses = ap;
 	p.n_contacts = 2;
@@ -191,6 +194,7 @@ static void a_natural_person_is_anonymised_whole_and_the_record_kept(void **stat
 	assert_string_equal(p->name, "Anonymisé CLI042");
 	assert_string_equal(p->notes, "");
 	assert_int_equal(p->n_tags, 0);
+	assert_int_equal(p->n_segments, 0);
 	assert_string_equal(p->siren, ""); /* a natural person's identifiers name them */
 	assert_string_equal(p->siret, "");
 	assert_string_equal(p->vat_number, "");
@@ -216,7 +220,7 @@ static void a_natural_person_is_anonymised_whole_and_the_record_kept(void **stat
 	assert_string_equal(p->code, "CLI042");
 	assert_string_equal(p->kind, "client");
 	assert_string_equal(p->payment_terms, "NET30EOM");
-	assert_string_equal(p->payment_method, "virement");
+	assert_string_equal(p->payment_method, "VIREMENT");
 	assert_int_equal(p->created_at, before->created_at);
 	/* Its documents are gone. */
 	assert_int_equal(sql_int("SELECT count(*) FROM party_document WHERE party_id = %lld", id),

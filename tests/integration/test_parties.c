@@ -128,7 +128,7 @@ static void bad_identifiers_and_duplicates_name_the_field_and_write_nothing(void
 	    {"X2", "", "FR00732829320", "", "party.vat_number", CPT_INVALID_ARGUMENT},
 	    {"X3", "", "", "NET999DAYS", "party.payment_terms", CPT_INVALID_ARGUMENT},
 	    {"bad code!", "", "", "", "party.code", CPT_INVALID_ARGUMENT},
-	    {"ecole01", "", "", "", "party.code", CPT_ALREADY_EXISTS},
+	    {"ecole01", "", "", "", "party.code", CPT_INVALID_ARGUMENT},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		Comptoir__Parties__Party p = COMPTOIR__PARTIES__PARTY__INIT;
