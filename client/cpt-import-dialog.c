@@ -126,12 +126,19 @@ static char *written(CptImportDialog *self, guint created, guint updated)
 		return g_strdup_printf(ngettext("%s article créé.", "%s articles créés.", created),
 				       c);
 	case CPT_IMPORT_SUPPLIER_PRICES: {
+		/* Only the counts that are not zero: "2 prix mis à jour". */
 		g_autofree char *u = cpt_ui_count(updated);
 		g_autofree char *made =
-		    g_strdup_printf(ngettext("%s prix créé", "%s prix créés", created), c);
-		g_autofree char *changed = g_strdup_printf(
-		    ngettext("%s prix mis à jour", "%s prix mis à jour", updated), u);
-		return g_strdup_printf(_("Tarif importé : %s, %s."), made, changed);
+		    created ? g_strdup_printf(ngettext("%s prix créé", "%s prix créés", created), c)
+			    : NULL;
+		g_autofree char *changed =
+		    updated ? g_strdup_printf(
+				  ngettext("%s prix mis à jour", "%s prix mis à jour", updated), u)
+			    : NULL;
+		if (made && changed) {
+			return g_strdup_printf(_("Tarif importé : %s, %s."), made, changed);
+		}
+		return g_strdup_printf(_("Tarif importé : %s."), made ? made : changed);
 	}
 	case CPT_IMPORT_CLIENTS:
 	default:
@@ -284,7 +291,15 @@ static void on_reply(GObject *source, GAsyncResult *res, gpointer data)
 			/* A refused file ("ligne 3 : guillemets non fermés"): said as is. */
 			g_clear_pointer(&self->report, cpt_call_result_free);
 			show_report(self);
-			show_message(self, cpt_ui_status_text(&r->status), TRUE);
+			g_autofree char *text =
+			    g_str_equal(r->status.field, "csv")
+				? g_strdup_printf(
+				      _("%s\nLe fichier est refusé en entier : rien n'a "
+					"été importé. Corrigez-le puis choisissez-le à "
+					"nouveau."),
+				      cpt_ui_status_text(&r->status))
+				: g_strdup(cpt_ui_status_text(&r->status));
+			show_message(self, text, TRUE);
 		} else {
 			g_autofree char *text = g_strdup_printf(_("Import impossible : %s"),
 								cpt_ui_status_text(&r->status));
@@ -703,7 +718,6 @@ static void build(CptImportDialog *self)
 	gtk_box_append(GTK_BOX(box), GTK_WIDGET(intro));
 	GtkLabel *help = wrapped_label("import.help");
 	gtk_label_set_text(help, columns_help(self->kind));
-	gtk_label_set_selectable(help, TRUE);
 	gtk_widget_add_css_class(GTK_WIDGET(help), "dim-label");
 	gtk_box_append(GTK_BOX(box), GTK_WIDGET(help));
 
@@ -726,7 +740,6 @@ static void build(CptImportDialog *self)
 	gtk_box_append(GTK_BOX(box), file_row);
 
 	self->message = wrapped_label("import.message");
-	gtk_label_set_selectable(self->message, TRUE);
 	gtk_box_append(GTK_BOX(box), GTK_WIDGET(self->message));
 
 	/* The report */
