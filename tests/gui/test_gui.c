@@ -1628,6 +1628,21 @@ static void clients_are_imported_from_csv_after_a_dry_run(void **state)
 						   " WHERE code LIKE 'MAL%'"),
 			 0);
 	screenshot(root, "15e-import-malformed-file");
+
+	/* Beyond what one frame carries: refused before being read (a sparse file). */
+	g_autofree char *big =
+	    g_build_filename(cpt_testenv_out(), "gui", "import-too-large.csv", NULL);
+	FILE *f = fopen(big, "w");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, CPT_IMPORT_MAX_SIZE, SEEK_SET), 0);
+	fputc('\n', f);
+	fclose(f);
+	g_autoptr(GFile) large = g_file_new_for_path(big);
+	assert_true(cpt_import_dialog_load_file(dialog, large));
+	assert_true(wait_for(import_idle, dialog, 10000));
+	expect_message(dialog, "« import-too-large.csv » est trop volumineux");
+	assert_false(cpt_import_dialog_has_report(dialog));
+	g_unlink(big);
 	gtk_window_destroy(GTK_WINDOW(dialog));
 	gtk_editable_set_text(cpt_list_view_get_search(list), "");
 }
