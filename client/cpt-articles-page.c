@@ -6,6 +6,7 @@
  */
 #include "cpt-articles-page.h"
 #include "cpt-article-form.h"
+#include "cpt-import-dialog.h"
 #include "cpt-ui.h"
 #include "money.h"
 
@@ -221,6 +222,12 @@ static void on_new(GtkButton *b, gpointer data)
 	cpt_articles_page_open(CPT_ARTICLES_PAGE(data), 0);
 }
 
+static void on_import(GtkButton *b, gpointer data)
+{
+	CptArticlesPage *self = data;
+	cpt_import_dialog_open(GTK_WIDGET(self), self->conn, CPT_IMPORT_ARTICLES, 0, NULL);
+}
+
 static void on_open(GtkButton *b, gpointer data)
 {
 	CptArticlesPage *self = data;
@@ -337,6 +344,11 @@ GtkWidget *cpt_articles_page_new(CptConn *conn)
 		gtk_widget_set_tooltip_text(b, _("Nouvel article (Ctrl+N)"));
 		g_signal_connect(b, "clicked", G_CALLBACK(on_new), self);
 		gtk_box_append(bar, b);
+		GtkWidget *imp = gtk_button_new_with_mnemonic(_("_Importer…"));
+		gtk_widget_set_name(imp, "list.import");
+		gtk_widget_set_tooltip_text(imp, _("Importer des articles depuis un fichier CSV"));
+		g_signal_connect(imp, "clicked", G_CALLBACK(on_import), self);
+		gtk_box_append(bar, imp);
 	}
 	GtkWidget *open = gtk_button_new_with_mnemonic(_("_Ouvrir"));
 	gtk_widget_set_tooltip_text(open, _("Ouvrir la fiche de l'article choisi"));

@@ -16,6 +16,7 @@
  * filter struct (cpt_paged_model_set_filter).
  */
 #include "cpt-parties-page.h"
+#include "cpt-import-dialog.h"
 #include "cpt-party-documents.h"
 #include "cpt-party-equipment.h"
 #include "cpt-party-refs.h"
@@ -180,6 +181,8 @@ typedef struct {
 	gint64 anonymised_at; /* the party's personal data was erased: the file is frozen */
 	gboolean writable;
 	gboolean closed;
+	/* "Importer un tarif…": a supplier's file, with articles.write; else NULL */
+	GtkWidget *import_prices;
 } PartyForm;
 
 static const char *const identity_fields[][2] = {
@@ -652,6 +655,9 @@ static void fill_form(PartyForm *f, const Comptoir__Parties__Party *p)
 	gtk_widget_set_sensitive(f->anonymise, f->anonymised_at == 0);
 	gtk_widget_set_sensitive(f->add_site, f->anonymised_at == 0);
 	gtk_widget_set_sensitive(f->add_contact, f->anonymised_at == 0);
+	if (f->import_prices) {
+		gtk_widget_set_sensitive(f->import_prices, TRUE);
+	}
 	if (f->anonymised_at) {
 		g_autofree char *when = cpt_ui_date(f->anonymised_at);
 		g_autofree char *text = g_strdup_printf(
@@ -895,6 +901,13 @@ GtkWindow *cpt_party_form_ask_anonymise(GtkWindow *form)
 	    anonymise_ask_free);
 }
 
+static void on_import_prices(GtkButton *b, gpointer data)
+{
+	PartyForm *f = data;
+	cpt_import_dialog_open(GTK_WIDGET(f->window), f->page->conn, CPT_IMPORT_SUPPLIER_PRICES,
+			       f->id, field_text(f, "party.name"));
+}
+
 static void on_anonymise_clicked(GtkButton *b, gpointer data)
 {
 	cpt_party_form_ask_anonymise(((PartyForm *)data)->window);
@@ -1096,6 +1109,13 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	g_signal_connect(f->anonymise, "clicked", G_CALLBACK(on_anonymise_clicked), f);
 	gtk_box_append(GTK_BOX(bottom), GTK_WIDGET(f->message));
 	gtk_box_append(GTK_BOX(bottom), f->anonymise);
+	if (suppliers && cpt_conn_has_permission(self->conn, "articles.write")) {
+		f->import_prices = gtk_button_new_with_mnemonic(_("Importer un _tarif…"));
+		gtk_widget_set_name(f->import_prices, "supplier.import_prices");
+		gtk_widget_set_sensitive(f->import_prices, id != 0);
+		g_signal_connect(f->import_prices, "clicked", G_CALLBACK(on_import_prices), f);
+		gtk_box_append(GTK_BOX(bottom), f->import_prices);
+	}
 	gtk_box_append(GTK_BOX(bottom), GTK_WIDGET(f->save));
 	gtk_box_append(GTK_BOX(box), bottom);
 
@@ -1290,6 +1310,12 @@ static void on_new(GtkButton *b, gpointer data)
 	cpt_parties_page_open(CPT_PARTIES_PAGE(data), 0);
 }
 
+static void on_import(GtkButton *b, gpointer data)
+{
+	CptPartiesPage *self = data;
+	cpt_import_dialog_open(GTK_WIDGET(self), self->conn, CPT_IMPORT_CLIENTS, 0, NULL);
+}
+
 static void on_open(GtkButton *b, gpointer data)
 {
 	CptPartiesPage *self = data;
@@ -1440,6 +1466,13 @@ static GtkWidget *page_new(CptConn *conn, const Book *book)
 		GtkWidget *b = gtk_button_new_with_mnemonic(_("_Nouveau"));
 		gtk_widget_set_tooltip_text(b, _(book->new_tooltip));
 		g_signal_connect(b, "clicked", G_CALLBACK(on_new), self);
+		gtk_box_append(cpt_list_view_get_toolbar(self->list), b);
+	}
+	if (book == &clients_book && cpt_conn_has_permission(conn, "clients.write")) {
+		GtkWidget *b = gtk_button_new_with_mnemonic(_("_Importer…"));
+		gtk_widget_set_name(b, "list.import");
+		gtk_widget_set_tooltip_text(b, _("Importer des clients depuis un fichier CSV"));
+		g_signal_connect(b, "clicked", G_CALLBACK(on_import), self);
 		gtk_box_append(cpt_list_view_get_toolbar(self->list), b);
 	}
 	GtkWidget *open = gtk_button_new_with_mnemonic(_("_Ouvrir la fiche"));

@@ -10,6 +10,7 @@
 #include "cpt-app.h"
 #include "cpt-equipment-form.h"
 #include "cpt-equipment-page.h"
+#include "cpt-import-dialog.h"
 #include "cpt-article-form.h"
 #include "cpt-articles-page.h"
 #include "cpt-list-export.h"
@@ -1677,6 +1678,263 @@ static void lists_export_what_they_show_to_csv_and_excel(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * 15. Imports from CSV: the dry run's report, then the valid rows; a
+ * malformed file refused whole; a supplier's price list created then updated
+ */
+
+static gboolean import_reported(gpointer dialog)
+{
+	return !cpt_import_dialog_is_busy(dialog) && cpt_import_dialog_has_report(dialog);
+}
+
+static gboolean import_idle(gpointer dialog)
+{
+	return !cpt_import_dialog_is_busy(dialog);
+}
+
+static gboolean import_written(gpointer dialog)
+{
+	CptImportCounts n;
+	cpt_import_dialog_get_counts(dialog, &n);
+	return !cpt_import_dialog_is_busy(dialog) && n.written;
+}
+
+/* The text of the first label under root that contains part, or NULL. */
+static const char *label_with(GtkWidget *root, const char *part)
+{
+	if (GTK_IS_LABEL(root) && strstr(gtk_label_get_text(GTK_LABEL(root)), part)) {
+		return gtk_label_get_text(GTK_LABEL(root));
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		const char *found = label_with(c, part);
+		if (found) {
+			return found;
+		}
+	}
+	return NULL;
+}
+
+/* Writes text to out/gui/name; returns the file. */
+static GFile *csv_file(const char *name, const char *text)
+{
+	g_autofree char *dir = g_build_filename(cpt_testenv_out(), "gui", NULL);
+	g_mkdir_with_parents(dir, 0755);
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	return g_file_new_for_path(path);
+}
+
+static void expect_message(CptImportDialog *dialog, const char *part)
+{
+	if (!strstr(cpt_import_dialog_get_message(dialog), part)) {
+		fail_msg("import message '%s' lacks '%s'", cpt_import_dialog_get_message(dialog),
+			 part);
+	}
+}
+
+static void clients_are_imported_from_csv_after_a_dry_run(void **state)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "clients");
+	CptPartiesPage *page = CPT_PARTIES_PAGE(cpt_window_get_module(win, "clients"));
+	assert_non_null(named(GTK_WIDGET(page), "list.import"));
+	CptListView *list = cpt_parties_page_get_list(page);
+	gtk_editable_set_text(cpt_list_view_get_search(list), "imp0");
+	assert_true(wait_for(no_row_listed, list, 10000));
+
+	/* Three good rows; a SIREN with a wrong check digit; a code twice. */
+	g_autoptr(GFile) file =
+	    csv_file("import-clients.csv", "\xEF\xBB\xBF"
+					   "Code;Raison sociale;SIREN;Ville;Couleur\r\n"
+					   "IMP01;Imprimerie du Centre;;Lyon;bleu\r\n"
+					   "IMP02;Import Export Rhône;;Villeurbanne;\r\n"
+					   "IMP03;Impasse des Lilas;;Bron;vert\r\n"
+					   "IMP04;Siren faux;732829321;Lyon;\r\n"
+					   "IMP01;Doublon;;;\r\n");
+	CptImportDialog *dialog = cpt_import_dialog_new(GTK_WIDGET(win), cpt_app_get_conn(app),
+							CPT_IMPORT_CLIENTS, 0, NULL);
+	GtkWidget *root = GTK_WIDGET(dialog);
+	assert_non_null(
+	    strstr(gtk_label_get_text(GTK_LABEL(named(root, "import.help"))), "Raison sociale"));
+	assert_true(cpt_import_dialog_load_file(dialog, file));
+	assert_true(cpt_import_dialog_is_busy(dialog));
+	assert_false(gtk_widget_get_sensitive(named(root, "import.choose")));
+	assert_true(wait_for(import_reported, dialog, 10000));
+
+	CptImportCounts n;
+	cpt_import_dialog_get_counts(dialog, &n);
+	assert_int_equal(n.rows, 5);
+	assert_int_equal(n.valid, 3);
+	assert_int_equal(n.rejected, 2);
+	assert_false(n.written);
+	assert_string_equal(gtk_label_get_text(GTK_LABEL(named(root, "import.rejected_count"))),
+			    "2");
+	assert_int_equal(cpt_import_dialog_get_n_rejected_rows(dialog), 2);
+	assert_string_equal(
+	    cpt_import_dialog_get_rejected_cell(dialog, 0, CPT_IMPORT_REJECTED_LINE), "5");
+	assert_string_equal(
+	    cpt_import_dialog_get_rejected_cell(dialog, 0, CPT_IMPORT_REJECTED_COLUMN), "SIREN");
+	assert_non_null(strstr(
+	    cpt_import_dialog_get_rejected_cell(dialog, 0, CPT_IMPORT_REJECTED_REASON), "SIREN"));
+	assert_string_equal(
+	    cpt_import_dialog_get_rejected_cell(dialog, 1, CPT_IMPORT_REJECTED_LINE), "6");
+	assert_string_equal(
+	    cpt_import_dialog_get_rejected_cell(dialog, 1, CPT_IMPORT_REJECTED_COLUMN), "Code");
+	assert_non_null(strstr(
+	    cpt_import_dialog_get_rejected_cell(dialog, 1, CPT_IMPORT_REJECTED_REASON), "IMP01"));
+	assert_non_null(
+	    strstr(gtk_label_get_text(GTK_LABEL(named(root, "import.ignored"))), "« Couleur »"));
+	expect_message(dialog, "Rien n'a encore été importé");
+	/* A row is rejected: everything at once is not offered, the valid rows are. */
+	assert_false(gtk_widget_get_sensitive(named(root, "import.all")));
+	assert_false(cpt_import_dialog_can_import(dialog, COMPTOIR__IMPORTS__MODE__ALL_OR_NOTHING));
+	assert_null(cpt_import_dialog_ask_import(dialog, COMPTOIR__IMPORTS__MODE__ALL_OR_NOTHING));
+	assert_true(gtk_widget_get_sensitive(named(root, "import.valid")));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party"
+						   " WHERE code LIKE 'IMP0%'"),
+			 0);
+	screenshot(root, "15a-import-report");
+
+	/* Asked first, with the number of rows written and skipped. */
+	GtkWindow *ask = cpt_import_dialog_ask_import(dialog, COMPTOIR__IMPORTS__MODE__VALID_ONLY);
+	assert_non_null(ask);
+	assert_non_null(label_with(GTK_WIDGET(ask), "3 clients seront créés."));
+	assert_non_null(label_with(GTK_WIDGET(ask), "2 lignes rejetées seront ignorées."));
+	screenshot(GTK_WIDGET(ask), "15b-import-confirmation");
+	click(named(GTK_WIDGET(ask), "confirm.accept"));
+	assert_true(wait_for(import_written, dialog, 10000));
+	cpt_import_dialog_get_counts(dialog, &n);
+	assert_int_equal(n.created, 3);
+	expect_message(dialog, "3 clients créés.");
+	expect_message(dialog, "2 lignes rejetées n'ont pas été importées.");
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party WHERE code IN"
+						   " ('IMP01', 'IMP02', 'IMP03')"
+						   " AND kind = 'client'"),
+			 3);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party"
+						   " WHERE code LIKE 'IMP0%'"),
+			 3);
+	/* Done with this file: nothing more to import from it. */
+	assert_false(gtk_widget_get_sensitive(named(root, "import.all")));
+	assert_false(gtk_widget_get_sensitive(named(root, "import.valid")));
+	screenshot(root, "15c-import-done");
+	/* The list, left alone, shows them: it follows the server's events. */
+	ListWait three = {list, 3};
+	assert_true(wait_for(rows_shown, &three, 10000));
+	screenshot(GTK_WIDGET(win), "15d-imported-clients-listed");
+	gtk_window_destroy(GTK_WINDOW(dialog));
+
+	/* A quote left open: the file is refused whole, its line said, nothing written. */
+	g_autoptr(GFile) bad = csv_file("import-malformed.csv", "Code;Raison sociale\r\n"
+								"MAL01;\"Guillemet ouvert\r\n"
+								"MAL02;Autre\r\n");
+	dialog = cpt_import_dialog_new(GTK_WIDGET(win), cpt_app_get_conn(app), CPT_IMPORT_CLIENTS,
+				       0, NULL);
+	root = GTK_WIDGET(dialog);
+	assert_true(cpt_import_dialog_load_file(dialog, bad));
+	assert_true(wait_for(import_idle, dialog, 10000));
+	assert_false(cpt_import_dialog_has_report(dialog));
+	assert_true(g_str_has_prefix(cpt_import_dialog_get_message(dialog), "ligne 2 : "));
+	expect_message(dialog, "guillemets non fermés");
+	assert_true(gtk_widget_has_css_class(named(root, "import.message"), "error"));
+	assert_false(gtk_widget_is_visible(named(root, "import.rows"))); /* no report */
+	assert_false(gtk_widget_get_sensitive(named(root, "import.all")));
+	assert_false(gtk_widget_get_sensitive(named(root, "import.valid")));
+	assert_true(gtk_widget_get_sensitive(named(root, "import.choose")));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party"
+						   " WHERE code LIKE 'MAL%'"),
+			 0);
+	screenshot(root, "15e-import-malformed-file");
+
+	/* Beyond what one frame carries: refused before being read (a sparse file). */
+	g_autofree char *big =
+	    g_build_filename(cpt_testenv_out(), "gui", "import-too-large.csv", NULL);
+	FILE *f = fopen(big, "w");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, CPT_IMPORT_MAX_SIZE, SEEK_SET), 0);
+	fputc('\n', f);
+	fclose(f);
+	g_autoptr(GFile) large = g_file_new_for_path(big);
+	assert_true(cpt_import_dialog_load_file(dialog, large));
+	assert_true(wait_for(import_idle, dialog, 10000));
+	expect_message(dialog, "« import-too-large.csv » est trop volumineux");
+	assert_false(cpt_import_dialog_has_report(dialog));
+	g_unlink(big);
+	gtk_window_destroy(GTK_WINDOW(dialog));
+	gtk_editable_set_text(cpt_list_view_get_search(list), "");
+}
+
+static void a_supplier_price_list_is_imported_then_updated(void **state)
+{
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	Comptoir__Parties__Party sp = COMPTOIR__PARTIES__PARTY__INIT;
+	sp.kind = "supplier";
+	sp.code = "GROSIMP";
+	sp.name = "Grossiste Import";
+	Comptoir__Parties__PartyRequest sreq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	sreq.party = &sp;
+	int64_t supplier = 0;
+	rpc(other, "comptoir.parties.Suppliers/Create", &sreq.base,
+	    &comptoir__parties__party_reply__descriptor, &supplier);
+	cpt_client_close(other);
+
+	/* The supplier's file offers the import once loaded. */
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "suppliers");
+	CptPartiesPage *suppliers = CPT_PARTIES_PAGE(cpt_window_get_module(win, "suppliers"));
+	party_form = cpt_parties_page_open(suppliers, supplier);
+	assert_true(wait_for(form_saved, NULL, 10000));
+	GtkWidget *offer = named(GTK_WIDGET(party_form), "supplier.import_prices");
+	assert_non_null(offer);
+	assert_true(gtk_widget_get_sensitive(offer));
+	gtk_window_destroy(party_form);
+
+	const char *prices[] = {"Article;Prix;Quantité minimale;Référence fournisseur\n"
+				"bruleur-40;298,00;;GI-40\n"
+				"BRULEUR-40;289,50;10;GI-40\n",
+				"Article;Prix;Quantité minimale;Référence fournisseur\n"
+				"BRULEUR-40;301,00;;GI-40\n"
+				"BRULEUR-40;292,00;10;GI-40\n"};
+	const char *outcomes[] = {"Tarif importé : 2 prix créés.",
+				  "Tarif importé : 2 prix mis à jour."};
+	for (int i = 0; i < 2; i++) {
+		g_autofree char *name = g_strdup_printf("import-prices-%d.csv", i + 1);
+		g_autoptr(GFile) file = csv_file(name, prices[i]);
+		CptImportDialog *dialog =
+		    cpt_import_dialog_new(GTK_WIDGET(win), cpt_app_get_conn(app),
+					  CPT_IMPORT_SUPPLIER_PRICES, supplier, "Grossiste Import");
+		assert_string_equal(gtk_window_get_title(GTK_WINDOW(dialog)),
+				    "Importer le tarif de Grossiste Import");
+		assert_true(cpt_import_dialog_load_file(dialog, file));
+		assert_true(wait_for(import_reported, dialog, 10000));
+		CptImportCounts n;
+		cpt_import_dialog_get_counts(dialog, &n);
+		assert_int_equal(n.valid, 2);
+		assert_int_equal(n.rejected, 0);
+		assert_false(
+		    cpt_import_dialog_can_import(dialog, COMPTOIR__IMPORTS__MODE__VALID_ONLY));
+		GtkWindow *ask =
+		    cpt_import_dialog_ask_import(dialog, COMPTOIR__IMPORTS__MODE__ALL_OR_NOTHING);
+		assert_non_null(ask);
+		assert_non_null(label_with(GTK_WIDGET(ask), "2 prix seront créés ou mis à jour"
+							    " dans le tarif de Grossiste Import."));
+		click(named(GTK_WIDGET(ask), "confirm.accept"));
+		assert_true(wait_for(import_written, dialog, 10000));
+		expect_message(dialog, outcomes[i]);
+		if (i == 1) {
+			screenshot(GTK_WIDGET(dialog), "15f-supplier-prices-updated");
+		}
+		gtk_window_destroy(GTK_WINDOW(dialog));
+	}
+	g_autofree char *sql = g_strdup_printf("SELECT sum(unit_price) FROM supplier_price"
+					       " WHERE supplier_id = %lld",
+					       (long long)supplier);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 3010000 + 2920000);
+}
+
+/* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
 
@@ -1725,6 +1983,8 @@ int main(void)
 	    cmocka_unit_test(create_a_kit_find_it_and_read_its_rolled_up_cost),
 	    cmocka_unit_test(a_negative_price_is_refused_on_its_field),
 	    cmocka_unit_test(lists_export_what_they_show_to_csv_and_excel),
+	    cmocka_unit_test(clients_are_imported_from_csv_after_a_dry_run),
+	    cmocka_unit_test(a_supplier_price_list_is_imported_then_updated),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
