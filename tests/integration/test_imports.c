@@ -210,6 +210,43 @@ static void a_row_the_database_refuses_leaves_the_others(void **state)
 	    cpt_testenv_sql_int(&env, "SELECT count(*) FROM party WHERE code IN ('T1', 'T3')"), 2);
 }
 
+static void references_are_taken_by_code_or_name(void **state)
+{
+	assert_int_equal(cpt_testenv_sql_int(
+			     &env, "WITH c AS (SELECT min(id) AS id FROM company),"
+				   " s AS (INSERT INTO sector (company_id, code, label)"
+				   " SELECT id, 'NORD', 'Lyon Nord' FROM c RETURNING 1),"
+				   " r AS (INSERT INTO sales_rep (company_id, code, name)"
+				   " SELECT id, 'JD', 'Jeanne Durand' FROM c RETURNING 1)"
+				   " SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM r)"),
+			 2);
+	const char csv[] = "code;nom;secteur;commercial;mode de paiement\n"
+			   "R1;Par les codes;nord;JD;CHEQUE\n"
+			   "R2;Par les noms;Lyon Nord;jeanne durand;Virement\n"
+			   "R3;Secteur inconnu;Sud;;\n"
+			   "R4;Mode inconnu;;;Bitcoin\n";
+	cpt_status st;
+	Comptoir__Imports__ImportReply *rep =
+	    import(admin, "Clients", csv, COMPTOIR__IMPORTS__MODE__VALID_ONLY, 0, &st);
+	assert_non_null(rep);
+	assert_int_equal(rep->created, 2);
+	assert_int_equal(rep->rejected_count, 2);
+	assert_string_equal(rep->rejected[0]->field, "party.sector_id");
+	assert_string_equal(rep->rejected[0]->column, "secteur");
+	assert_string_equal(rep->rejected[1]->field, "party.payment_method");
+	protobuf_c_message_free_unpacked(&rep->base, NULL);
+	assert_int_equal(cpt_testenv_sql_int(&env,
+					     "SELECT count(*) FROM party p"
+					     " JOIN sector s ON s.id = p.sector_id"
+					     " JOIN sales_rep r ON r.id = p.sales_rep_id"
+					     " WHERE p.code IN ('R1', 'R2') AND s.code = 'NORD'"
+					     " AND r.code = 'JD'"),
+			 2);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party WHERE code = 'R2'"
+						   " AND payment_method = 'VIREMENT'"),
+			 1);
+}
+
 static void a_malformed_file_is_refused_whole_on_the_field_csv(void **state)
 {
 	long long before = parties();
@@ -365,6 +402,7 @@ int main(void)
 	    cmocka_unit_test(valid_only_writes_the_valid_rows_with_their_address_and_contact),
 	    cmocka_unit_test(all_or_nothing_writes_a_clean_file),
 	    cmocka_unit_test(a_row_the_database_refuses_leaves_the_others),
+	    cmocka_unit_test(references_are_taken_by_code_or_name),
 	    cmocka_unit_test(a_malformed_file_is_refused_whole_on_the_field_csv),
 	    cmocka_unit_test(articles_read_french_prices_rates_and_families),
 	    cmocka_unit_test(a_supplier_price_list_is_created_then_updated),
