@@ -194,6 +194,7 @@ static const char *const identity_fields[][2] = {
     {"party.be_enterprise", N_("N° d'entreprise (BE)")},
     {"party.vat_number", N_("N° de TVA intracommunautaire")},
     {"party.payment_terms", N_("Conditions de paiement")},
+    {"party.payer_code", N_("Tiers payeur (code)")},
     {"party.notes", N_("Notes")},
 };
 
@@ -615,9 +616,9 @@ static gint64 row_id(GtkWidget *row)
 
 static void fill_form(PartyForm *f, const Comptoir__Parties__Party *p)
 {
-	const char *values[] = {p->code,       p->name,		 p->legal_form,
-				p->siren,      p->siret,	 p->be_enterprise,
-				p->vat_number, p->payment_terms, p->notes};
+	const char *values[] = {p->code,       p->name,		 p->legal_form, p->siren,
+				p->siret,      p->be_enterprise, p->vat_number, p->payment_terms,
+				p->payer_code, p->notes};
 	for (size_t i = 0; i < G_N_ELEMENTS(identity_fields); i++) {
 		GtkWidget *w = find_named(GTK_WIDGET(f->identity), identity_fields[i][0]);
 		gtk_editable_set_text(GTK_EDITABLE(w), values[i]);
@@ -741,6 +742,7 @@ void cpt_party_form_save(GtkWindow *form)
 	p.vat_number = (char *)field_text(f, "party.vat_number");
 	p.payment_terms = (char *)field_text(f, "party.payment_terms");
 	p.notes = (char *)field_text(f, "party.notes");
+	p.payer_code = (char *)field_text(f, "party.payer_code");
 	p.dispute = gtk_switch_get_active(f->dispute);
 	p.sector_id = ref_id(f, REF_SECTOR);
 	p.sales_rep_id = ref_id(f, REF_SALES_REP);

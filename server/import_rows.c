@@ -93,6 +93,7 @@ enum {
 	C_SECTOR,
 	C_REP,
 	C_PRICE_LIST,
+	C_PAYER,
 	C_DISPUTE,
 	C_NOTES,
 	C_TAGS,
@@ -132,6 +133,7 @@ static const cpt_import_column client_columns[C_N] = {
     [C_SECTOR] = {"party.sector_id", {"secteur", "sector"}, false},
     [C_REP] = {"party.sales_rep_id", {"commercial", "sales_rep"}, false},
     [C_PRICE_LIST] = {"party.price_list_id", {"tarif", "price_list"}, false},
+    [C_PAYER] = {"party.payer_code", {"tiers payeur", "payeur", "payer_code"}, false},
     [C_DISPUTE] = {"party.dispute", {"litige", "dispute"}, false},
     [C_NOTES] = {"party.notes", {"notes", "remarques"}, false},
     [C_TAGS] = {"party.tags", {"etiquettes", "tags"}, false},
@@ -233,6 +235,7 @@ static int client_row(cpt_import_ctx *ctx, size_t r, bool *updated, cpt_status *
 	p.vat_number = (char *)v[C_VAT];
 	p.payment_terms = (char *)v[C_TERMS];
 	p.notes = (char *)v[C_NOTES];
+	p.payer_code = (char *)v[C_PAYER];
 	const char *sector = reference(ctx, "s:", v[C_SECTOR], "party.sector_id", "secteur", st);
 	const char *rep =
 	    sector ? reference(ctx, "r:", v[C_REP], "party.sales_rep_id", "commercial", st) : NULL;

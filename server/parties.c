@@ -299,6 +299,21 @@ static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creatin
 			return st->code;
 		}
 	}
+	if (!p->payer_id && *p->payer_code) {
+		/* The payer named by its code, as the client file and imports do. */
+		PGresult *r = cpt_db_query(call, st,
+					   "SELECT id FROM party WHERE code = upper(btrim($1))",
+					   p->payer_code);
+		if (!r) {
+			return st->code;
+		}
+		p->payer_id = PQntuples(r) ? cpt_db_i64(r, 0, 0) : 0;
+		PQclear(r);
+		if (!p->payer_id) {
+			return cpt_status_set(st, CPT_NOT_FOUND, "party.payer_code",
+					      "aucun tiers de code %s", p->payer_code);
+		}
+	}
 	return check_refs(call, p, creating, st);
 }
 
@@ -333,7 +348,8 @@ static const char SQL_PARTY[] =
     " array_to_json(tags)::text, extract(epoch FROM created_at)::bigint,"
     " coalesce(extract(epoch FROM converted_at)::bigint, 0),"
     " coalesce(extract(epoch FROM anonymised_at)::bigint, 0), coalesce(price_list_id, 0),"
-    " array_to_json(segments)::text"
+    " array_to_json(segments)::text,"
+    " coalesce((SELECT q.code FROM party q WHERE q.id = party.payer_id), '')"
     " FROM party WHERE id = $1::bigint AND (kind = 'supplier') = $2::boolean";
 
 static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
@@ -433,6 +449,7 @@ static int load_party(cpt_call *call, cpt_status *st, int64_t id, Comptoir__Part
 	p->payment_terms = col_str(call, r, 0, 12);
 	p->payment_method = col_str(call, r, 0, 13);
 	p->payer_id = cpt_db_i64(r, 0, 14);
+	p->payer_code = col_str(call, r, 0, 23);
 	p->dispute = cpt_db_bool(r, 0, 15);
 	p->notes = col_str(call, r, 0, 16);
 	p->tags = json_strings(call, cpt_db_str(r, 0, 17), &p->n_tags);

@@ -220,11 +220,11 @@ static void references_are_taken_by_code_or_name(void **state)
 				   " SELECT id, 'JD', 'Jeanne Durand' FROM c RETURNING 1)"
 				   " SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM r)"),
 			 2);
-	const char csv[] = "code;nom;secteur;commercial;mode de paiement\n"
-			   "R1;Par les codes;nord;JD;CHEQUE\n"
-			   "R2;Par les noms;Lyon Nord;jeanne durand;Virement\n"
-			   "R3;Secteur inconnu;Sud;;\n"
-			   "R4;Mode inconnu;;;Bitcoin\n";
+	const char csv[] = "code;nom;secteur;commercial;mode de paiement;tiers payeur\n"
+			   "R1;Par les codes;nord;JD;CHEQUE;\n"
+			   "R2;Par les noms;Lyon Nord;jeanne durand;Virement;r1\n"
+			   "R3;Secteur inconnu;Sud;;;\n"
+			   "R4;Mode inconnu;;;Bitcoin;\n";
 	cpt_status st;
 	Comptoir__Imports__ImportReply *rep =
 	    import(admin, "Clients", csv, COMPTOIR__IMPORTS__MODE__VALID_ONLY, 0, &st);
@@ -242,8 +242,10 @@ static void references_are_taken_by_code_or_name(void **state)
 					     " WHERE p.code IN ('R1', 'R2') AND s.code = 'NORD'"
 					     " AND r.code = 'JD'"),
 			 2);
-	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party WHERE code = 'R2'"
-						   " AND payment_method = 'VIREMENT'"),
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM party p JOIN party q"
+						   " ON q.id = p.payer_id WHERE p.code = 'R2'"
+						   " AND p.payment_method = 'VIREMENT'"
+						   " AND q.code = 'R1'"),
 			 1);
 }
 

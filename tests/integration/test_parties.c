@@ -336,6 +336,13 @@ static void update_keeps_changes_and_removes_sites_and_contacts_by_id(void **sta
 	p->payer_id = id;
 	assert_int_equal(update(p, &st), CPT_INVALID_ARGUMENT);
 	assert_string_equal(st.field, "party.payer_id");
+	/* A payer named by its code, as the client file does; an unknown code is named. */
+	p->payer_id = 0;
+	char *own_payer_code = p->payer_code; /* the reply's: freed with it */
+	p->payer_code = "nope-404";
+	assert_int_equal(update(p, &st), CPT_NOT_FOUND);
+	assert_string_equal(st.field, "party.payer_code");
+	p->payer_code = own_payer_code;
 	second->label = own_label;
 	p->addresses = old_addresses;
 	p->n_addresses = old_n;
