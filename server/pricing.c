@@ -20,6 +20,7 @@
  *
  * Prices are excluding VAT, 4 decimals; quantities 3 decimals.
  */
+#include "articles.h"
 #include "audit.h"
 #include "db.h"
 #include "events.h"
@@ -389,9 +390,28 @@ CPT_HANDLER(cpt_pricing_resolve)
 			return cpt_status_set(st, CPT_NOT_FOUND, "party_id", "client introuvable");
 		}
 	}
-	PGresult *r = cpt_db_query(call, st, SQL_RESOLVE, cpt_call_i64(call, req->article_id),
-				   cpt_call_i64(call, req->party_id),
-				   cpt_call_i64(call, req->quantity), has_date ? req->date : today);
+	Comptoir__Articles__ResolvePriceReply *rep =
+	    CPT_NEW(call, Comptoir__Articles__ResolvePriceReply,
+		    comptoir__articles__resolve_price_reply__init);
+	cpt_price p;
+	if (cpt_price_resolve(call, st, req->party_id, req->article_id, req->quantity,
+			      has_date ? req->date : today, &p)) {
+		return st->code;
+	}
+	rep->unit_price = p.unit_price;
+	rep->base_price = p.base_price;
+	rep->rule_id = p.rule_id;
+	rep->source = (char *)p.source;
+	*out = &rep->base;
+	return 0;
+}
+
+int cpt_price_resolve(cpt_call *call, cpt_status *st, int64_t party_id, int64_t article_id,
+		      int64_t quantity, const char *date, cpt_price *out)
+{
+	PGresult *r =
+	    cpt_db_query(call, st, SQL_RESOLVE, cpt_call_i64(call, article_id),
+			 cpt_call_i64(call, party_id), cpt_call_i64(call, quantity), date);
 	if (!r) {
 		return st->code;
 	}
@@ -399,21 +419,17 @@ CPT_HANDLER(cpt_pricing_resolve)
 		PQclear(r);
 		return cpt_status_set(st, CPT_NOT_FOUND, "article_id", "article introuvable");
 	}
-	Comptoir__Articles__ResolvePriceReply *rep =
-	    CPT_NEW(call, Comptoir__Articles__ResolvePriceReply,
-		    comptoir__articles__resolve_price_reply__init);
-	rep->base_price = cpt_db_i64(r, 0, 0);
-	rep->unit_price = rep->base_price;
-	rep->source = "article";
+	*out = (cpt_price){.base_price = cpt_db_i64(r, 0, 0), .source = "article"};
+	out->unit_price = out->base_price;
 	if (!PQgetisnull(r, 0, 1)) {
-		rep->rule_id = cpt_db_i64(r, 0, 1);
-		rep->source = cpt_db_bool(r, 0, 5) ? "client" : "price_list";
+		out->rule_id = cpt_db_i64(r, 0, 1);
+		out->source = cpt_db_bool(r, 0, 5) ? "client" : "price_list";
 		if (cpt_db_bool(r, 0, 2)) {
-			rep->unit_price = cpt_db_i64(r, 0, 3);
+			out->unit_price = cpt_db_i64(r, 0, 3);
 		} else {
 			int64_t off;
-			if (!cpt_money_percent(rep->base_price, cpt_db_i64(r, 0, 4), &off) ||
-			    !cpt_money_sub(rep->base_price, off, &rep->unit_price)) {
+			if (!cpt_money_percent(out->base_price, cpt_db_i64(r, 0, 4), &off) ||
+			    !cpt_money_sub(out->base_price, off, &out->unit_price)) {
 				PQclear(r);
 				return cpt_status_set(st, CPT_INTERNAL, "article_id",
 						      "prix hors limites");
@@ -421,7 +437,6 @@ CPT_HANDLER(cpt_pricing_resolve)
 		}
 	}
 	PQclear(r);
-	*out = &rep->base;
 	return 0;
 }
 
