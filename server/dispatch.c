@@ -16,6 +16,7 @@
 #include "equipment.pb-c.h"
 #include "imports.pb-c.h"
 #include "parties.pb-c.h"
+#include "sales.pb-c.h"
 #include "prefs.pb-c.h"
 #include "reference.pb-c.h"
 #include "rpc.pb-c.h"
@@ -49,6 +50,8 @@ typedef struct method_entry {
 #define PRICING &comptoir__articles__pricing__descriptor
 #define EQUIPMENT &comptoir__equipment__equipment__descriptor
 #define IMPORT &comptoir__imports__import__descriptor
+#define QUOTES &comptoir__sales__quotes__descriptor
+#define INVOICES &comptoir__sales__invoices__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -137,11 +140,27 @@ static const method_entry table[] = {
     {IMPORT, "Clients", cpt_import_clients_run, "clients.write", 0},
     {IMPORT, "Articles", cpt_import_articles_run, "articles.write", 0},
     {IMPORT, "SupplierPrices", cpt_import_supplier_prices_run, "articles.write", 0},
+
+    /* Two books, the same handlers: they read the service from the call. */
+    {QUOTES, "List", cpt_sales_list_run, "quotes.read", 0},
+    {QUOTES, "Get", cpt_sales_get_run, "quotes.read", 0},
+    {QUOTES, "Save", cpt_sales_save_run, "quotes.write", 0},
+    {QUOTES, "Delete", cpt_sales_delete_run, "quotes.write", 0},
+    {QUOTES, "Validate", cpt_sales_validate_run, "quotes.write", 0},
+    {QUOTES, "Convert", cpt_sales_convert_run, "quotes.write", 0},
+    {QUOTES, "SetQuoteState", cpt_sales_quote_state_run, "quotes.write", 0},
+    {INVOICES, "List", cpt_sales_list_run, "invoices.read", 0},
+    {INVOICES, "Get", cpt_sales_get_run, "invoices.read", 0},
+    {INVOICES, "Save", cpt_sales_save_run, "invoices.write", 0},
+    {INVOICES, "Delete", cpt_sales_delete_run, "invoices.write", 0},
+    {INVOICES, "Validate", cpt_sales_validate_run, "invoices.validate", 0},
+    {INVOICES, "Convert", cpt_sales_convert_run, "invoices.write", 0},
+    {INVOICES, "CreditNote", cpt_sales_credit_note_run, "invoices.write", 0},
 };
 
 static const ProtobufCServiceDescriptor *const services[] = {
-    RPC,	AUTH,	   ADMIN,    PREFS,   PARTIES,	 SUPPLIERS,
-    PARTY_REFS, REFERENCE, ARTICLES, PRICING, EQUIPMENT, IMPORT};
+    RPC,       AUTH,	 ADMIN,	  PREFS,     PARTIES, SUPPLIERS, PARTY_REFS,
+    REFERENCE, ARTICLES, PRICING, EQUIPMENT, IMPORT,  QUOTES,	 INVOICES};
 
 static cpt_method *methods;
 static size_t n_methods;

@@ -99,4 +99,15 @@ CPT_HANDLER(cpt_import_clients_run);
 CPT_HANDLER(cpt_import_articles_run);
 CPT_HANDLER(cpt_import_supplier_prices_run);
 
+/* comptoir.sales.Quotes and .Invoices (sales_docs.c, sales_read.c, sales_validate.c,
+ * sales_convert.c) */
+CPT_HANDLER(cpt_sales_list_run);
+CPT_HANDLER(cpt_sales_get_run);
+CPT_HANDLER(cpt_sales_save_run);
+CPT_HANDLER(cpt_sales_delete_run);
+CPT_HANDLER(cpt_sales_validate_run);
+CPT_HANDLER(cpt_sales_convert_run);
+CPT_HANDLER(cpt_sales_credit_note_run);
+CPT_HANDLER(cpt_sales_quote_state_run);
+
 #endif

@@ -178,9 +178,15 @@ BEGIN
 		END IF;
 		RETURN OLD;
 	END IF;
+	-- The validating transaction seals the document in three steps: the
+	-- number, then its place in the chain, then the hash. Once hashed,
+	-- nothing but its state moves.
 	IF sales_is_locked(OLD.type, OLD.number) AND
-	   (to_jsonb(NEW) - ARRAY['state', 'updated_at']) IS DISTINCT FROM
-	   (to_jsonb(OLD) - ARRAY['state', 'updated_at']) THEN
+	   ((to_jsonb(NEW) - ARRAY['state', 'updated_at', 'chain_seq', 'previous_hash', 'hash'])
+	    IS DISTINCT FROM
+	    (to_jsonb(OLD) - ARRAY['state', 'updated_at', 'chain_seq', 'previous_hash', 'hash'])
+	    OR (OLD.hash IS NOT NULL AND (NEW.chain_seq, NEW.previous_hash, NEW.hash)
+		IS DISTINCT FROM (OLD.chain_seq, OLD.previous_hash, OLD.hash))) THEN
 		RAISE EXCEPTION 'document % is validated: its content cannot change', OLD.number
 			USING ERRCODE = 'integrity_constraint_violation',
 			CONSTRAINT = 'sales_document_unalterable';

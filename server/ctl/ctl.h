@@ -23,6 +23,8 @@ int ctl_company(const cpt_config *cfg, int argc, char **argv);
 int ctl_cert(const cpt_config *cfg, int argc, char **argv);
 int ctl_backup(const cpt_config *cfg, int argc, char **argv);
 int ctl_restore(const cpt_config *cfg, int argc, char **argv);
+/* The archive's hash chains, company by company (ctl_chain.c): 0 when intact. */
+int ctl_verify_chain(PGconn *c);
 
 /* Connects with [database] admin_conninfo, printing the error. NULL on failure. */
 PGconn *ctl_admin_connect(const cpt_config *cfg);

@@ -17,24 +17,25 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: comptoirctl [-c FILE] COMMAND [ARGS]\n"
-		"  init [--company NOM] [--company-code CODE] [--country FR|BE] [--admin LOGIN]\n"
-		"                       base, migrations, rôle du démon, société, administrateur,\n"
-		"                       certificat : ce qui manque est créé, le reste gardé\n"
-		"  migrate              applique les migrations en attente\n"
-		"  status               état de la base, du schéma et du certificat\n"
-		"  verify               vérifie les empreintes des migrations appliquées\n"
-		"  user add LOGIN [--name NOM] [--company CODE] [--role RÔLE]\n"
-		"  user passwd|lock|unlock LOGIN\n"
-		"  user grant LOGIN SOCIÉTÉ RÔLE\n"
-		"  user list\n"
-		"  company add CODE NOM [--country FR|BE]\n"
-		"  company list\n"
-		"  cert new [--cn NOM] [--days N]\n"
-		"  backup [--dir DOSSIER]\n"
-		"  restore FICHIER [--into BASE]\n"
-		"  -c FILE  configuration (default " CPT_DEFAULT_CONFIG ")\n");
+	fprintf(
+	    f,
+	    "usage: comptoirctl [-c FILE] COMMAND [ARGS]\n"
+	    "  init [--company NOM] [--company-code CODE] [--country FR|BE] [--admin LOGIN]\n"
+	    "                       base, migrations, rôle du démon, société, administrateur,\n"
+	    "                       certificat : ce qui manque est créé, le reste gardé\n"
+	    "  migrate              applique les migrations en attente\n"
+	    "  status               état de la base, du schéma et du certificat\n"
+	    "  verify               vérifie les migrations appliquées et la chaîne des factures\n"
+	    "  user add LOGIN [--name NOM] [--company CODE] [--role RÔLE]\n"
+	    "  user passwd|lock|unlock LOGIN\n"
+	    "  user grant LOGIN SOCIÉTÉ RÔLE\n"
+	    "  user list\n"
+	    "  company add CODE NOM [--country FR|BE]\n"
+	    "  company list\n"
+	    "  cert new [--cn NOM] [--days N]\n"
+	    "  backup [--dir DOSSIER]\n"
+	    "  restore FICHIER [--into BASE]\n"
+	    "  -c FILE  configuration (default " CPT_DEFAULT_CONFIG ")\n");
 }
 
 int ctl_fail(const cpt_status *st)
@@ -115,6 +116,9 @@ int ctl_verify(const cpt_config *cfg, int argc, char **argv)
 	} else {
 		printf("migrations : empreintes conformes (version %d)\n",
 		       cpt_migrate_version(c, &st));
+	}
+	if (ctl_verify_chain(c)) {
+		rc = 1;
 	}
 	PQfinish(c);
 	return rc;

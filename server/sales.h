@@ -1,0 +1,52 @@
+/*
+ * What the sales modules share: sales_docs.c (drafts: save, read, list,
+ * delete), sales_validate.c (legal numbering, hash chain, canonical
+ * content), sales_convert.c (the chain from quote to invoice, credit notes,
+ * quote states). The Quotes and Invoices services run the same handlers; the
+ * call's method tells which book a request may reach.
+ */
+#ifndef CPT_SALES_H
+#define CPT_SALES_H
+
+#include "call.h"
+
+#include "sales.pb-c.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+/* Whether the call goes through the Invoices service (else Quotes). */
+bool cpt_sales_invoices_book(const cpt_call *call);
+/* Whether type belongs to the call's book. */
+bool cpt_sales_type_in_book(const cpt_call *call, const char *type);
+/* Whether type is a known document type. */
+bool cpt_sales_type_known(const char *type);
+/* "sales_quote"... the topic live lists follow. */
+const char *cpt_sales_topic(const char *type);
+
+/*
+ * Saves a draft (doc->id 0: creates it) with its lines: checks everything,
+ * computes the amounts, writes. *id is the document's. Neither notifies nor
+ * audits. The input is not modified. internal: the caller is the server
+ * itself (conversions, credit notes), whose lines' source_line_id and
+ * document's corrects_id are kept; a client's are ignored.
+ */
+int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Document *doc,
+		   bool internal, int64_t *id);
+
+/* A DocumentReply with document id as stored, in *out (call's arena). */
+int cpt_sales_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage **out);
+
+/* Loads document id of the call's book (NOT_FOUND on field). */
+int cpt_sales_load(cpt_call *call, cpt_status *st, int64_t id, const char *field,
+		   Comptoir__Sales__Document **out);
+
+/*
+ * The canonical text a validated document's hash covers, read back from the
+ * database as comptoirctl verify reads it (caller g_free()s), and its hash:
+ * SHA-256 of the previous hash, a line feed, and that text, in hex.
+ */
+char *cpt_sales_canonical(PGconn *db, int64_t id, cpt_status *st);
+void cpt_sales_hash(const char *previous, const char *canonical, char out[65]);
+
+#endif

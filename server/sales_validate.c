@@ -1,0 +1,285 @@
+/*
+ * Validating a draft: the legal number and the archive.
+ *
+ * The number is taken from document_sequence inside the validating
+ * transaction (INSERT ... ON CONFLICT DO UPDATE ... RETURNING locks the
+ * series' row until commit): gapless and chronological per company, series
+ * and fiscal year, and a rolled-back validation gives its number back.
+ * Invoices, deposit invoices and credit notes are dated the day they are
+ * validated, so numbers and dates go up together.
+ *
+ * Those three are then chained: each one's hash is the SHA-256 of the
+ * previous one's hash, a line feed, and its canonical text (below), read
+ * back from the database exactly as comptoirctl verify reads it. The head of
+ * the chain (document_chain) is locked the same way as the numbers.
+ */
+#include "audit.h"
+#include "db.h"
+#include "events.h"
+#include "handlers.h"
+#include "sales.h"
+
+#include <glib.h>
+#include <openssl/evp.h>
+#include <string.h>
+
+/* The numbering series of each type, and whether it is chained. */
+static const struct {
+	const char *type, *series;
+	bool chained;
+} SERIES[] = {
+    {"quote", "DEV", false},   {"order", "CMD", false},		{"delivery", "BL", false},
+    {"invoice", "FA", true},   {"deposit_invoice", "FA", true}, {"credit_note", "AV", true},
+    {"proforma", "PF", false},
+};
+
+/* ---------------------------------------------------------------------------
+ * Canonical text and hash (shared with comptoirctl verify)
+ */
+
+static const char SQL_CANON_DOC[] =
+    "SELECT type, coalesce(number, ''), issue_date::text, coalesce(due_date::text, ''),"
+    " party_id::text, buyer::text, prices_include_vat::text, discount_rate::text,"
+    " coalesce(exemption_code, ''), lines_net::text, discount_amount::text, net_total::text,"
+    " vat_total::text, gross_total::text, prepaid::text, amount_due::text,"
+    " coalesce(corrects_id, 0)::text, coalesce(chain_seq, 0)::text"
+    " FROM sales_document WHERE id = $1::bigint";
+static const char *const CANON_DOC_NAMES[] = {
+    "type",	 "number",	  "issue_date", "due_date",   "party_id",    "buyer",
+    "ttc",	 "discount_rate", "exemption",	"lines_net",  "discount",    "net_total",
+    "vat_total", "gross_total",	  "prepaid",	"amount_due", "corrects_id", "chain_seq"};
+
+static const char SQL_CANON_LINES[] =
+    "SELECT position::text, kind, article_code, label, unit, quantity::text,"
+    " unit_price::text, discount::text, vat_rate::text, vat_category, amount::text, net::text"
+    " FROM sales_line WHERE document_id = $1::bigint ORDER BY position";
+
+/* key=value, with backslash and line feed escaped so that a value cannot forge a line. */
+static void canon_field(GString *s, const char *key, const char *value)
+{
+	g_string_append(s, key);
+	g_string_append_c(s, '=');
+	for (const char *c = value; *c; c++) {
+		if (*c == '\\') {
+			g_string_append(s, "\\\\");
+		} else if (*c == '\n') {
+			g_string_append(s, "\\n");
+		} else {
+			g_string_append_c(s, *c);
+		}
+	}
+	g_string_append_c(s, '\n');
+}
+
+char *cpt_sales_canonical(PGconn *db, int64_t id, cpt_status *st)
+{
+	char idtext[24];
+	snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+	const char *p[] = {idtext};
+	PGresult *r = PQexecParams(db, SQL_CANON_DOC, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		cpt_status_set(st, CPT_INTERNAL, NULL, "document %s illisible : %s", idtext,
+			       PQresultErrorMessage(r));
+		PQclear(r);
+		return NULL;
+	}
+	GString *s = g_string_new("comptoir-document-v1\n");
+	for (int c = 0; c < PQnfields(r); c++) {
+		canon_field(s, CANON_DOC_NAMES[c], PQgetvalue(r, 0, c));
+	}
+	PQclear(r);
+	r = PQexecParams(db, SQL_CANON_LINES, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		cpt_status_set(st, CPT_INTERNAL, NULL, "lignes du document %s illisibles", idtext);
+		PQclear(r);
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		g_string_append(s, "line\n");
+		for (int c = 0; c < PQnfields(r); c++) {
+			canon_field(s, PQfname(r, c), PQgetvalue(r, i, c));
+		}
+	}
+	PQclear(r);
+	return g_string_free(s, FALSE);
+}
+
+void cpt_sales_hash(const char *previous, const char *canonical, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestUpdate(ctx, previous, strlen(previous));
+	EVP_DigestUpdate(ctx, "\n", 1);
+	EVP_DigestUpdate(ctx, canonical, strlen(canonical));
+	EVP_DigestFinal_ex(ctx, md, &len);
+	EVP_MD_CTX_free(ctx);
+	for (unsigned int i = 0; i < len && i < 32; i++) {
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	}
+	out[64] = '\0';
+}
+
+/* ---------------------------------------------------------------------------
+ * Validation
+ */
+
+static int exec_params(cpt_call *call, cpt_status *st, const char *sql, int n, const char *const *v,
+		       PGresult **out)
+{
+	PGresult *r = cpt_db_exec(call, st, sql, n, v);
+	if (!r) {
+		return st->code;
+	}
+	if (out) {
+		*out = r;
+	} else {
+		PQclear(r);
+	}
+	return 0;
+}
+
+/* The buyer as the document will say it forever. */
+static const char SQL_BUYER[] =
+    "SELECT json_build_object('code', p.code, 'name', p.name, 'legal_form', p.legal_form,"
+    " 'country', p.country, 'siren', p.siren, 'siret', p.siret,"
+    " 'be_enterprise', p.be_enterprise, 'vat_number', p.vat_number,"
+    " 'billing', (SELECT json_build_object('line1', a.line1, 'line2', a.line2,"
+    "   'postcode', a.postcode, 'city', a.city, 'country', a.country) FROM party_address a"
+    "   WHERE a.party_id = p.id AND a.kind = 'billing' ORDER BY a.id LIMIT 1),"
+    " 'delivery', (SELECT json_build_object('label', a.label, 'line1', a.line1,"
+    "   'line2', a.line2, 'postcode', a.postcode, 'city', a.city, 'country', a.country)"
+    "   FROM party_address a WHERE a.id = d.delivery_address_id),"
+    " 'contact', (SELECT json_build_object('name', c.name, 'email', c.email)"
+    "   FROM party_contact c WHERE c.party_id = p.id ORDER BY c.id LIMIT 1))::text"
+    " FROM sales_document d JOIN party p ON p.id = d.party_id WHERE d.id = $1::bigint";
+
+static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_out,
+		    const char **type_out)
+{
+	PGresult *r = NULL;
+	const char *pid = cpt_call_i64(call, id);
+	const char *p1[] = {pid};
+	if (exec_params(call, st,
+			"SELECT type, state, (SELECT count(*) FROM sales_line l"
+			" WHERE l.document_id = d.id AND l.kind = 'item'),"
+			" extract(year FROM CASE WHEN type IN ('invoice', 'deposit_invoice',"
+			" 'credit_note') THEN current_date ELSE issue_date END)::int"
+			" FROM sales_document d WHERE id = $1::bigint FOR UPDATE",
+			1, p1, &r)) {
+		return st->code;
+	}
+	if (PQntuples(r) == 0 || !cpt_sales_type_in_book(call, cpt_db_str(r, 0, 0))) {
+		PQclear(r);
+		return cpt_status_set(st, CPT_NOT_FOUND, "id", "document introuvable");
+	}
+	const char *type = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
+	bool draft = strcmp(cpt_db_str(r, 0, 1), "draft") == 0;
+	int64_t items = cpt_db_i64(r, 0, 2);
+	const char *year = cpt_call_strdup(call, cpt_db_str(r, 0, 3));
+	PQclear(r);
+	if (!draft) {
+		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "id", "document déjà validé");
+	}
+	if (items == 0) {
+		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "lines",
+				      "un document sans ligne ne se valide pas");
+	}
+	const char *series = "FA";
+	bool chained = false;
+	for (size_t i = 0; i < G_N_ELEMENTS(SERIES); i++) {
+		if (strcmp(SERIES[i].type, type) == 0) {
+			series = SERIES[i].series;
+			chained = SERIES[i].chained;
+		}
+	}
+	/* The next number of the series: the row stays locked until commit. */
+	const char *seq[] = {series, year};
+	if (exec_params(call, st,
+			"INSERT INTO document_sequence (series, fiscal_year, last_number)"
+			" VALUES ($1, $2::int, 1) ON CONFLICT (company_id, series, fiscal_year)"
+			" DO UPDATE SET last_number = document_sequence.last_number + 1"
+			" RETURNING last_number",
+			2, seq, &r)) {
+		return st->code;
+	}
+	char *number =
+	    cpt_call_printf(call, "%s-%s-%05lld", series, year, (long long)cpt_db_i64(r, 0, 0));
+	PQclear(r);
+	if (exec_params(call, st, SQL_BUYER, 1, p1, &r)) {
+		return st->code;
+	}
+	const char *buyer = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
+	PQclear(r);
+	const char *v[] = {pid,
+			   number,
+			   year,
+			   buyer,
+			   cpt_call_i64(call, call->user_id),
+			   chained ? "true" : "false"};
+	/* Chained documents are dated the day they are validated; their due date follows. */
+	if (exec_params(call, st,
+			"UPDATE sales_document SET number = $2, fiscal_year = $3::int,"
+			" state = 'validated', buyer = $4::jsonb, validated_at = now(),"
+			" validated_by = nullif($5::bigint, 0),"
+			" due_date = CASE WHEN $6::boolean AND due_date IS NOT NULL"
+			"  THEN current_date + (due_date - issue_date) ELSE due_date END,"
+			" issue_date = CASE WHEN $6::boolean THEN current_date ELSE issue_date END,"
+			" updated_at = now() WHERE id = $1::bigint",
+			6, v, NULL)) {
+		return st->code;
+	}
+	*chained_out = chained;
+	*type_out = type;
+	if (!chained) {
+		return 0;
+	}
+	/* The chain: the company's head, locked until commit. */
+	if (exec_params(
+		call, st,
+		"INSERT INTO document_chain (last_seq) VALUES (1)"
+		" ON CONFLICT (company_id) DO UPDATE SET last_seq = document_chain.last_seq + 1"
+		" RETURNING last_seq, last_hash",
+		0, NULL, &r)) {
+		return st->code;
+	}
+	const char *chain_seq = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
+	const char *previous = cpt_call_strdup(call, cpt_db_str(r, 0, 1));
+	PQclear(r);
+	const char *c[] = {pid, chain_seq};
+	if (exec_params(call, st,
+			"UPDATE sales_document SET chain_seq = $2::bigint WHERE id = $1::bigint", 2,
+			c, NULL)) {
+		return st->code;
+	}
+	char *canonical = cpt_sales_canonical(call->db, id, st);
+	if (!canonical) {
+		return st->code;
+	}
+	char hash[65];
+	cpt_sales_hash(previous, canonical, hash);
+	g_free(canonical);
+	const char *h[] = {pid, previous, hash};
+	return exec_params(
+	    call, st,
+	    "WITH d AS (UPDATE sales_document SET previous_hash = $2, hash = $3"
+	    " WHERE id = $1::bigint)"
+	    " UPDATE document_chain SET last_hash = $3 WHERE company_id = cpt_company()",
+	    3, h, NULL);
+}
+
+CPT_HANDLER(cpt_sales_validate_run)
+{
+	const Comptoir__Sales__IdRequest *req = (const void *)in;
+	bool chained = false;
+	const char *type = NULL;
+	if (validate(call, st, req->id, &chained, &type) ||
+	    cpt_notify(call, st, cpt_sales_topic(type), req->id, "validate") ||
+	    cpt_audit(call, st, "sales_document", req->id, call->company_id,
+		      cpt_json_object(call, "event", "validate", "type", type, NULL))) {
+		return st->code;
+	}
+	return cpt_sales_reply(call, st, req->id, out);
+}

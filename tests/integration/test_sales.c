@@ -1,0 +1,620 @@
+/*
+ * The commercial chain through the RPC: a quote with an article priced for
+ * the client, sections and subtotals; every bad input refused with its
+ * field and nothing written; quote → order → two partial deliveries → one
+ * invoice grouping them; a deposit deducted on the final invoice; credit
+ * notes never more than what is left; validated invoices unalterable even
+ * from SQL; the hash chain verified by comptoirctl and a tampered row found;
+ * 20 validations at once, gapless.
+ */
+#include "testenv.h"
+
+#include "articles.pb-c.h"
+#include "parties.pb-c.h"
+#include "rpc.pb-c.h"
+#include "sales.pb-c.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static cpt_testenv env;
+static cpt_client *admin;
+static int64_t vat20, vat55, client;
+static char year[5];
+
+static int call(cpt_client *c, const char *method, const ProtobufCMessage *in,
+		const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out, cpt_status *st)
+{
+	char name[80];
+	snprintf(name, sizeof name, "comptoir.%s", method);
+	*st = (cpt_status){0};
+	ProtobufCMessage *o = NULL;
+	int rc = cpt_client_call(c, name, in, desc, &o, st);
+	if (out) {
+		*out = o;
+	} else {
+		protobuf_c_message_free_unpacked(o, NULL);
+	}
+	return rc;
+}
+
+static int setup(void **state)
+{
+	if (cpt_testenv_start(&env, "sales", NULL) != 0) {
+		return -1;
+	}
+	admin = cpt_testenv_admin(&env);
+	vat20 = cpt_testenv_sql_int(&env,
+				    "SELECT id FROM vat_rate WHERE country = 'FR' AND rate = 2000");
+	vat55 = cpt_testenv_sql_int(&env,
+				    "SELECT id FROM vat_rate WHERE country = 'FR' AND rate = 550");
+	time_t now = time(NULL);
+	strftime(year, sizeof year, "%Y", localtime(&now));
+	/* A client with an address, an article with a client price. */
+	Comptoir__Parties__Address a = COMPTOIR__PARTIES__ADDRESS__INIT;
+	Comptoir__Parties__Address *ap[] = {&a};
+	a.kind = "billing";
+	a.line1 = "3 place Bellecour";
+	a.postcode = "69002";
+	a.city = "Lyon";
+	Comptoir__Parties__Party p = COMPTOIR__PARTIES__PARTY__INIT;
+	p.kind = "client";
+	p.code = "SYNDIC";
+	p.name = "Syndic des Érables";
+	p.siren = "732829320";
+	p.addresses = ap;
+	p.n_addresses = 1;
+	Comptoir__Parties__PartyRequest pr = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	pr.party = &p;
+	ProtobufCMessage *out;
+	cpt_status st;
+	if (call(admin, "parties.Parties/Create", &pr.base,
+		 &comptoir__parties__party_reply__descriptor, &out, &st) != CPT_OK) {
+		return -1;
+	}
+	client = ((Comptoir__Parties__PartyReply *)out)->party->id;
+	protobuf_c_message_free_unpacked(out, NULL);
+	return cpt_testenv_sql_int(
+		   &env,
+		   "WITH c AS (SELECT min(id) AS id FROM company),"
+		   " a AS (INSERT INTO article (company_id, code, kind, label, unit, sale_price,"
+		   "  vat_rate_id, eco_contribution) SELECT c.id, v.code, 'goods', v.label, 'U',"
+		   "  v.price, (SELECT id FROM vat_rate WHERE country = 'FR' AND rate = 2000),"
+		   "  v.eco FROM c, (VALUES ('CHAUD', 'Chaudière murale', 21900000, 25000),"
+		   "  ('MO', 'Main-d''œuvre', 550000, 0)) v(code, label, price, eco) RETURNING id)"
+		   " SELECT count(*) FROM a") == 2
+		   ? 0
+		   : -1;
+}
+
+static int teardown(void **state)
+{
+	cpt_client_close(admin);
+	return cpt_testenv_stop(&env) == 0 ? 0 : -1;
+}
+
+static long long rows(void)
+{
+	return cpt_testenv_sql_int(
+	    &env, "SELECT (SELECT count(*) FROM sales_document)"
+		  " + (SELECT count(*) FROM sales_line)"
+		  " + (SELECT coalesce(sum(last_number), 0) FROM document_sequence)");
+}
+
+static Comptoir__Sales__Line item(const char *code, const char *label, int64_t qty, int64_t price,
+				  int64_t vat)
+{
+	Comptoir__Sales__Line l = COMPTOIR__SALES__LINE__INIT;
+	l.article_code = (char *)code;
+	l.label = (char *)label;
+	l.quantity = qty;
+	l.unit_price = price;
+	l.vat_rate_id = vat;
+	return l;
+}
+
+/* Saves doc in book ("Quotes" or "Invoices"); the reply or NULL with st. */
+static Comptoir__Sales__Document *save(const char *book, Comptoir__Sales__Document *doc,
+				       Comptoir__Sales__Line *lines, size_t n, cpt_status *st,
+				       ProtobufCMessage **keep)
+{
+	Comptoir__Sales__Line *lp[16];
+	for (size_t i = 0; i < n; i++) {
+		lp[i] = &lines[i];
+	}
+	doc->lines = lp;
+	doc->n_lines = n;
+	Comptoir__Sales__DocumentRequest req = COMPTOIR__SALES__DOCUMENT_REQUEST__INIT;
+	req.document = doc;
+	char method[64];
+	snprintf(method, sizeof method, "sales.%s/Save", book);
+	ProtobufCMessage *out = NULL;
+	if (call(admin, method, &req.base, &comptoir__sales__document_reply__descriptor, &out,
+		 st) != CPT_OK) {
+		return NULL;
+	}
+	*keep = out;
+	return ((Comptoir__Sales__DocumentReply *)out)->document;
+}
+
+static int by_id(cpt_client *c, const char *book, const char *action, int64_t id,
+		 ProtobufCMessage **out, cpt_status *st)
+{
+	Comptoir__Sales__IdRequest req = COMPTOIR__SALES__ID_REQUEST__INIT;
+	req.id = id;
+	char method[64];
+	snprintf(method, sizeof method, "sales.%s/%s", book, action);
+	return call(c, method, &req.base,
+		    strcmp(action, "Delete") == 0 ? &comptoir__sales__empty__descriptor
+						  : &comptoir__sales__document_reply__descriptor,
+		    out, st);
+}
+
+/* Validates id; its number (caller frees) or NULL. */
+static char *validate(const char *book, int64_t id, cpt_status *st)
+{
+	ProtobufCMessage *out = NULL;
+	if (by_id(admin, book, "Validate", id, &out, st) != CPT_OK) {
+		return NULL;
+	}
+	char *n = strdup(((Comptoir__Sales__DocumentReply *)out)->document->number);
+	protobuf_c_message_free_unpacked(out, NULL);
+	return n;
+}
+
+static int64_t quote_id;
+
+static void a_quote_prices_its_lines_and_adds_up(void **state)
+{
+	/* A client price for the boiler: 2 100 € instead of 2 190 €. */
+	assert_int_equal(
+	    cpt_testenv_sql_int(&env, "WITH r AS (INSERT INTO price_rule (company_id, party_id,"
+				      " article_id, unit_price) SELECT company_id, id,"
+				      " (SELECT id FROM article WHERE code = 'CHAUD'), 21000000"
+				      " FROM party WHERE code = 'SYNDIC' RETURNING 1)"
+				      " SELECT count(*) FROM r"),
+	    1);
+	Comptoir__Sales__Line l[5] = {item("", "", 0, 0, 0), item("chaud", "", 1000, -1, 0),
+				      item("MO", "", 3500, -1, 0), item("", "", 0, 0, 0),
+				      item("", "Désembouage du circuit", 1000, 1800000, vat55)};
+	l[0].kind = "section";
+	l[0].label = "Chaufferie";
+	l[3].kind = "subtotal";
+	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+	d.type = "quote";
+	d.party_code = "syndic";
+	d.discount_rate = 500;
+	cpt_status st;
+	ProtobufCMessage *keep;
+	Comptoir__Sales__Document *q = save("Quotes", &d, l, 5, &st, &keep);
+	if (!q) {
+		fail_msg("%s (%s)", st.message, st.field);
+	}
+	quote_id = q->id;
+	assert_string_equal(q->state, "draft");
+	assert_string_equal(q->number, "");
+	assert_int_equal(q->lines[1]->unit_price, 21000000); /* the client's price */
+	assert_string_equal(q->lines[1]->label, "Chaudière murale");
+	assert_int_equal(q->lines[2]->amount, 19250); /* 3,5 h × 55 € */
+	assert_int_equal(q->lines[3]->subtotal, 229250);
+	/* 20 %: 2 292,50 − 5 % (114,625 → 114,63) = 2 177,87; VAT 435,574 → 435,57.
+	 * 5,5 %: 180 − 9 = 171; VAT 9,405 → 9,41. */
+	assert_int_equal(q->n_vat, 2);
+	assert_int_equal(q->vat[0]->taxable, 217787);
+	assert_int_equal(q->vat[0]->amount, 43557);
+	assert_int_equal(q->vat[1]->taxable, 17100);
+	assert_int_equal(q->vat[1]->amount, 941);
+	assert_int_equal(q->net_total, 234887);
+	assert_int_equal(q->gross_total, 234887 + 43557 + 941);
+	assert_int_equal(q->eco_total, 250); /* 2,50 € of DEEE in the boiler */
+	assert_true(q->valid_until[0] != '\0');
+	protobuf_c_message_free_unpacked(keep, NULL);
+}
+
+static void every_bad_input_names_its_field_and_writes_nothing(void **state)
+{
+	long long before = rows();
+	cpt_status st;
+	ProtobufCMessage *keep;
+	struct {
+		const char *type, *code, *label, *field;
+		int64_t qty, price, vat;
+		int code_expected;
+	} cases[] = {
+	    {"quote", "", "Pose", "document.lines.quantity", -1000, 10000, 0, CPT_INVALID_ARGUMENT},
+	    {"quote", "INCONNU", "", "document.lines.article_code", 1000, -1, 0, CPT_NOT_FOUND},
+	    {"quote", "", "Sans TVA", "document.lines.vat_rate_id", 1000, 10000, 0,
+	     CPT_INVALID_ARGUMENT},
+	    {"quote", "", "Prix négatif", "document.lines.unit_price", 1000, -5, 0,
+	     CPT_INVALID_ARGUMENT},
+	    {"invoice", "", "Facture dans les devis", "document.type", 1000, 10000, 0,
+	     CPT_INVALID_ARGUMENT},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		Comptoir__Sales__Line l = item(cases[i].code, cases[i].label, cases[i].qty,
+					       cases[i].price, cases[i].vat ? cases[i].vat : 0);
+		if (i == 0 || i == 3) {
+			l.vat_rate_id = vat20;
+		}
+		Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+		d.type = (char *)cases[i].type;
+		d.party_id = client;
+		assert_null(save("Quotes", &d, &l, 1, &st, &keep));
+		if (st.code != cases[i].code_expected || strcmp(st.field, cases[i].field) != 0) {
+			fail_msg("case %zu: %d on '%s' (%s)", i, st.code, st.field, st.message);
+		}
+	}
+	/* An empty document does not validate. */
+	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+	d.type = "invoice";
+	d.party_id = client;
+	Comptoir__Sales__Document *e = save("Invoices", &d, NULL, 0, &st, &keep);
+	assert_non_null(e);
+	int64_t empty = e->id;
+	protobuf_c_message_free_unpacked(keep, NULL);
+	long long with_empty = rows();
+	assert_null(validate("Invoices", empty, &st));
+	assert_int_equal(st.code, CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "lines");
+	assert_int_equal(rows(), with_empty);
+	assert_int_equal(by_id(admin, "Invoices", "Delete", empty, NULL, &st), CPT_OK);
+	assert_int_equal(rows(), before);
+}
+
+static int convert(const char *book, const int64_t *ids, size_t n, const char *to, int32_t deposit,
+		   const int64_t *line_ids, const int64_t *qty, size_t nq, ProtobufCMessage **out,
+		   cpt_status *st)
+{
+	Comptoir__Sales__ConvertRequest req = COMPTOIR__SALES__CONVERT_REQUEST__INIT;
+	req.source_ids = (int64_t *)ids;
+	req.n_source_ids = n;
+	req.to_type = (char *)to;
+	req.deposit_rate = deposit;
+	Comptoir__Sales__ConvertRequest__QuantitiesEntry e[8], *ep[8];
+	for (size_t i = 0; i < nq; i++) {
+		comptoir__sales__convert_request__quantities_entry__init(&e[i]);
+		e[i].key = line_ids[i];
+		e[i].value = qty[i];
+		ep[i] = &e[i];
+	}
+	req.quantities = ep;
+	req.n_quantities = nq;
+	char method[64];
+	snprintf(method, sizeof method, "sales.%s/Convert", book);
+	return call(admin, method, &req.base, &comptoir__sales__document_reply__descriptor, out,
+		    st);
+}
+
+static Comptoir__Sales__Document *doc_of(ProtobufCMessage *m)
+{
+	return ((Comptoir__Sales__DocumentReply *)m)->document;
+}
+
+static void quote_order_partial_deliveries_and_one_invoice(void **state)
+{
+	cpt_status st;
+	ProtobufCMessage *o = NULL;
+	/* A draft quote is not converted; validated, it is; a refused one is not. */
+	assert_int_equal(convert("Quotes", &quote_id, 1, "order", 0, NULL, NULL, 0, &o, &st),
+			 CPT_FAILED_PRECONDITION);
+	char *qn = validate("Quotes", quote_id, &st);
+	assert_non_null(qn);
+	char want[32];
+	snprintf(want, sizeof want, "DEV-%s-00001", year);
+	assert_string_equal(qn, want);
+	free(qn);
+	/* The order takes the quote's lines. */
+	assert_int_equal(convert("Quotes", &quote_id, 1, "order", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	int64_t order = doc_of(o)->id;
+	int64_t boiler_line = doc_of(o)->lines[1]->id, labour_line = doc_of(o)->lines[2]->id;
+	assert_int_equal(doc_of(o)->lines[1]->quantity, 1000);
+	assert_int_equal(doc_of(o)->gross_total, 279385);
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Quotes", order, &st));
+	/* First delivery: the boiler and 2 of the 3,5 hours; the rest on back-order. */
+	int64_t ids[] = {boiler_line, labour_line};
+	int64_t qty[] = {1000, 2000};
+	assert_int_equal(convert("Quotes", &order, 1, "delivery", 0, ids, qty, 2, &o, &st), CPT_OK);
+	int64_t d1 = doc_of(o)->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Quotes", d1, &st));
+	/* Asking for more than is left is refused on the quantities. */
+	int64_t too_much[] = {2000};
+	assert_int_equal(
+	    convert("Quotes", &order, 1, "delivery", 0, &labour_line, too_much, 1, &o, &st),
+	    CPT_INVALID_ARGUMENT);
+	assert_string_equal(st.field, "quantities");
+	/* Second delivery: what is left. */
+	assert_int_equal(convert("Quotes", &order, 1, "delivery", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	int64_t d2 = doc_of(o)->id;
+	size_t items = 0;
+	for (size_t i = 0; i < doc_of(o)->n_lines; i++) {
+		if (strcmp(doc_of(o)->lines[i]->kind, "item") == 0) {
+			items++;
+			assert_int_equal(
+			    doc_of(o)->lines[i]->quantity,
+			    strcmp(doc_of(o)->lines[i]->article_code, "MO") == 0 ? 1500 : 1000);
+		}
+	}
+	assert_int_equal(items, 2); /* 1,5 h and the cleaning: the boiler is delivered */
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Quotes", d2, &st));
+	/* Nothing left to deliver. */
+	assert_int_equal(convert("Quotes", &order, 1, "delivery", 0, NULL, NULL, 0, &o, &st),
+			 CPT_FAILED_PRECONDITION);
+	/* One invoice for both deliveries: the same total as the order. */
+	int64_t both[] = {d1, d2};
+	assert_int_equal(convert("Invoices", both, 2, "invoice", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	Comptoir__Sales__Document *inv = doc_of(o);
+	assert_int_equal(inv->n_source_ids, 2);
+	assert_int_equal(inv->gross_total, 279385);
+	int64_t invoice = inv->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	char *number = validate("Invoices", invoice, &st);
+	snprintf(want, sizeof want, "FA-%s-00001", year);
+	assert_string_equal(number, want);
+	free(number);
+}
+
+static void a_deposit_is_deducted_on_the_final_invoice(void **state)
+{
+	Comptoir__Sales__Line l[] = {item("", "Contrat de remplacement", 1000, 10000000, vat20)};
+	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+	d.type = "quote";
+	d.party_id = client;
+	cpt_status st;
+	ProtobufCMessage *keep, *o;
+	Comptoir__Sales__Document *q = save("Quotes", &d, l, 1, &st, &keep);
+	int64_t quote = q->id;
+	protobuf_c_message_free_unpacked(keep, NULL);
+	free(validate("Quotes", quote, &st));
+	/* 30 % of 1 000 € HT: 300 € HT, 360 € TTC. */
+	assert_int_equal(
+	    convert("Invoices", &quote, 1, "deposit_invoice", 3000, NULL, NULL, 0, &o, &st),
+	    CPT_OK);
+	int64_t deposit = doc_of(o)->id;
+	assert_int_equal(doc_of(o)->gross_total, 36000);
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Invoices", deposit, &st));
+	assert_int_equal(convert("Invoices", &quote, 1, "invoice", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	Comptoir__Sales__Document *final = doc_of(o);
+	assert_int_equal(final->gross_total, 120000);
+	assert_int_equal(final->prepaid, 36000);
+	assert_int_equal(final->amount_due, 84000);
+	protobuf_c_message_free_unpacked(o, NULL);
+}
+
+static int credit(int64_t invoice, const int64_t *line, const int64_t *qty, size_t n,
+		  ProtobufCMessage **out, cpt_status *st)
+{
+	Comptoir__Sales__CreditNoteRequest req = COMPTOIR__SALES__CREDIT_NOTE_REQUEST__INIT;
+	req.invoice_id = invoice;
+	Comptoir__Sales__CreditNoteRequest__QuantitiesEntry e[4], *ep[4];
+	for (size_t i = 0; i < n; i++) {
+		comptoir__sales__credit_note_request__quantities_entry__init(&e[i]);
+		e[i].key = line[i];
+		e[i].value = qty[i];
+		ep[i] = &e[i];
+	}
+	req.quantities = ep;
+	req.n_quantities = n;
+	return call(admin, "sales.Invoices/CreditNote", &req.base,
+		    &comptoir__sales__document_reply__descriptor, out, st);
+}
+
+static int64_t first_invoice(void)
+{
+	return cpt_testenv_sql_int(&env, "SELECT id FROM sales_document WHERE type = 'invoice'"
+					 " AND number IS NOT NULL ORDER BY id LIMIT 1");
+}
+
+static void credit_notes_never_exceed_what_is_left(void **state)
+{
+	int64_t invoice = first_invoice();
+	int64_t labour = cpt_testenv_sql_int(
+	    &env, "SELECT l.id FROM sales_line l JOIN sales_document d ON d.id = l.document_id"
+		  " WHERE d.type = 'invoice' AND d.number IS NOT NULL AND l.article_code = 'MO'"
+		  " ORDER BY l.id LIMIT 1");
+	cpt_status st;
+	ProtobufCMessage *o;
+	/* A partial credit note: one hour of labour. */
+	int64_t one[] = {1000};
+	assert_int_equal(credit(invoice, &labour, one, 1, &o, &st), CPT_OK);
+	int64_t c1 = doc_of(o)->id;
+	assert_int_equal(doc_of(o)->corrects_id, invoice);
+	protobuf_c_message_free_unpacked(o, NULL);
+	char *n1 = validate("Invoices", c1, &st);
+	char want[32];
+	snprintf(want, sizeof want, "AV-%s-00001", year);
+	assert_string_equal(n1, want);
+	free(n1);
+	/* More than the hours left (2 h invoiced on that line, 1 credited). */
+	long long before = rows();
+	int64_t two[] = {2000};
+	assert_int_equal(credit(invoice, &labour, two, 1, &o, &st), CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "quantities");
+	assert_int_equal(rows(), before);
+	/* The rest, in full; then nothing is left. */
+	assert_int_equal(credit(invoice, NULL, NULL, 0, &o, &st), CPT_OK);
+	int64_t c2 = doc_of(o)->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Invoices", c2, &st));
+	assert_int_equal(credit(invoice, NULL, NULL, 0, &o, &st), CPT_FAILED_PRECONDITION);
+	assert_int_equal(
+	    cpt_testenv_sql_int(&env, "SELECT (SELECT gross_total FROM sales_document WHERE id ="
+				      " (SELECT min(id) FROM sales_document WHERE type = 'invoice'"
+				      " AND number IS NOT NULL)) - sum(gross_total) FROM"
+				      " sales_document WHERE type = 'credit_note'"),
+	    0);
+}
+
+static void validated_documents_are_unalterable_even_from_sql(void **state)
+{
+	int64_t invoice = first_invoice();
+	cpt_status st;
+	/* Through the RPC: no edit, no deletion. */
+	ProtobufCMessage *o;
+	assert_int_equal(by_id(admin, "Invoices", "Get", invoice, &o, &st), CPT_OK);
+	Comptoir__Sales__Document *inv = doc_of(o);
+	char *keep_notes = inv->notes; /* the reply's: freed with it */
+	inv->notes = "modifiée";
+	Comptoir__Sales__DocumentRequest req = COMPTOIR__SALES__DOCUMENT_REQUEST__INIT;
+	req.document = inv;
+	assert_int_equal(call(admin, "sales.Invoices/Save", &req.base,
+			      &comptoir__sales__document_reply__descriptor, NULL, &st),
+			 CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "document.id");
+	inv->notes = keep_notes;
+	protobuf_c_message_free_unpacked(o, NULL);
+	assert_int_equal(by_id(admin, "Invoices", "Delete", invoice, NULL, &st),
+			 CPT_FAILED_PRECONDITION);
+	/* From SQL, as the database's superuser: the triggers refuse. */
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "WITH u AS (UPDATE sales_document SET net_total = 1 WHERE id = %lld RETURNING 1)"
+		 " SELECT count(*) FROM u",
+		 (long long)invoice);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), -1);
+	snprintf(sql, sizeof sql,
+		 "WITH u AS (UPDATE sales_line SET unit_price = 1 WHERE document_id = %lld"
+		 " RETURNING 1) SELECT count(*) FROM u",
+		 (long long)invoice);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), -1);
+	snprintf(sql, sizeof sql,
+		 "WITH u AS (DELETE FROM sales_document WHERE id = %lld RETURNING 1)"
+		 " SELECT count(*) FROM u",
+		 (long long)invoice);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), -1);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM sales_document WHERE id = %lld",
+		 (long long)invoice);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
+}
+
+static void verify_finds_a_tampered_row(void **state)
+{
+	char out[4096];
+	const char *verify[] = {"verify", NULL};
+	assert_int_equal(cpt_testenv_ctl(&env, out, sizeof out, verify), 0);
+	assert_non_null(strstr(out, "intègre"));
+	/* Someone with the superuser's password switches the triggers off and
+	 * lowers a price on a validated invoice. */
+	int64_t invoice = first_invoice();
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "SET session_replication_role = replica;"
+		 " WITH u AS (UPDATE sales_line SET unit_price = unit_price - 10000"
+		 " WHERE id = (SELECT min(id) FROM sales_line WHERE document_id = %lld"
+		 " AND article_code = 'MO') RETURNING 1) SELECT count(*) FROM u",
+		 (long long)invoice);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
+	assert_int_not_equal(cpt_testenv_ctl(&env, out, sizeof out, verify), 0);
+	char want[64];
+	snprintf(want, sizeof want, "chaîne rompue au document FA-%s-00001", year);
+	if (!strstr(out, want)) {
+		fail_msg("verify said: %s", out);
+	}
+	/* Put back, the chain holds again. */
+	snprintf(sql, sizeof sql,
+		 "SET session_replication_role = replica;"
+		 " WITH u AS (UPDATE sales_line SET unit_price = unit_price + 10000"
+		 " WHERE id = (SELECT min(id) FROM sales_line WHERE document_id = %lld"
+		 " AND article_code = 'MO') RETURNING 1) SELECT count(*) FROM u",
+		 (long long)invoice);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
+	assert_int_equal(cpt_testenv_ctl(&env, out, sizeof out, verify), 0);
+}
+
+/* ---------------------------------------------------------------------------
+ * 20 validations at once
+ */
+
+typedef struct {
+	pthread_t thread;
+	cpt_client *c;
+	int64_t id;
+	int rc;
+	char number[32];
+} validator;
+
+static void *validate_one(void *arg)
+{
+	validator *v = arg;
+	ProtobufCMessage *out = NULL;
+	cpt_status st;
+	v->rc = by_id(v->c, "Invoices", "Validate", v->id, &out, &st);
+	if (v->rc == CPT_OK) {
+		snprintf(v->number, sizeof v->number, "%s",
+			 ((Comptoir__Sales__DocumentReply *)out)->document->number);
+	}
+	protobuf_c_message_free_unpacked(out, NULL);
+	return NULL;
+}
+
+static void twenty_concurrent_validations_give_gapless_numbers(void **state)
+{
+	enum { N = 20 };
+	validator v[N];
+	int last = (int)cpt_testenv_sql_int(
+	    &env,
+	    "SELECT coalesce(max(last_number), 0) FROM document_sequence WHERE series = 'FA'");
+	for (int i = 0; i < N; i++) {
+		Comptoir__Sales__Line l[] = {item("MO", "", 1000 + i, -1, 0),
+					     item("", "Fournitures", 2000, 12345, vat55),
+					     item("CHAUD", "", 1000, -1, 0)};
+		Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+		d.type = "invoice";
+		d.party_id = client;
+		cpt_status st;
+		ProtobufCMessage *keep;
+		Comptoir__Sales__Document *s = save("Invoices", &d, l, 3, &st, &keep);
+		assert_non_null(s);
+		v[i].id = s->id;
+		protobuf_c_message_free_unpacked(keep, NULL);
+		v[i].c = cpt_testenv_admin(&env);
+		assert_non_null(v[i].c);
+	}
+	for (int i = 0; i < N; i++) {
+		pthread_create(&v[i].thread, NULL, validate_one, &v[i]);
+	}
+	int seen[N + 1] = {0};
+	for (int i = 0; i < N; i++) {
+		pthread_join(v[i].thread, NULL);
+		cpt_client_close(v[i].c);
+		assert_int_equal(v[i].rc, CPT_OK);
+		int n = atoi(strrchr(v[i].number, '-') + 1) - last;
+		assert_true(n >= 1 && n <= N);
+		assert_int_equal(seen[n], 0); /* no duplicate */
+		seen[n] = 1;
+	}
+	/* Gapless, and the chain still holds. */
+	char out[4096];
+	const char *verify[] = {"verify", NULL};
+	assert_int_equal(cpt_testenv_ctl(&env, out, sizeof out, verify), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(a_quote_prices_its_lines_and_adds_up),
+	    cmocka_unit_test(every_bad_input_names_its_field_and_writes_nothing),
+	    cmocka_unit_test(quote_order_partial_deliveries_and_one_invoice),
+	    cmocka_unit_test(a_deposit_is_deducted_on_the_final_invoice),
+	    cmocka_unit_test(credit_notes_never_exceed_what_is_left),
+	    cmocka_unit_test(validated_documents_are_unalterable_even_from_sql),
+	    cmocka_unit_test(verify_finds_a_tampered_row),
+	    cmocka_unit_test(twenty_concurrent_validations_give_gapless_numbers),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
