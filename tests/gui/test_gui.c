@@ -1325,6 +1325,15 @@ static void price_lists_and_client_prices_show_where_a_price_comes_from(void **s
 						   " AND label = 'Syndics de copropriété'"),
 			 1);
 
+	/* Discounts as typed, in hundredths of a percent. */
+	gint32 bp = 0;
+	assert_true(cpt_price_rules_parse_discount("12,5", &bp));
+	assert_int_equal(bp, 1250);
+	assert_true(cpt_price_rules_parse_discount(" 7,25\u202f% ", &bp));
+	assert_int_equal(bp, 725);
+	assert_false(cpt_price_rules_parse_discount("12,555", &bp));
+	assert_false(cpt_price_rules_parse_discount("dix", &bp));
+
 	/* Its rule: the burner by its code, 12,5 % off, then changed to 10 %. */
 	CptPriceRules *rules = cpt_pricing_page_get_rules(pricing, "lists");
 	RulesWait none = {rules, 0}, one = {rules, 1};
@@ -1332,6 +1341,11 @@ static void price_lists_and_client_prices_show_where_a_price_comes_from(void **s
 	cpt_price_rules_add(rules);
 	set_text(rule_field(rules, "rule.article_code"), "bruleur-40");
 	cpt_price_rules_set_discount(rules, TRUE);
+	set_text(rule_field(rules, "rule.discount"), "12,555");
+	cpt_price_rules_save(rules);
+	assert_true(gtk_widget_has_css_class(rule_field(rules, "rule.discount"), "error"));
+	assert_non_null(strstr(cpt_price_rules_get_message(rules), "Remise invalide"));
+	assert_true(gtk_widget_get_sensitive(rule_field(rules, "save")));
 	set_text(rule_field(rules, "rule.discount"), "12,5");
 	cpt_price_rules_save(rules);
 	assert_true(wait_for(rules_shown, &one, 10000));
