@@ -7,6 +7,7 @@
 #include "cpt-equipment-page.h"
 #include "cpt-articles-page.h"
 #include "cpt-parties-page.h"
+#include "cpt-pricing-page.h"
 
 #include <glib/gi18n.h>
 
@@ -34,6 +35,7 @@ static const struct {
     {"clients", N_("Clients et prospects"), "clients.read", NULL, cpt_parties_page_new},
     {"suppliers", N_("Fournisseurs"), "suppliers.read", NULL, cpt_suppliers_page_new},
     {"articles", N_("Articles"), "articles.read", NULL, cpt_articles_page_new},
+    {"pricing", N_("Tarifs"), "articles.read", NULL, cpt_pricing_page_new},
     {"quotes", N_("Devis et commandes"), "quotes.read", NULL, NULL},
     {"invoices", N_("Factures et avoirs"), "invoices.read", NULL, NULL},
     {"payments", N_("Règlements et relances"), "payments.read", NULL, NULL},

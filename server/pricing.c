@@ -134,7 +134,7 @@ static const char SQL_RULES[] =
     "SELECT r.id, coalesce(r.price_list_id, 0), coalesce(r.party_id, 0), r.article_id,"
     " r.min_quantity, r.unit_price IS NOT NULL, coalesce(r.unit_price, 0),"
     " coalesce(r.discount, 0), coalesce(r.valid_from::text, ''), coalesce(r.valid_to::text, ''),"
-    " a.code FROM price_rule r JOIN article a ON a.id = r.article_id";
+    " a.code, a.label FROM price_rule r JOIN article a ON a.id = r.article_id";
 
 static Comptoir__Articles__PriceRule *rule_row(cpt_call *call, const PGresult *r, int i)
 {
@@ -151,6 +151,7 @@ static Comptoir__Articles__PriceRule *rule_row(cpt_call *call, const PGresult *r
 	p->valid_from = col_str(call, r, i, 8);
 	p->valid_to = col_str(call, r, i, 9);
 	p->article_code = col_str(call, r, i, 10);
+	p->article_label = col_str(call, r, i, 11);
 	return p;
 }
 
@@ -446,7 +447,7 @@ int cpt_price_resolve(cpt_call *call, cpt_status *st, int64_t party_id, int64_t 
 
 static const char SQL_SUPPLIER_PRICES[] =
     "SELECT s.id, s.supplier_id, s.article_id, s.supplier_ref, s.min_quantity, s.unit_price,"
-    " coalesce(s.valid_from::text, ''), coalesce(s.valid_to::text, ''), p.name, a.code"
+    " coalesce(s.valid_from::text, ''), coalesce(s.valid_to::text, ''), p.name, a.code, a.label"
     " FROM supplier_price s JOIN party p ON p.id = s.supplier_id"
     " JOIN article a ON a.id = s.article_id";
 
@@ -465,6 +466,7 @@ static Comptoir__Articles__SupplierPrice *supplier_price_row(cpt_call *call, con
 	s->valid_to = col_str(call, r, i, 7);
 	s->supplier_name = col_str(call, r, i, 8);
 	s->article_code = col_str(call, r, i, 9);
+	s->article_label = col_str(call, r, i, 10);
 	return s;
 }
 

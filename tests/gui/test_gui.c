@@ -16,6 +16,7 @@
 #include "cpt-list-export.h"
 #include "cpt-parties-page.h"
 #include "cpt-party-refs.h"
+#include "cpt-pricing-page.h"
 #include "cpt-settings.h"
 #include "testenv.h"
 
@@ -1418,6 +1419,346 @@ static void a_negative_price_is_refused_on_its_field(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * 16. The Tarifs module: a price list made from the screen with a discount,
+ *     a client's own price with a validity, the checker saying where each
+ *     client's price comes from, a negative price refused; suppliers' prices
+ */
+
+static CptPricingPage *pricing;
+
+static CptPricingPage *pricing_page(void)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "pricing");
+	return CPT_PRICING_PAGE(cpt_window_get_module(win, "pricing"));
+}
+
+static gboolean price_lists_read(gpointer data)
+{
+	return !cpt_pricing_page_is_loading(pricing);
+}
+
+static gboolean price_list_chosen(gpointer code)
+{
+	return g_strcmp0(cpt_pricing_page_get_price_list_code(pricing), code) == 0;
+}
+
+typedef struct {
+	CptPriceRules *rules;
+	guint rows;
+} RulesWait;
+
+/* Nothing in flight, and that many rows. */
+static gboolean rules_shown(gpointer data)
+{
+	RulesWait *w = data;
+	return !cpt_price_rules_is_busy(w->rules) &&
+	       g_list_model_get_n_items(cpt_price_rules_get_rows(w->rules)) == w->rows;
+}
+
+static gboolean rules_idle(gpointer rules)
+{
+	return !cpt_price_rules_is_busy(rules);
+}
+
+static gboolean rules_owned(gpointer rules)
+{
+	return cpt_price_rules_get_owner(rules) != 0 && !cpt_price_rules_is_busy(rules);
+}
+
+static gboolean has_css_error(gpointer widget)
+{
+	return gtk_widget_has_css_class(widget, "error");
+}
+
+static gboolean check_answered(gpointer data)
+{
+	return !cpt_pricing_page_is_checking(pricing);
+}
+
+static const char *rule_cell(CptPriceRules *rules, guint i, guint cell)
+{
+	CptRow *row = g_list_model_get_item(cpt_price_rules_get_rows(rules), i);
+	assert_non_null(row);
+	const char *text = cpt_row_cell(row, cell);
+	g_object_unref(row); /* the list keeps it */
+	return text;
+}
+
+static GtkWidget *rule_field(CptPriceRules *rules, const char *name)
+{
+	GtkWidget *w = cpt_price_rules_get_widget(rules, name);
+	if (!w) {
+		fail_msg("no widget %s in the price editor", name);
+	}
+	return w;
+}
+
+static const char *check_label(const char *name)
+{
+	return gtk_label_get_text(GTK_LABEL(cpt_pricing_page_get_widget(pricing, name)));
+}
+
+/* Asks the checker, waits for its answer. */
+static void check_price(const char *client, const char *article, const char *quantity,
+			const char *date)
+{
+	cpt_pricing_page_check(pricing, client, article, quantity, date);
+	assert_true(wait_for(check_answered, NULL, 10000));
+}
+
+static void price_lists_and_client_prices_show_where_a_price_comes_from(void **state)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	pricing = pricing_page();
+	assert_non_null(pricing);
+	assert_true(wait_for(price_lists_read, NULL, 10000));
+	guint lists_before = cpt_pricing_page_get_n_price_lists(pricing);
+
+	/* A price list made from the screen; a missing code is refused on its field. */
+	GtkWindow *dialog = cpt_pricing_page_edit_price_list(pricing, FALSE);
+	assert_non_null(dialog);
+	GtkWidget *code = named(GTK_WIDGET(dialog), "price_list.code");
+	set_text(named(GTK_WIDGET(dialog), "price_list.label"), "Syndics de copropriété");
+	click(named(GTK_WIDGET(dialog), "save"));
+	assert_true(wait_for(has_css_error, code, 10000));
+	assert_non_null(strstr(gtk_label_get_text(GTK_LABEL(named(GTK_WIDGET(dialog), "message"))),
+			       "Code : code obligatoire"));
+	screenshot(GTK_WIDGET(dialog), "16a-price-list-code-refused");
+	set_text(code, "syndic");
+	click(named(GTK_WIDGET(dialog), "save"));
+	assert_true(wait_for(price_list_chosen, "SYNDIC", 10000));
+	assert_int_equal(cpt_pricing_page_get_n_price_lists(pricing), lists_before + 1);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM price_list"
+						   " WHERE code = 'SYNDIC'"
+						   " AND label = 'Syndics de copropriété'"),
+			 1);
+
+	/* Discounts as typed, in hundredths of a percent. */
+	gint32 bp = 0;
+	assert_true(cpt_price_rules_parse_discount("12,5", &bp));
+	assert_int_equal(bp, 1250);
+	assert_true(cpt_price_rules_parse_discount(" 7,25\u202f% ", &bp));
+	assert_int_equal(bp, 725);
+	assert_false(cpt_price_rules_parse_discount("12,555", &bp));
+	assert_false(cpt_price_rules_parse_discount("dix", &bp));
+
+	/* Its rule: the burner by its code, 12,5 % off, then changed to 10 %. */
+	CptPriceRules *rules = cpt_pricing_page_get_rules(pricing, "lists");
+	RulesWait none = {rules, 0}, one = {rules, 1};
+	assert_true(wait_for(rules_shown, &none, 10000));
+	cpt_price_rules_add(rules);
+	set_text(rule_field(rules, "rule.article_code"), "bruleur-40");
+	cpt_price_rules_set_discount(rules, TRUE);
+	set_text(rule_field(rules, "rule.discount"), "12,555");
+	cpt_price_rules_save(rules);
+	assert_true(gtk_widget_has_css_class(rule_field(rules, "rule.discount"), "error"));
+	assert_non_null(strstr(cpt_price_rules_get_message(rules), "Remise invalide"));
+	assert_true(gtk_widget_get_sensitive(rule_field(rules, "save")));
+	set_text(rule_field(rules, "rule.discount"), "12,5");
+	cpt_price_rules_save(rules);
+	assert_true(wait_for(rules_shown, &one, 10000));
+	assert_string_equal(cpt_price_rules_get_message(rules), "Prix enregistré.");
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT r.discount FROM price_rule r"
+						   " JOIN price_list l ON l.id = r.price_list_id"
+						   " WHERE l.code = 'SYNDIC'"
+						   " AND r.unit_price IS NULL"),
+			 1250);
+	cpt_price_rules_select(rules, 0);
+	cpt_price_rules_edit_selected(rules);
+	assert_string_equal(gtk_editable_get_text(GTK_EDITABLE(rule_field(rules, "rule.discount"))),
+			    "12,5");
+	assert_string_equal(gtk_label_get_text(GTK_LABEL(rule_field(rules, "rule.article_label"))),
+			    "Brûleur fioul 40 kW");
+	set_text(rule_field(rules, "rule.discount"), "10");
+	cpt_price_rules_save(rules);
+	assert_true(wait_for(rules_shown, &one, 10000));
+	assert_false(cpt_price_rules_is_editing(rules));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT r.discount FROM price_rule r"
+						   " JOIN price_list l ON l.id = r.price_list_id"
+						   " WHERE l.code = 'SYNDIC'"),
+			 1000);
+	assert_string_equal(rule_cell(rules, 0, CPT_PRICE_RULE_ARTICLE),
+			    "BRULEUR-40 — Brûleur fioul 40 kW");
+	assert_string_equal(rule_cell(rules, 0, CPT_PRICE_RULE_MIN_QUANTITY), "0");
+	assert_string_equal(rule_cell(rules, 0, CPT_PRICE_RULE_PRICE), "remise de 10\u202f%");
+	assert_string_equal(rule_cell(rules, 0, CPT_PRICE_RULE_FROM), "");
+	screenshot(GTK_WIDGET(win), "16b-price-list-rule");
+
+	/* Dupont's own price for the burner, from 1 January to the end of next year. */
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	int year = g_date_time_get_year(now);
+	g_autofree char *from = g_strdup_printf("01/01/%d", year);
+	g_autofree char *to = g_strdup_printf("31/12/%d", year + 1);
+	g_autofree char *last_year = g_strdup_printf("15/06/%d", year - 1);
+	cpt_pricing_page_show_tab(pricing, "clients");
+	cpt_pricing_page_choose_party(pricing, "clients", "dupont");
+	CptPriceRules *own = cpt_pricing_page_get_rules(pricing, "clients");
+	assert_true(wait_for(rules_owned, own, 10000));
+	assert_int_equal(cpt_price_rules_get_owner(own),
+			 cpt_testenv_sql_int(&env, "SELECT id FROM party WHERE code = 'DUPONT'"));
+	assert_string_equal(check_label("client.name"), "Chauffage Dupont");
+	RulesWait dupont_one = {own, 1}, dupont_two = {own, 2};
+	assert_true(wait_for(rules_shown, &dupont_one, 10000)); /* the kit's, from scenario 12 */
+	long long rules_before = cpt_testenv_sql_int(&env, "SELECT count(*) FROM price_rule");
+	cpt_price_rules_add(own);
+	GtkWidget *price = rule_field(own, "rule.unit_price");
+	set_text(rule_field(own, "rule.article_code"), "BRULEUR-40");
+	set_text(rule_field(own, "rule.valid_from"), from);
+	set_text(rule_field(own, "rule.valid_to"), to);
+	/* What does not parse never leaves the workstation. */
+	set_text(price, "380,12345");
+	cpt_price_rules_save(own);
+	assert_true(gtk_widget_has_css_class(price, "error"));
+	assert_non_null(strstr(cpt_price_rules_get_message(own), "Prix invalide"));
+	assert_true(gtk_widget_get_sensitive(rule_field(own, "save"))); /* nothing in flight */
+	set_text(rule_field(own, "rule.valid_to"), "31/02/2027");
+	set_text(price, "380,5");
+	cpt_price_rules_save(own);
+	assert_true(gtk_widget_has_css_class(rule_field(own, "rule.valid_to"), "error"));
+	assert_true(gtk_widget_get_sensitive(rule_field(own, "save")));
+	set_text(rule_field(own, "rule.valid_to"), to);
+	/* A negative price parses: the server refuses it on its field. */
+	set_text(price, "-5");
+	cpt_price_rules_save(own);
+	assert_false(gtk_widget_has_css_class(price, "error"));
+	assert_true(wait_for(rules_idle, own, 10000));
+	assert_true(gtk_widget_has_css_class(price, "error"));
+	assert_non_null(strstr(cpt_price_rules_get_message(own), "Prix HT : "));
+	assert_non_null(strstr(cpt_price_rules_get_message(own), "négative"));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM price_rule"),
+			 rules_before);
+	assert_true(cpt_price_rules_is_editing(own));
+	screenshot(GTK_WIDGET(win), "16c-negative-client-price-refused");
+	set_text(price, "380,5");
+	cpt_price_rules_save(own);
+	assert_true(wait_for(rules_shown, &dupont_two, 10000));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM price_rule"),
+			 rules_before + 1);
+	g_autofree char *from_iso = g_strdup_printf("%d-01-01", year);
+	g_autofree char *sql = g_strdup_printf(
+	    "SELECT r.unit_price FROM price_rule r JOIN party p ON p.id = r.party_id"
+	    " JOIN article a ON a.id = r.article_id WHERE p.code = 'DUPONT'"
+	    " AND a.code = 'BRULEUR-40' AND r.valid_from = '%s'"
+	    " AND r.valid_to = '%d-12-31'",
+	    from_iso, year + 1);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 3805000);
+	/* Sorted by article code: the burner before the kit. */
+	assert_string_equal(rule_cell(own, 0, CPT_PRICE_RULE_PRICE), "380,50\u00a0€");
+	assert_string_equal(rule_cell(own, 0, CPT_PRICE_RULE_FROM), from);
+	assert_string_equal(rule_cell(own, 0, CPT_PRICE_RULE_TO), to);
+
+	/* Dupont and Lumière in the SYNDIC category: the client file has no field for it yet. */
+	assert_int_equal(
+	    cpt_testenv_sql_int(&env, "WITH u AS (UPDATE party SET price_list_id = (SELECT id FROM"
+				      " price_list WHERE code = 'SYNDIC') WHERE code IN ('DUPONT',"
+				      " 'LUMIERE') RETURNING 1) SELECT count(*) FROM u"),
+	    2);
+
+	/* Dupont pays its own price today; Lumière its list's; nobody the sale price. */
+	check_price("dupont", "bruleur-40", "1", NULL);
+	assert_string_equal(check_label("check.price"), "380,50\u00a0€ HT");
+	assert_string_equal(check_label("check.source"), "prix client");
+	g_autofree char *validity = g_strdup_printf(
+	    "prix fixe, quelle que soit la quantité, valable du %s au %s", from, to);
+	assert_string_equal(check_label("check.rule"), validity);
+	screenshot(GTK_WIDGET(win), "16d-checker-client-price");
+	check_price("lumiere", "bruleur-40", "2", NULL);
+	assert_string_equal(check_label("check.price"), "405,00\u00a0€ HT");
+	assert_string_equal(check_label("check.source"), "tarif SYNDIC");
+	assert_string_equal(check_label("check.rule"),
+			    "remise de 10\u202f% sur le prix de vente de 450,00\u00a0€, quelle que "
+			    "soit la quantité, valable toujours");
+	screenshot(GTK_WIDGET(win), "16e-checker-price-list");
+	/* Before Dupont's price started, its category's applies. */
+	check_price("dupont", NULL, NULL, last_year);
+	assert_string_equal(check_label("check.source"), "tarif SYNDIC");
+	check_price("", NULL, NULL, "");
+	assert_string_equal(check_label("check.price"), "450,00\u00a0€ HT");
+	assert_string_equal(check_label("check.source"), "prix de vente de l'article");
+	/* A quantity that does not parse, an unknown client: on their fields. */
+	check_price("dupont", NULL, "1,2345", NULL);
+	assert_true(gtk_widget_has_css_class(cpt_pricing_page_get_widget(pricing, "check.quantity"),
+					     "error"));
+	assert_string_equal(check_label("check.price"), "");
+	check_price("personne", NULL, "1", NULL);
+	assert_true(gtk_widget_has_css_class(cpt_pricing_page_get_widget(pricing, "check.client"),
+					     "error"));
+	assert_string_equal(check_label("check.message"), "Aucun client n'a ce code.");
+
+	/* Dupont's price deleted, asked first: the list's price is back. */
+	cpt_price_rules_select(own, 0);
+	GtkWindow *ask = cpt_price_rules_ask_delete(own);
+	assert_non_null(ask);
+	click(named(GTK_WIDGET(ask), "confirm.accept"));
+	assert_true(wait_for(rules_shown, &dupont_one, 10000));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM price_rule"),
+			 rules_before);
+	check_price("dupont", "bruleur-40", "1", "");
+	assert_string_equal(check_label("check.price"), "405,00\u00a0€ HT");
+	assert_string_equal(check_label("check.source"), "tarif SYNDIC");
+	cpt_pricing_page_show_tab(pricing, "lists");
+}
+
+static void a_supplier_price_is_added_then_changed_in_the_tarifs_module(void **state)
+{
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	Comptoir__Parties__Party s = COMPTOIR__PARTIES__PARTY__INIT;
+	s.kind = "supplier";
+	s.code = "GROSSISTE";
+	s.name = "Grossiste Chauffage";
+	Comptoir__Parties__PartyRequest sreq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	sreq.party = &s;
+	rpc(other, "comptoir.parties.Suppliers/Create", &sreq.base,
+	    &comptoir__parties__party_reply__descriptor, NULL);
+	cpt_client_close(other);
+
+	pricing = pricing_page();
+	cpt_pricing_page_show_tab(pricing, "suppliers");
+	cpt_pricing_page_choose_party(pricing, "suppliers", "grossiste");
+	CptPriceRules *prices = cpt_pricing_page_get_rules(pricing, "suppliers");
+	RulesWait none = {prices, 0}, one = {prices, 1};
+	assert_true(wait_for(rules_owned, prices, 10000));
+	assert_true(wait_for(rules_shown, &none, 10000));
+	cpt_price_rules_add(prices);
+	set_text(rule_field(prices, "price.article_code"), "bruleur-40");
+	set_text(rule_field(prices, "price.supplier_ref"), "BR40-FR");
+	set_text(rule_field(prices, "price.min_quantity"), "5");
+	set_text(rule_field(prices, "price.unit_price"), "290");
+	cpt_price_rules_save(prices);
+	assert_true(wait_for(rules_shown, &one, 10000));
+	assert_string_equal(rule_cell(prices, 0, CPT_PRICE_RULE_REF), "BR40-FR");
+	assert_string_equal(rule_cell(prices, 0, CPT_PRICE_RULE_MIN_QUANTITY), "5");
+	assert_string_equal(rule_cell(prices, 0, CPT_PRICE_RULE_PRICE), "290,00\u00a0€");
+	/* An unknown article is refused on its field. */
+	cpt_price_rules_add(prices);
+	set_text(rule_field(prices, "price.article_code"), "NULLE-PART");
+	set_text(rule_field(prices, "price.unit_price"), "1");
+	cpt_price_rules_save(prices);
+	assert_true(wait_for(rules_idle, prices, 10000));
+	assert_true(gtk_widget_has_css_class(rule_field(prices, "price.article_code"), "error"));
+	assert_string_equal(cpt_price_rules_get_message(prices),
+			    "Article : aucun article n'a ce code.");
+	/* Changed: the same record, a new price. */
+	cpt_price_rules_select(prices, 0);
+	cpt_price_rules_edit_selected(prices);
+	assert_string_equal(
+	    gtk_editable_get_text(GTK_EDITABLE(rule_field(prices, "price.unit_price"))), "290,00");
+	set_text(rule_field(prices, "price.unit_price"), "285,9");
+	cpt_price_rules_save(prices);
+	assert_true(wait_for(rules_shown, &one, 10000));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT s.unit_price FROM supplier_price s"
+						   " JOIN party p ON p.id = s.supplier_id"
+						   " WHERE p.code = 'GROSSISTE'"
+						   " AND s.supplier_ref = 'BR40-FR'"
+						   " AND s.min_quantity = 5000"),
+			 2859000);
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "16f-supplier-prices");
+	cpt_pricing_page_show_tab(pricing, "lists");
+}
+
+/* ---------------------------------------------------------------------------
  * 14. A list exports what it shows, to CSV and to Excel, every page of it
  */
 
@@ -1982,9 +2323,12 @@ int main(void)
 	    cmocka_unit_test(equipment_module_lists_what_is_out_of_warranty),
 	    cmocka_unit_test(create_a_kit_find_it_and_read_its_rolled_up_cost),
 	    cmocka_unit_test(a_negative_price_is_refused_on_its_field),
+	    cmocka_unit_test(price_lists_and_client_prices_show_where_a_price_comes_from),
 	    cmocka_unit_test(lists_export_what_they_show_to_csv_and_excel),
 	    cmocka_unit_test(clients_are_imported_from_csv_after_a_dry_run),
 	    cmocka_unit_test(a_supplier_price_list_is_imported_then_updated),
+	    /* After the export, which counts every party as a client. */
+	    cmocka_unit_test(a_supplier_price_is_added_then_changed_in_the_tarifs_module),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

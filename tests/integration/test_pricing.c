@@ -37,7 +37,9 @@ static int64_t new_article(const char *code, int64_t sale)
 	Comptoir__Articles__Article a = COMPTOIR__ARTICLES__ARTICLE__INIT;
 	a.code = (char *)code;
 	a.kind = "goods";
-	a.label = (char *)code;
+	char label[64];
+	snprintf(label, sizeof label, "Libellé %s", code);
+	a.label = label;
 	a.sale_price = sale;
 	a.vat_rate_id = cpt_testenv_sql_int(&env, "SELECT id FROM vat_rate WHERE country = 'FR'"
 						  " AND rate = 2000");
@@ -231,7 +233,10 @@ static void the_price_resolution_rule_holds_case_by_case(void **state)
 	assert_int_equal(call("Pricing/ListRules", &lr.base,
 			      &comptoir__articles__list_price_rules_reply__descriptor, &out, &st),
 			 CPT_OK);
-	assert_int_equal(((Comptoir__Articles__ListPriceRulesReply *)out)->n_rules, 4);
+	Comptoir__Articles__ListPriceRulesReply *rules = (void *)out;
+	assert_int_equal(rules->n_rules, 4);
+	assert_string_equal(rules->rules[0]->article_code, "ENTRETIEN");
+	assert_string_equal(rules->rules[0]->article_label, "Libellé ENTRETIEN");
 	protobuf_c_message_free_unpacked(out, NULL);
 }
 
@@ -323,6 +328,7 @@ static void supplier_prices_are_kept_per_break_and_checked(void **state)
 	Comptoir__Articles__ListSupplierPricesReply *l = (void *)out;
 	assert_int_equal(l->n_prices, 2);
 	assert_string_equal(l->prices[0]->supplier_name, "GROSSISTE");
+	assert_string_equal(l->prices[0]->article_label, "Libellé ENTRETIEN");
 	assert_int_equal(l->prices[1]->unit_price, 550000);
 	protobuf_c_message_free_unpacked(out, NULL);
 }
