@@ -1,5 +1,6 @@
 /* audit_log rows and the JSON details they carry. */
 #include "audit.h"
+#include "events.h"
 #include "db.h"
 
 #include <glib.h>
@@ -75,4 +76,25 @@ char *cpt_json_object(cpt_call *call, ...)
 	char *out = cpt_call_strdup(call, s->str);
 	g_string_free(s, TRUE);
 	return out;
+}
+
+int cpt_audit_notify(cpt_call *call, cpt_status *st, const char *target, int64_t row_id,
+		     const char *detail, const char *topic, const char *action)
+{
+	PGresult *r = cpt_db_query(
+	    call, st,
+	    "WITH a AS (INSERT INTO audit_log (user_id, company_id, method, target, row_ids, "
+	    "detail)"
+	    " VALUES (nullif($1::bigint, 0), nullif($2::bigint, 0), $3, $4,"
+	    "  CASE WHEN $5::bigint = 0 THEN '{}'::bigint[] ELSE ARRAY[$5::bigint] END,"
+	    "  coalesce($6::jsonb, '{}'::jsonb)))"
+	    " SELECT pg_notify('comptoir_events', $7)",
+	    cpt_call_i64(call, call->user_id), cpt_call_i64(call, call->company_id), call->method,
+	    target, cpt_call_i64(call, row_id), detail,
+	    cpt_notify_payload(call, topic, row_id, action));
+	if (!r) {
+		return st->code;
+	}
+	PQclear(r);
+	return 0;
 }

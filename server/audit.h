@@ -22,4 +22,12 @@ int cpt_audit(cpt_call *call, cpt_status *st, const char *target, int64_t row_id
  */
 char *cpt_json_object(cpt_call *call, ...) __attribute__((sentinel));
 
+/*
+ * cpt_audit and cpt_notify in one statement, for the paths that write many
+ * documents a second: the audit row of the call's company, and the event
+ * topic|row_id|action its workstations are told of at commit.
+ */
+int cpt_audit_notify(cpt_call *call, cpt_status *st, const char *target, int64_t row_id,
+		     const char *detail, const char *topic, const char *action);
+
 #endif

@@ -20,13 +20,13 @@
 #include <stdint.h>
 
 typedef enum cpt_doc_type {
-	CPT_DOC_QUOTE,		/* devis */
-	CPT_DOC_ORDER,		/* confirmation de commande */
-	CPT_DOC_DELIVERY,	/* bon de livraison */
-	CPT_DOC_INVOICE,	/* facture (UNTDID 1001: 380) */
-	CPT_DOC_CREDIT_NOTE,	/* avoir (381) */
+	CPT_DOC_QUOTE,		 /* devis */
+	CPT_DOC_ORDER,		 /* confirmation de commande */
+	CPT_DOC_DELIVERY,	 /* bon de livraison */
+	CPT_DOC_INVOICE,	 /* facture (UNTDID 1001: 380) */
+	CPT_DOC_CREDIT_NOTE,	 /* avoir (381) */
 	CPT_DOC_DEPOSIT_INVOICE, /* facture d'acompte (386) */
-	CPT_DOC_PROFORMA,	/* facture pro forma (325): never an e-invoice */
+	CPT_DOC_PROFORMA,	 /* facture pro forma (325): never an e-invoice */
 } cpt_doc_type;
 
 typedef struct cpt_doc_address {
@@ -36,14 +36,14 @@ typedef struct cpt_doc_address {
 
 /* The seller: the company's legal identity, as the law wants it printed. */
 typedef struct cpt_doc_seller {
-	const char *name;	  /* "Thermo Services" */
-	const char *legal_form;	  /* "SARL", "SRL" */
+	const char *name;	   /* "Thermo Services" */
+	const char *legal_form;	   /* "SARL", "SRL" */
 	const char *share_capital; /* "10 000 €" as printed, "" when none */
-	const char *siren;	  /* FR: 9 digits; "" elsewhere */
-	const char *siret;	  /* FR: 14 digits */
-	const char *rcs;	  /* "RCS Lyon 732 829 320", "" when none */
+	const char *siren;	   /* FR: 9 digits; "" elsewhere */
+	const char *siret;	   /* FR: 14 digits */
+	const char *rcs;	   /* "RCS Lyon 732 829 320", "" when none */
 	const char *be_enterprise; /* BE: 10 digits */
-	const char *vat_number;	  /* "FR44732829320", "BE0403170701" */
+	const char *vat_number;	   /* "FR44732829320", "BE0403170701" */
 	cpt_doc_address address;
 	const char *phone, *email, *website;
 	const char *iban, *bic; /* payment by transfer */
@@ -90,11 +90,12 @@ typedef struct cpt_doc_line {
 
 /* One VAT rate (EN 16931 BG-23): the base is the sum of that rate's nets. */
 typedef struct cpt_doc_vat {
-	int64_t rate;		  /* hundredths of a percent */
-	const char *category;	  /* S, Z, E, AE, K, G, O */
-	int64_t base;		  /* cents */
-	int64_t amount;		  /* cents */
-	const char *exemption;	  /* legal mention when not S: "TVA non applicable, art. 293 B du CGI" */
+	int64_t rate;	      /* hundredths of a percent */
+	const char *category; /* S, Z, E, AE, K, G, O */
+	int64_t base;	      /* cents */
+	int64_t amount;	      /* cents */
+	const char
+	    *exemption; /* legal mention when not S: "TVA non applicable, art. 293 B du CGI" */
 	const char *exemption_code; /* VATEX code for e-invoices ("VATEX-EU-AE"), "" if none */
 } cpt_doc_vat;
 
@@ -113,15 +114,15 @@ typedef enum cpt_doc_nature {
 
 typedef struct cpt_doc_view {
 	cpt_doc_type type;
-	const char *number;	/* legal number, "" for a draft ("BROUILLON" printed) */
-	const char *title;	/* printed title: "Facture", "Avoir"... */
+	const char *number; /* legal number, "" for a draft ("BROUILLON" printed) */
+	const char *title;  /* printed title: "Facture", "Avoir"... */
 	cpt_date issue_date;
-	cpt_date due_date;	/* invoices, credit notes */
-	cpt_date delivery_date; /* date of the supply, when different from issue */
-	cpt_date valid_until;	/* quotes */
-	const char *currency;	/* "EUR" */
-	const char *language;	/* "fr" */
-	const char *buyer_reference; /* BT-10: the client's order reference, "" if none */
+	cpt_date due_date;	      /* invoices, credit notes */
+	cpt_date delivery_date;	      /* date of the supply, when different from issue */
+	cpt_date valid_until;	      /* quotes */
+	const char *currency;	      /* "EUR" */
+	const char *language;	      /* "fr" */
+	const char *buyer_reference;  /* BT-10: the client's order reference, "" if none */
 	const char *preceding_number; /* credit note: the invoice it corrects */
 	cpt_date preceding_date;
 
@@ -132,34 +133,35 @@ typedef struct cpt_doc_view {
 	size_t n_lines;
 	bool prices_include_vat; /* entered TTC: totals computed that way */
 
-	int64_t lines_net;	   /* BT-106: sum of the item lines' nets, cents */
-	int64_t discount_rate;	   /* document discount, hundredths of a percent, 0 if none */
-	int64_t discount_amount;   /* BT-107: cents, positive */
-	int64_t eco_total;	   /* DEEE included in the nets, printed apart */
-	const cpt_doc_vat *vat;	   /* one per rate and category, sorted by rate descending */
+	int64_t lines_net;	 /* BT-106: sum of the item lines' nets, cents */
+	int64_t discount_rate;	 /* document discount, hundredths of a percent, 0 if none */
+	int64_t discount_amount; /* BT-107: cents, positive */
+	int64_t eco_total;	 /* DEEE included in the nets, printed apart */
+	const cpt_doc_vat *vat;	 /* one per rate and category, sorted by rate descending */
 	size_t n_vat;
-	int64_t net_total;	   /* BT-109: lines_net − discount_amount */
-	int64_t vat_total;	   /* BT-110 */
-	int64_t gross_total;	   /* BT-112: net_total + vat_total */
+	int64_t net_total;   /* BT-109: lines_net − discount_amount */
+	int64_t vat_total;   /* BT-110 */
+	int64_t gross_total; /* BT-112: net_total + vat_total */
 	const cpt_doc_deduction *deductions;
 	size_t n_deductions;
-	int64_t prepaid;	   /* BT-113: deposits deducted, cents */
-	int64_t amount_due;	   /* BT-115: gross_total − prepaid */
+	int64_t prepaid;    /* BT-113: deposits deducted, cents */
+	int64_t amount_due; /* BT-115: gross_total − prepaid */
 
 	/* Progress invoices: the share of the quote invoiced so far. */
-	int64_t progress_rate;	    /* hundredths of a percent, 0 when not progress billing */
-	int64_t progress_previous;  /* cents already invoiced before this one, with VAT */
+	int64_t progress_rate;	   /* hundredths of a percent, 0 when not progress billing */
+	int64_t progress_previous; /* cents already invoiced before this one, with VAT */
 
 	/* Mentions the law asks for, already worded. */
 	cpt_doc_nature nature;
-	const char *payment_terms;    /* "30 jours fin de mois", "À réception" */
+	const char *payment_terms;	/* "30 jours fin de mois", "À réception" */
 	const char *payment_means_code; /* UNTDID 4461: "30" transfer, "58" SEPA transfer... */
-	const char *late_penalty;     /* "Pénalités de retard : 13,15 % l'an (taux BCE + 10 points)" */
-	const char *recovery_indemnity; /* "Indemnité forfaitaire pour frais de recouvrement : 40 €" */
-	const char *early_discount;   /* "Pas d'escompte pour paiement anticipé." */
-	bool vat_on_debits;	      /* "Option pour le paiement de la TVA d'après les débits" */
+	const char *late_penalty; /* "Pénalités de retard : 13,15 % l'an (taux BCE + 10 points)" */
+	const char
+	    *recovery_indemnity; /* "Indemnité forfaitaire pour frais de recouvrement : 40 €" */
+	const char *early_discount; /* "Pas d'escompte pour paiement anticipé." */
+	bool vat_on_debits;	    /* "Option pour le paiement de la TVA d'après les débits" */
 	const char *structured_communication; /* BE: "+++123/4567/89012+++", "" otherwise */
-	const char *notes;	      /* free text printed under the lines */
+	const char *notes;		      /* free text printed under the lines */
 } cpt_doc_view;
 
 #endif

@@ -17,6 +17,12 @@
 #define CHANNEL "comptoir_events"
 #define RETRY_MS 3000
 
+char *cpt_notify_payload(cpt_call *call, const char *topic, int64_t id, const char *action)
+{
+	return cpt_call_printf(call, "%lld|%s|%lld|%s", (long long)call->company_id, topic,
+			       (long long)id, action);
+}
+
 int cpt_notify(cpt_call *call, cpt_status *st, const char *topic, int64_t id, const char *action)
 {
 	char *payload = cpt_call_printf(call, "%lld|%s|%lld|%s", (long long)call->company_id, topic,

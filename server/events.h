@@ -13,6 +13,8 @@ struct cpt_server;
 
 /* Announces that topic row id changed ("create", "update", "delete"...). */
 int cpt_notify(cpt_call *call, cpt_status *st, const char *topic, int64_t id, const char *action);
+/* The NOTIFY payload cpt_notify sends (call's arena), for statements that notify themselves. */
+char *cpt_notify_payload(cpt_call *call, const char *topic, int64_t id, const char *action);
 
 /* Starts listening (and keeps reconnecting if the database goes away). */
 int cpt_events_start(struct cpt_server *srv, cpt_status *st);

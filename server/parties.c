@@ -301,9 +301,8 @@ static int check_party(cpt_call *call, Comptoir__Parties__Party *p, bool creatin
 	}
 	if (!p->payer_id && *p->payer_code) {
 		/* The payer named by its code, as the client file and imports do. */
-		PGresult *r = cpt_db_query(call, st,
-					   "SELECT id FROM party WHERE code = upper(btrim($1))",
-					   p->payer_code);
+		PGresult *r = cpt_db_query(
+		    call, st, "SELECT id FROM party WHERE code = upper(btrim($1))", p->payer_code);
 		if (!r) {
 			return st->code;
 		}

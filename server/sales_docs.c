@@ -93,8 +93,60 @@ typedef struct draft {
 	cpt_sales_line *lines;
 	int64_t *article_id, *vat_rate_id, *source_line_id;
 	const char **article_code, **label, **unit;
-	bool internal; /* the server's own call: sources and corrections kept */
+	bool internal;	     /* the server's own call: sources and corrections kept */
+	PGresult *articles;  /* the lines' articles, read at once */
+	PGresult *vat_rates; /* every VAT rate (a few rows) */
 } draft;
+
+/*
+ * Reads the articles the lines name (by id or code) and the VAT rates in
+ * two queries, whatever the number of lines.
+ */
+static int prefetch(cpt_call *call, cpt_status *st, draft *d)
+{
+	GString *ids = g_string_new("{"), *codes = g_string_new("{");
+	for (size_t i = 0; i < d->in->n_lines; i++) {
+		const Comptoir__Sales__Line *l = d->in->lines[i];
+		if (l->article_id) {
+			g_string_append_printf(ids, "%s%lld", ids->len > 1 ? "," : "",
+					       (long long)l->article_id);
+		} else if (*l->article_code) {
+			g_string_append(codes, codes->len > 1 ? ",\"" : "\"");
+			for (const char *c = l->article_code; *c; c++) {
+				if (*c == '"' || *c == '\\') {
+					g_string_append_c(codes, '\\');
+				}
+				g_string_append_c(codes, g_ascii_toupper(*c));
+			}
+			g_string_append_c(codes, '"');
+		}
+	}
+	g_string_append_c(ids, '}');
+	g_string_append_c(codes, '}');
+	d->articles =
+	    cpt_db_query(call, st,
+			 "SELECT id, code, label, unit, vat_rate_id, eco_contribution FROM article"
+			 " WHERE id = ANY ($1::bigint[]) OR code = ANY (SELECT btrim(x) FROM "
+			 "unnest($2::text[]) x)",
+			 cpt_call_strdup(call, ids->str), cpt_call_strdup(call, codes->str));
+	g_string_free(ids, TRUE);
+	g_string_free(codes, TRUE);
+	if (!d->articles) {
+		return st->code;
+	}
+	d->vat_rates = cpt_db_exec0(call, st, "SELECT id, rate, category FROM vat_rate");
+	return d->vat_rates ? 0 : st->code;
+}
+
+static void prefetch_free(draft *d)
+{
+	if (d->articles) {
+		PQclear(d->articles);
+	}
+	if (d->vat_rates) {
+		PQclear(d->vat_rates);
+	}
+}
 
 static int check_party(cpt_call *call, cpt_status *st, draft *d)
 {
@@ -263,35 +315,35 @@ static cpt_sales_kind line_kind(const char *kind, bool *ok)
 static int line_article(cpt_call *call, cpt_status *st, draft *d, size_t i,
 			const Comptoir__Sales__Line *in, int64_t *vat_rate_id)
 {
-	PGresult *r =
-	    cpt_db_query(call, st,
-			 "SELECT id, code, label, unit, vat_rate_id, eco_contribution FROM article"
-			 " WHERE id = $1::bigint OR ($1::bigint = 0 AND code = upper(btrim($2)))",
-			 cpt_call_i64(call, in->article_id), in->article_code);
-	if (!r) {
-		return st->code;
+	PGresult *r = d->articles;
+	g_autofree char *code = g_ascii_strup(in->article_code, -1);
+	g_strstrip(code);
+	int row = -1;
+	for (int k = 0; k < PQntuples(r) && row < 0; k++) {
+		if (in->article_id ? cpt_db_i64(r, k, 0) == in->article_id
+				   : strcmp(cpt_db_str(r, k, 1), code) == 0) {
+			row = k;
+		}
 	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
+	if (row < 0) {
 		return cpt_status_set(
 		    st, CPT_NOT_FOUND,
 		    in->article_id ? "document.lines.article_id" : "document.lines.article_code",
 		    "article inconnu : %s",
 		    in->article_id ? cpt_call_i64(call, in->article_id) : in->article_code);
 	}
-	d->article_id[i] = cpt_db_i64(r, 0, 0);
-	d->article_code[i] = col_str(call, r, 0, 1);
+	d->article_id[i] = cpt_db_i64(r, row, 0);
+	d->article_code[i] = col_str(call, r, row, 1);
 	if (!*d->label[i]) {
-		d->label[i] = col_str(call, r, 0, 2);
+		d->label[i] = col_str(call, r, row, 2);
 	}
 	if (!*d->unit[i]) {
-		d->unit[i] = col_str(call, r, 0, 3);
+		d->unit[i] = col_str(call, r, row, 3);
 	}
 	if (!*vat_rate_id) {
-		*vat_rate_id = cpt_db_i64(r, 0, 4);
+		*vat_rate_id = cpt_db_i64(r, row, 4);
 	}
-	d->lines[i].eco_contribution = cpt_db_i64(r, 0, 5);
-	PQclear(r);
+	d->lines[i].eco_contribution = cpt_db_i64(r, row, 5);
 	return 0;
 }
 
@@ -301,23 +353,19 @@ static int line_vat(cpt_call *call, cpt_status *st, draft *d, size_t i, int64_t 
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "document.lines.vat_rate_id",
 				      "taux de TVA manquant (ligne %zu)", i + 1);
 	}
-	PGresult *r =
-	    cpt_db_query(call, st, "SELECT rate, category FROM vat_rate WHERE id = $1::bigint",
-			 cpt_call_i64(call, vat_rate_id));
-	if (!r) {
-		return st->code;
+	PGresult *r = d->vat_rates;
+	int row = -1;
+	for (int k = 0; k < PQntuples(r) && row < 0; k++) {
+		if (cpt_db_i64(r, k, 0) == vat_rate_id) {
+			row = k;
+		}
 	}
-	bool found = PQntuples(r) == 1;
-	if (found) {
-		d->lines[i].vat_rate = cpt_db_i64(r, 0, 0);
-		g_strlcpy(d->lines[i].vat_category, cpt_db_str(r, 0, 1),
-			  sizeof d->lines[i].vat_category);
-	}
-	PQclear(r);
-	if (!found) {
+	if (row < 0) {
 		return cpt_status_set(st, CPT_NOT_FOUND, "document.lines.vat_rate_id",
 				      "taux de TVA inconnu");
 	}
+	d->lines[i].vat_rate = cpt_db_i64(r, row, 1);
+	g_strlcpy(d->lines[i].vat_category, cpt_db_str(r, row, 2), sizeof d->lines[i].vat_category);
 	d->vat_rate_id[i] = vat_rate_id;
 	if (d->exemption) {
 		/* Exempt, reverse charge, intra-EU, export: no VAT, the mention says why. */
@@ -571,11 +619,18 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 	d.article_code = cpt_call_alloc(call, sizeof(char *) * (d.n + 1));
 	d.label = cpt_call_alloc(call, sizeof(char *) * (d.n + 1));
 	d.unit = cpt_call_alloc(call, sizeof(char *) * (d.n + 1));
-	for (size_t i = 0; i < d.n; i++) {
+	if (prefetch(call, st, &d)) {
+		prefetch_free(&d);
+		return st->code;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < d.n && rc == 0; i++) {
 		d.article_id[i] = 0;
-		if (check_line(call, st, &d, i)) {
-			return st->code;
-		}
+		rc = check_line(call, st, &d, i);
+	}
+	prefetch_free(&d);
+	if (rc) {
+		return rc;
 	}
 	cpt_sales_totals t;
 	long bad;
@@ -679,10 +734,10 @@ CPT_HANDLER(cpt_sales_save_run)
 	int64_t id = 0;
 	const Comptoir__Sales__Document *doc = req->document;
 	if (cpt_sales_save(call, st, doc, false, &id) ||
-	    cpt_notify(call, st, cpt_sales_topic(doc->type), id, doc->id ? "update" : "create") ||
-	    cpt_audit(call, st, "sales_document", id, call->company_id,
-		      cpt_json_object(call, "event", doc->id ? "update" : "create", "type",
-				      doc->type, NULL))) {
+	    cpt_audit_notify(call, st, "sales_document", id,
+			     cpt_json_object(call, "event", doc->id ? "update" : "create", "type",
+					     doc->type, NULL),
+			     cpt_sales_topic(doc->type), doc->id ? "update" : "create")) {
 		return st->code;
 	}
 	return cpt_sales_reply(call, st, id, out);

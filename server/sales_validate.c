@@ -71,38 +71,68 @@ static void canon_field(GString *s, const char *key, const char *value)
 	g_string_append_c(s, '\n');
 }
 
-char *cpt_sales_canonical(PGconn *db, int64_t id, cpt_status *st)
+/*
+ * The canonical text from the document's row and lines (SQL_CANON_DOC and
+ * SQL_CANON_LINES); number and chain_seq, when not NULL, stand for the row's
+ * (the validating transaction knows them before it reads them back).
+ */
+static char *canonical_of(const PGresult *doc, const PGresult *lines, const char *number,
+			  const char *chain_seq)
+{
+	GString *s = g_string_new("comptoir-document-v1\n");
+	for (int c = 0; c < PQnfields(doc); c++) {
+		const char *v = PQgetvalue(doc, 0, c);
+		if (number && strcmp(CANON_DOC_NAMES[c], "number") == 0) {
+			v = number;
+		} else if (chain_seq && strcmp(CANON_DOC_NAMES[c], "chain_seq") == 0) {
+			v = chain_seq;
+		}
+		canon_field(s, CANON_DOC_NAMES[c], v);
+	}
+	for (int i = 0; i < PQntuples(lines); i++) {
+		g_string_append(s, "line\n");
+		for (int c = 0; c < PQnfields(lines); c++) {
+			canon_field(s, PQfname(lines, c), PQgetvalue(lines, i, c));
+		}
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Reads the two parts of a document's canonical text; false with st set. */
+static bool canonical_parts(PGconn *db, int64_t id, PGresult **doc, PGresult **lines,
+			    cpt_status *st)
 {
 	char idtext[24];
 	snprintf(idtext, sizeof idtext, "%lld", (long long)id);
 	const char *p[] = {idtext};
-	PGresult *r = PQexecParams(db, SQL_CANON_DOC, 1, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+	*lines = NULL;
+	*doc = PQexecParams(db, SQL_CANON_DOC, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(*doc) != PGRES_TUPLES_OK || PQntuples(*doc) != 1) {
 		cpt_status_set(st, CPT_INTERNAL, NULL, "document %s illisible : %s", idtext,
-			       PQresultErrorMessage(r));
-		PQclear(r);
-		return NULL;
+			       PQresultErrorMessage(*doc));
+		PQclear(*doc);
+		return false;
 	}
-	GString *s = g_string_new("comptoir-document-v1\n");
-	for (int c = 0; c < PQnfields(r); c++) {
-		canon_field(s, CANON_DOC_NAMES[c], PQgetvalue(r, 0, c));
-	}
-	PQclear(r);
-	r = PQexecParams(db, SQL_CANON_LINES, 1, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+	*lines = PQexecParams(db, SQL_CANON_LINES, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(*lines) != PGRES_TUPLES_OK) {
 		cpt_status_set(st, CPT_INTERNAL, NULL, "lignes du document %s illisibles", idtext);
-		PQclear(r);
-		g_string_free(s, TRUE);
+		PQclear(*doc);
+		PQclear(*lines);
+		return false;
+	}
+	return true;
+}
+
+char *cpt_sales_canonical(PGconn *db, int64_t id, cpt_status *st)
+{
+	PGresult *doc, *lines;
+	if (!canonical_parts(db, id, &doc, &lines, st)) {
 		return NULL;
 	}
-	for (int i = 0; i < PQntuples(r); i++) {
-		g_string_append(s, "line\n");
-		for (int c = 0; c < PQnfields(r); c++) {
-			canon_field(s, PQfname(r, c), PQgetvalue(r, i, c));
-		}
-	}
-	PQclear(r);
-	return g_string_free(s, FALSE);
+	char *text = canonical_of(doc, lines, NULL, NULL);
+	PQclear(doc);
+	PQclear(lines);
+	return text;
 }
 
 void cpt_sales_hash(const char *previous, const char *canonical, char out[65])
@@ -153,11 +183,15 @@ static const char SQL_BUYER[] =
     "   'line2', a.line2, 'postcode', a.postcode, 'city', a.city, 'country', a.country)"
     "   FROM party_address a WHERE a.id = d.delivery_address_id),"
     " 'contact', (SELECT json_build_object('name', c.name, 'email', c.email)"
-    "   FROM party_contact c WHERE c.party_id = p.id ORDER BY c.id LIMIT 1))::text"
+    "   FROM party_contact c WHERE c.party_id = p.id ORDER BY c.id LIMIT 1))::jsonb AS buyer"
     " FROM sales_document d JOIN party p ON p.id = d.party_id WHERE d.id = $1::bigint";
 
+/*
+ * Validates draft id; *out is the validated document as the reply shows it,
+ * read before the locks are taken and completed after.
+ */
 static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_out,
-		    const char **type_out)
+		    Comptoir__Sales__Document **out)
 {
 	PGresult *r = NULL;
 	const char *pid = cpt_call_i64(call, id);
@@ -195,72 +229,74 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 			chained = SERIES[i].chained;
 		}
 	}
-	/* The next number of the series: the row stays locked until commit. */
-	const char *seq[] = {series, year};
-	if (exec_params(call, st,
-			"INSERT INTO document_sequence (series, fiscal_year, last_number)"
-			" VALUES ($1, $2::int, 1) ON CONFLICT (company_id, series, fiscal_year)"
-			" DO UPDATE SET last_number = document_sequence.last_number + 1"
-			" RETURNING last_number",
-			2, seq, &r)) {
+	/* First what needs no lock: the buyer frozen, the dates, the audit. */
+	const char *v[] = {pid, cpt_call_i64(call, call->user_id), chained ? "true" : "false"};
+	char *sql = cpt_call_printf(
+	    call,
+	    "WITH b AS (%s) UPDATE sales_document SET buyer = (SELECT buyer FROM b),"
+	    " validated_at = now(), validated_by = nullif($2::bigint, 0),"
+	    " due_date = CASE WHEN $3::boolean AND due_date IS NOT NULL"
+	    "  THEN current_date + (due_date - issue_date) ELSE due_date END,"
+	    " issue_date = CASE WHEN $3::boolean THEN current_date ELSE issue_date END"
+	    " WHERE id = $1::bigint",
+	    SQL_BUYER);
+	if (exec_params(call, st, sql, 3, v, NULL) ||
+	    cpt_audit_notify(call, st, "sales_document", id,
+			     cpt_json_object(call, "event", "validate", "type", type, NULL),
+			     cpt_sales_topic(type), "validate") ||
+	    cpt_sales_load(call, st, id, "id", out)) {
 		return st->code;
 	}
-	char *number =
-	    cpt_call_printf(call, "%s-%s-%05lld", series, year, (long long)cpt_db_i64(r, 0, 0));
+	PGresult *doc = NULL, *lines = NULL;
+	if (chained && !canonical_parts(call->db, id, &doc, &lines, st)) {
+		return st->code;
+	}
+	/*
+	 * Then, as late as can be, the locks: the next number of the series and,
+	 * for chained documents, the head of the chain. Their rows stay locked
+	 * until commit, so from here on only what must follow remains: the hash.
+	 */
+	const char *w[] = {pid, series, year};
+	sql = cpt_call_printf(
+	    call,
+	    "WITH s AS (INSERT INTO document_sequence (series, fiscal_year, last_number)"
+	    "  VALUES ($2, $3::int, 1) ON CONFLICT (company_id, series, fiscal_year)"
+	    "  DO UPDATE SET last_number = document_sequence.last_number + 1"
+	    "  RETURNING last_number),"
+	    " c AS (%s)"
+	    " UPDATE sales_document SET number = $2 || '-' || $3 || '-' ||"
+	    "  lpad((SELECT last_number FROM s)::text, 5, '0'), fiscal_year = $3::int,"
+	    "  state = 'validated', chain_seq = (SELECT last_seq FROM c), updated_at = now()"
+	    " WHERE id = $1::bigint RETURNING number, coalesce(chain_seq, 0)::text,"
+	    " (SELECT last_hash FROM c)",
+	    chained
+		? "INSERT INTO document_chain (last_seq) VALUES (1)"
+		  " ON CONFLICT (company_id) DO UPDATE SET last_seq = document_chain.last_seq + 1"
+		  " RETURNING last_seq, last_hash"
+		: "SELECT NULL::bigint AS last_seq, NULL::text AS last_hash");
+	if (exec_params(call, st, sql, 3, w, &r)) {
+		if (doc) {
+			PQclear(doc);
+			PQclear(lines);
+		}
+		return st->code;
+	}
+	(*out)->number = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
+	(*out)->state = "validated";
+	const char *chain_seq = cpt_call_strdup(call, cpt_db_str(r, 0, 1));
+	const char *previous = cpt_call_strdup(call, cpt_db_str(r, 0, 2));
 	PQclear(r);
-	if (exec_params(call, st, SQL_BUYER, 1, p1, &r)) {
-		return st->code;
-	}
-	const char *buyer = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
-	PQclear(r);
-	const char *v[] = {pid,
-			   number,
-			   year,
-			   buyer,
-			   cpt_call_i64(call, call->user_id),
-			   chained ? "true" : "false"};
-	/* Chained documents are dated the day they are validated; their due date follows. */
-	if (exec_params(call, st,
-			"UPDATE sales_document SET number = $2, fiscal_year = $3::int,"
-			" state = 'validated', buyer = $4::jsonb, validated_at = now(),"
-			" validated_by = nullif($5::bigint, 0),"
-			" due_date = CASE WHEN $6::boolean AND due_date IS NOT NULL"
-			"  THEN current_date + (due_date - issue_date) ELSE due_date END,"
-			" issue_date = CASE WHEN $6::boolean THEN current_date ELSE issue_date END,"
-			" updated_at = now() WHERE id = $1::bigint",
-			6, v, NULL)) {
-		return st->code;
-	}
 	*chained_out = chained;
-	*type_out = type;
 	if (!chained) {
 		return 0;
 	}
-	/* The chain: the company's head, locked until commit. */
-	if (exec_params(
-		call, st,
-		"INSERT INTO document_chain (last_seq) VALUES (1)"
-		" ON CONFLICT (company_id) DO UPDATE SET last_seq = document_chain.last_seq + 1"
-		" RETURNING last_seq, last_hash",
-		0, NULL, &r)) {
-		return st->code;
-	}
-	const char *chain_seq = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
-	const char *previous = cpt_call_strdup(call, cpt_db_str(r, 0, 1));
-	PQclear(r);
-	const char *c[] = {pid, chain_seq};
-	if (exec_params(call, st,
-			"UPDATE sales_document SET chain_seq = $2::bigint WHERE id = $1::bigint", 2,
-			c, NULL)) {
-		return st->code;
-	}
-	char *canonical = cpt_sales_canonical(call->db, id, st);
-	if (!canonical) {
-		return st->code;
-	}
+	char *canonical = canonical_of(doc, lines, (*out)->number, chain_seq);
+	PQclear(doc);
+	PQclear(lines);
 	char hash[65];
 	cpt_sales_hash(previous, canonical, hash);
 	g_free(canonical);
+	(*out)->hash = cpt_call_strdup(call, hash);
 	const char *h[] = {pid, previous, hash};
 	return exec_params(
 	    call, st,
@@ -274,12 +310,11 @@ CPT_HANDLER(cpt_sales_validate_run)
 {
 	const Comptoir__Sales__IdRequest *req = (const void *)in;
 	bool chained = false;
-	const char *type = NULL;
-	if (validate(call, st, req->id, &chained, &type) ||
-	    cpt_notify(call, st, cpt_sales_topic(type), req->id, "validate") ||
-	    cpt_audit(call, st, "sales_document", req->id, call->company_id,
-		      cpt_json_object(call, "event", "validate", "type", type, NULL))) {
+	Comptoir__Sales__DocumentReply *rep =
+	    CPT_NEW(call, Comptoir__Sales__DocumentReply, comptoir__sales__document_reply__init);
+	if (validate(call, st, req->id, &chained, &rep->document)) {
 		return st->code;
 	}
-	return cpt_sales_reply(call, st, req->id, out);
+	*out = &rep->base;
+	return 0;
 }

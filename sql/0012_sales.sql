@@ -181,12 +181,14 @@ BEGIN
 	-- The validating transaction seals the document in three steps: the
 	-- number, then its place in the chain, then the hash. Once hashed,
 	-- nothing but its state moves.
-	IF sales_is_locked(OLD.type, OLD.number) AND
-	   ((to_jsonb(NEW) - ARRAY['state', 'updated_at', 'chain_seq', 'previous_hash', 'hash'])
+	IF NOT sales_is_locked(OLD.type, OLD.number) THEN
+		RETURN NEW; -- a draft, or a document the law does not freeze
+	END IF;
+	IF (to_jsonb(NEW) - ARRAY['state', 'updated_at', 'chain_seq', 'previous_hash', 'hash'])
 	    IS DISTINCT FROM
-	    (to_jsonb(OLD) - ARRAY['state', 'updated_at', 'chain_seq', 'previous_hash', 'hash'])
-	    OR (OLD.hash IS NOT NULL AND (NEW.chain_seq, NEW.previous_hash, NEW.hash)
-		IS DISTINCT FROM (OLD.chain_seq, OLD.previous_hash, OLD.hash))) THEN
+	   (to_jsonb(OLD) - ARRAY['state', 'updated_at', 'chain_seq', 'previous_hash', 'hash'])
+	   OR (OLD.hash IS NOT NULL AND (NEW.chain_seq, NEW.previous_hash, NEW.hash)
+		IS DISTINCT FROM (OLD.chain_seq, OLD.previous_hash, OLD.hash)) THEN
 		RAISE EXCEPTION 'document % is validated: its content cannot change', OLD.number
 			USING ERRCODE = 'integrity_constraint_violation',
 			CONSTRAINT = 'sales_document_unalterable';
@@ -199,22 +201,19 @@ CREATE TRIGGER sales_document_guard BEFORE UPDATE OR DELETE ON sales_document
 
 CREATE FUNCTION sales_line_guard() RETURNS trigger
 	LANGUAGE plpgsql AS $$
-DECLARE d sales_document;
+DECLARE doc_type text; doc_number text;
 BEGIN
-	SELECT * INTO d FROM sales_document
+	SELECT type, number INTO doc_type, doc_number FROM sales_document
 		WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.document_id ELSE NEW.document_id END;
-	IF FOUND AND sales_is_locked(d.type, d.number) THEN
-		RAISE EXCEPTION 'document % is validated: its lines cannot change', d.number
+	IF NOT sales_is_locked(doc_type, doc_number) AND TG_OP = 'UPDATE'
+	   AND OLD.document_id <> NEW.document_id THEN
+		SELECT type, number INTO doc_type, doc_number FROM sales_document
+			WHERE id = OLD.document_id;
+	END IF;
+	IF sales_is_locked(doc_type, doc_number) THEN
+		RAISE EXCEPTION 'document % is validated: its lines cannot change', doc_number
 			USING ERRCODE = 'integrity_constraint_violation',
 			CONSTRAINT = 'sales_document_unalterable';
-	END IF;
-	IF TG_OP = 'UPDATE' AND OLD.document_id <> NEW.document_id THEN
-		SELECT * INTO d FROM sales_document WHERE id = OLD.document_id;
-		IF FOUND AND sales_is_locked(d.type, d.number) THEN
-			RAISE EXCEPTION 'document % is validated: its lines cannot change', d.number
-				USING ERRCODE = 'integrity_constraint_violation',
-				CONSTRAINT = 'sales_document_unalterable';
-		END IF;
 	END IF;
 	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END
