@@ -13,6 +13,7 @@ postgresql postgresql-contrib
 libcmocka-dev
 xvfb xauth dbus imagemagick
 poppler-utils qpdf
+libsaxonhe-java libxml2-utils openjdk-17-jre-headless
 openssl ca-certificates
 "
 
