@@ -149,6 +149,7 @@ static const method_entry table[] = {
     {QUOTES, "Validate", cpt_sales_validate_run, "quotes.write", 0},
     {QUOTES, "Convert", cpt_sales_convert_run, "quotes.write", 0},
     {QUOTES, "SetQuoteState", cpt_sales_quote_state_run, "quotes.write", 0},
+    {QUOTES, "Print", cpt_sales_print_run, "quotes.read", 0},
     {INVOICES, "List", cpt_sales_list_run, "invoices.read", 0},
     {INVOICES, "Get", cpt_sales_get_run, "invoices.read", 0},
     {INVOICES, "Save", cpt_sales_save_run, "invoices.write", 0},
@@ -156,6 +157,7 @@ static const method_entry table[] = {
     {INVOICES, "Validate", cpt_sales_validate_run, "invoices.validate", 0},
     {INVOICES, "Convert", cpt_sales_convert_run, "invoices.write", 0},
     {INVOICES, "CreditNote", cpt_sales_credit_note_run, "invoices.write", 0},
+    {INVOICES, "Print", cpt_sales_print_run, "invoices.read", 0},
 };
 
 static const ProtobufCServiceDescriptor *const services[] = {

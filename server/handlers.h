@@ -109,5 +109,6 @@ CPT_HANDLER(cpt_sales_validate_run);
 CPT_HANDLER(cpt_sales_convert_run);
 CPT_HANDLER(cpt_sales_credit_note_run);
 CPT_HANDLER(cpt_sales_quote_state_run);
+CPT_HANDLER(cpt_sales_print_run);
 
 #endif

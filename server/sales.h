@@ -49,4 +49,12 @@ int cpt_sales_load(cpt_call *call, cpt_status *st, int64_t id, const char *field
 char *cpt_sales_canonical(PGconn *db, int64_t id, cpt_status *st);
 void cpt_sales_hash(const char *previous, const char *canonical, char out[65]);
 
+/*
+ * Document id as its renderers see it (docview.h): strings in the call's
+ * arena. The buyer is the one frozen at validation, or the live one for a
+ * draft.
+ */
+struct cpt_doc_view;
+int cpt_sales_docview(cpt_call *call, cpt_status *st, int64_t id, struct cpt_doc_view *v);
+
 #endif

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static cpt_testenv env;
 static cpt_client *admin;
@@ -537,6 +538,97 @@ static void verify_finds_a_tampered_row(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * E-invoices of a validated invoice, through the RPC
+ */
+
+/* Runs ../shared/standards/validate-einvoice.sh (or $CPT_STANDARDS) on path;
+ * false when the folder is absent (then said once). */
+static bool validator_passes(const char *path, const char *option, char **report)
+{
+	const char *dir = getenv("CPT_STANDARDS");
+	char script[1024];
+	snprintf(script, sizeof script, "%s/validate-einvoice.sh",
+		 dir && *dir ? dir : "../shared/standards");
+	if (access(script, X_OK) != 0) {
+		printf("SKIP e-invoice validation: %s not found\n", script);
+		*report = NULL;
+		return true;
+	}
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "'%s' -q %s '%s' 2>&1", script, option, path);
+	FILE *p = popen(cmd, "r");
+	char buf[8192];
+	size_t n = p ? fread(buf, 1, sizeof buf - 1, p) : 0;
+	buf[n] = '\0';
+	int status = p ? pclose(p) : -1;
+	*report = strdup(buf);
+	return status == 0;
+}
+
+static void a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator(void **state)
+{
+	/* The seller's legal identity, as the company settings will hold it. */
+	assert_int_equal(
+	    cpt_testenv_sql_int(
+		&env, "WITH u AS (UPDATE company SET name = 'Thermo Services', legal_form = 'SARL',"
+		      " share_capital = '10 000 €', siren = '732829320', siret = '73282932000074',"
+		      " rcs = 'RCS Lyon 732 829 320', vat_number = 'FR44732829320',"
+		      " address_line1 = '12 rue de la République', postcode = '69002',"
+		      " city = 'Lyon', iban = 'FR7630006000011234567890189', bic = 'AGRIFRPPXXX',"
+		      " email = 'compta@thermo.example' RETURNING 1) SELECT count(*) FROM u"),
+	    1);
+	Comptoir__Sales__Line l[] = {item("CHAUD", "", 1000, 21900000, vat20),
+				     item("MO", "", 2500, 550000, 0),
+				     item("", "Désembouage", 1000, 1800000, vat55)};
+	l[1].vat_rate_id = vat20;
+	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+	d.type = "invoice";
+	d.party_id = client;
+	d.discount_rate = 250;
+	cpt_status st;
+	ProtobufCMessage *keep;
+	Comptoir__Sales__Document *inv = save("Invoices", &d, l, 3, &st, &keep);
+	assert_non_null(inv);
+	int64_t id = inv->id;
+	protobuf_c_message_free_unpacked(keep, NULL);
+	free(validate("Invoices", id, &st));
+	const char *formats[][2] = {{"cii", "--facturx"}, {"ubl", "--peppol"}};
+	for (int f = 0; f < 2; f++) {
+		Comptoir__Sales__ExportRequest req = COMPTOIR__SALES__EXPORT_REQUEST__INIT;
+		req.id = id;
+		req.format = (char *)formats[f][0];
+		ProtobufCMessage *out = NULL;
+		if (call(admin, "sales.Invoices/Print", &req.base,
+			 &comptoir__sales__file_reply__descriptor, &out, &st) != CPT_OK) {
+			fail_msg("%s: %s (%s)", formats[f][0], st.message, st.field);
+		}
+		Comptoir__Sales__FileReply *file = (void *)out;
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s", cpt_testenv_out(), file->name);
+		FILE *fp = fopen(path, "wb");
+		assert_non_null(fp);
+		fwrite(file->content.data, 1, file->content.len, fp);
+		fclose(fp);
+		protobuf_c_message_free_unpacked(out, NULL);
+		char *report;
+		if (!validator_passes(path, formats[f][1], &report)) {
+			fail_msg("%s does not pass:\n%s", path, report);
+		}
+		free(report);
+	}
+	/* A draft is no e-invoice. */
+	d.discount_rate = 0;
+	inv = save("Invoices", &d, l, 1, &st, &keep);
+	Comptoir__Sales__ExportRequest req = COMPTOIR__SALES__EXPORT_REQUEST__INIT;
+	req.id = inv->id;
+	req.format = "ubl";
+	protobuf_c_message_free_unpacked(keep, NULL);
+	assert_int_equal(call(admin, "sales.Invoices/Print", &req.base,
+			      &comptoir__sales__file_reply__descriptor, NULL, &st),
+			 CPT_FAILED_PRECONDITION);
+}
+
+/* ---------------------------------------------------------------------------
  * 20 validations at once
  */
 
@@ -614,6 +706,7 @@ int main(void)
 	    cmocka_unit_test(credit_notes_never_exceed_what_is_left),
 	    cmocka_unit_test(validated_documents_are_unalterable_even_from_sql),
 	    cmocka_unit_test(verify_finds_a_tampered_row),
+	    cmocka_unit_test(a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator),
 	    cmocka_unit_test(twenty_concurrent_validations_give_gapless_numbers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
