@@ -214,6 +214,89 @@ static int remaining_lines(cpt_call *call, cpt_status *st, const Comptoir__Sales
 	return 0;
 }
 
+/* What invoices already took of source line id, as amounts (cents, as entered). */
+static int64_t taken_amount(cpt_call *call, cpt_status *st, int64_t line, bool *ok)
+{
+	PGresult *r = cpt_db_query(call, st,
+				   "SELECT coalesce(sum(l.amount), 0) FROM sales_line l"
+				   " JOIN sales_document d ON d.id = l.document_id"
+				   " WHERE l.source_line_id = $1::bigint AND d.type = 'invoice'"
+				   " AND d.state <> 'cancelled'",
+				   cpt_call_i64(call, line));
+	*ok = r != NULL;
+	int64_t v = r ? cpt_db_i64(r, 0, 0) : 0;
+	if (r) {
+		PQclear(r);
+	}
+	return v;
+}
+
+/*
+ * A progress invoice of src. Each item line of the quote is brought to rate
+ * of its amount, rounded once, less what earlier progress invoices took of
+ * it; the difference is invoiced as one lump ("forfait") that says its
+ * share, so that at 100 % every line is invoiced exactly, to the cent.
+ * *previous is what the earlier progress invoices came to (TTC).
+ */
+static int progress_lines(cpt_call *call, cpt_status *st, const Comptoir__Sales__Document *src,
+			  int32_t rate, GPtrArray *lines, int64_t *previous)
+{
+	PGresult *r = cpt_db_query(
+	    call, st,
+	    "SELECT coalesce(max(d.progress_rate), 0), coalesce(sum(d.gross_total), 0)"
+	    " FROM sales_link k JOIN sales_document d ON d.id = k.to_id"
+	    " WHERE k.from_id = $1::bigint AND d.type = 'invoice' AND d.state <> 'cancelled'"
+	    " AND d.progress_rate > 0",
+	    cpt_call_i64(call, src->id));
+	if (!r) {
+		return st->code;
+	}
+	int64_t before = cpt_db_i64(r, 0, 0);
+	*previous = cpt_db_i64(r, 0, 1);
+	PQclear(r);
+	char pct[32];
+	if (rate <= before || rate > 10000) {
+		cpt_money_format_plain(before, pct, sizeof pct);
+		return cpt_status_set(
+		    st, CPT_INVALID_ARGUMENT, "progress_rate",
+		    "l'avancement cumulé doit dépasser %s %% et rester dans 100 %%", pct);
+	}
+	cpt_money_format_plain(rate, pct, sizeof pct);
+	for (size_t i = 0; i < src->n_lines; i++) {
+		const Comptoir__Sales__Line *from = src->lines[i];
+		if (strcmp(from->kind, "item") != 0) {
+			g_ptr_array_add(lines, copy_line(call, from));
+			continue;
+		}
+		int64_t target, price;
+		bool ok;
+		if (!cpt_money_percent(from->amount, rate, &target)) {
+			return cpt_status_set(st, CPT_INVALID_ARGUMENT, "progress_rate",
+					      "montant hors limites");
+		}
+		int64_t amount = target - taken_amount(call, st, from->id, &ok);
+		if (!ok) {
+			return st->code;
+		}
+		if (amount == 0 || !cpt_money_mul(amount, 100, &price)) { /* cents to 1/10000 */
+			continue;
+		}
+		char qty[32], unit_price[32];
+		cpt_money_format_qty(from->quantity, qty, sizeof qty);
+		cpt_money_format_price(from->unit_price, unit_price, sizeof unit_price);
+		Comptoir__Sales__Line *l = copy_line(call, from);
+		l->label = cpt_call_printf(call, "%s\nAvancement %s %% de %s %s × %s €",
+					   from->label, pct, qty, from->unit, unit_price);
+		l->unit = "forfait";
+		l->quantity = 1000;
+		l->unit_price = price;
+		l->discount = 0;
+		l->vat_rate_id = vat_rate_id(call, st, from->vat_rate, from->vat_category);
+		g_ptr_array_add(lines, l);
+	}
+	return 0;
+}
+
 CPT_HANDLER(cpt_sales_convert_run)
 {
 	const Comptoir__Sales__ConvertRequest *req = (const void *)in;
@@ -263,8 +346,19 @@ CPT_HANDLER(cpt_sales_convert_run)
 	doc.delivery_address_id = src[0]->delivery_address_id;
 	GPtrArray *lines = g_ptr_array_new();
 	int rc = 0;
+	bool progress = req->progress_rate != 0;
+	int64_t previous = 0;
+	if (progress && (strcmp(req->to_type, "invoice") != 0 || req->n_source_ids != 1 ||
+			 strcmp(src[0]->type, "delivery") == 0)) {
+		g_ptr_array_free(lines, TRUE);
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "progress_rate",
+				      "une facture d'avancement se fait d'un seul devis ou d'une "
+				      "commande");
+	}
 	for (size_t i = 0; i < req->n_source_ids && rc == 0; i++) {
-		rc = strcmp(req->to_type, "deposit_invoice") == 0
+		rc = progress
+			 ? progress_lines(call, st, src[i], req->progress_rate, lines, &previous)
+		     : strcmp(req->to_type, "deposit_invoice") == 0
 			 ? deposit_lines(call, st, src[i], req->deposit_rate, lines)
 			 : remaining_lines(call, st, src[i], req->to_type, req,
 					   req->n_source_ids > 1, lines);
@@ -294,6 +388,28 @@ CPT_HANDLER(cpt_sales_convert_run)
 					  "INSERT INTO sales_link (from_id, to_id)"
 					  " VALUES ($1::bigint, $2::bigint) ON CONFLICT DO NOTHING",
 					  2, v);
+		if (!r) {
+			return st->code;
+		}
+		PQclear(r);
+	}
+	if (progress) {
+		char pct[32], prev[64];
+		cpt_money_format_plain(req->progress_rate, pct, sizeof pct);
+		cpt_money_format(previous, prev, sizeof prev);
+		const char *v[] = {
+		    cpt_call_i64(call, id), cpt_call_i64(call, req->progress_rate),
+		    cpt_call_i64(call, previous),
+		    cpt_call_printf(call,
+				    "Facture d'avancement sur %s %s : %s %% cumulés ; "
+				    "déjà facturé : %s TTC.",
+				    strcmp(src[0]->type, "quote") == 0 ? "le devis" : "la commande",
+				    src[0]->number, pct, prev)};
+		PGresult *r = cpt_db_exec(call, st,
+					  "UPDATE sales_document SET progress_rate = $2::int,"
+					  " progress_previous = $3::bigint, notes = $4"
+					  " WHERE id = $1::bigint",
+					  4, v);
 		if (!r) {
 			return st->code;
 		}

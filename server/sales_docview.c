@@ -70,7 +70,8 @@ static const char SQL_VIEW[] =
     " c.footer, c.vat_on_debits, c.ecb_rate, c.penalty_margin, c.legal_interest_rate,"
     " c.early_discount, c.payment_means,"
     /* 66: the corrected invoice */
-    " coalesce(ci.number, ''), coalesce(ci.issue_date::text, ''), d.id"
+    " coalesce(ci.number, ''), coalesce(ci.issue_date::text, ''), d.id, d.progress_rate,"
+    " d.progress_previous"
     " FROM d JOIN b ON true JOIN company c ON c.id = d.company_id"
     " LEFT JOIN vat_exemption x ON x.code = d.exemption_code"
     " LEFT JOIN sales_document ci ON ci.id = d.corrects_id";
@@ -318,6 +319,8 @@ int cpt_sales_docview(cpt_call *call, cpt_status *st, int64_t id, cpt_doc_view *
 	const char *mention = S(call, r, 0, 20);
 	v->preceding_number = S(call, r, 0, 66);
 	v->preceding_date = date_of(cpt_db_str(r, 0, 67));
+	v->progress_rate = cpt_db_i64(r, 0, 69);
+	v->progress_previous = cpt_db_i64(r, 0, 70);
 	seller(call, r, &v->seller);
 	buyer(call, r, &v->buyer);
 	mentions(call, r, v);

@@ -30,7 +30,7 @@ static const char SQL_DOCUMENT[] =
     " d.eco_total, coalesce(d.corrects_id, 0), coalesce(d.hash, ''),"
     " coalesce(extract(epoch FROM d.validated_at)::bigint, 0),"
     " coalesce((SELECT array_to_json(array_agg(from_id ORDER BY from_id))::text"
-    "  FROM sales_link WHERE to_id = d.id), '[]')"
+    "  FROM sales_link WHERE to_id = d.id), '[]'), d.progress_rate, d.progress_previous"
     " FROM sales_document d JOIN party p ON p.id = d.party_id WHERE d.id = $1::bigint";
 
 static const char SQL_LINES[] =
@@ -151,6 +151,8 @@ int cpt_sales_load(cpt_call *call, cpt_status *st, int64_t id, const char *field
 	d->corrects_id = cpt_db_i64(r, 0, 26);
 	d->hash = col_str(call, r, 0, 27);
 	d->validated_at = cpt_db_i64(r, 0, 28);
+	d->progress_rate = (int32_t)cpt_db_i64(r, 0, 30);
+	d->progress_previous = cpt_db_i64(r, 0, 31);
 	/* The sources, a JSON array of ids. */
 	g_auto(GStrv) ids = g_strsplit_set(cpt_db_str(r, 0, 29), "[],", -1);
 	d->source_ids = cpt_call_alloc(call, sizeof(int64_t) * (g_strv_length(ids) + 1));

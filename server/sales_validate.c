@@ -42,12 +42,13 @@ static const char SQL_CANON_DOC[] =
     " party_id::text, buyer::text, prices_include_vat::text, discount_rate::text,"
     " coalesce(exemption_code, ''), lines_net::text, discount_amount::text, net_total::text,"
     " vat_total::text, gross_total::text, prepaid::text, amount_due::text,"
-    " coalesce(corrects_id, 0)::text, coalesce(chain_seq, 0)::text"
-    " FROM sales_document WHERE id = $1::bigint";
+    " coalesce(corrects_id, 0)::text, coalesce(chain_seq, 0)::text, progress_rate::text,"
+    " progress_previous::text FROM sales_document WHERE id = $1::bigint";
 static const char *const CANON_DOC_NAMES[] = {
     "type",	 "number",	  "issue_date", "due_date",   "party_id",    "buyer",
     "ttc",	 "discount_rate", "exemption",	"lines_net",  "discount",    "net_total",
-    "vat_total", "gross_total",	  "prepaid",	"amount_due", "corrects_id", "chain_seq"};
+    "vat_total", "gross_total",	  "prepaid",	"amount_due", "corrects_id", "chain_seq",
+    "progress_rate", "progress_previous"};
 
 static const char SQL_CANON_LINES[] =
     "SELECT position::text, kind, article_code, label, unit, quantity::text,"

@@ -78,6 +78,10 @@ CREATE TABLE sales_document (
 	prepaid bigint NOT NULL DEFAULT 0,
 	amount_due bigint NOT NULL DEFAULT 0,
 	eco_total bigint NOT NULL DEFAULT 0,
+	-- Progress billing ("situation"): the share of the quote invoiced so far,
+	-- this invoice included, and what the earlier ones came to (TTC).
+	progress_rate integer NOT NULL DEFAULT 0 CHECK (progress_rate BETWEEN 0 AND 10000),
+	progress_previous bigint NOT NULL DEFAULT 0,
 	-- The archive: the place in the company's chain, and the hashes.
 	chain_seq bigint,
 	previous_hash text,

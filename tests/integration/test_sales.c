@@ -397,6 +397,54 @@ static void a_deposit_is_deducted_on_the_final_invoice(void **state)
 	protobuf_c_message_free_unpacked(o, NULL);
 }
 
+static int progress(int64_t quote, int32_t rate, ProtobufCMessage **out, cpt_status *st)
+{
+	Comptoir__Sales__ConvertRequest req = COMPTOIR__SALES__CONVERT_REQUEST__INIT;
+	req.source_ids = &quote;
+	req.n_source_ids = 1;
+	req.to_type = "invoice";
+	req.progress_rate = rate;
+	return call(admin, "sales.Invoices/Convert", &req.base,
+		    &comptoir__sales__document_reply__descriptor, out, st);
+}
+
+static void progress_invoices_show_their_share_and_what_came_before(void **state)
+{
+	/* 3 units at 333,33 € HT (999,99 €): thirds do not fall round. */
+	Comptoir__Sales__Line l[] = {item("", "Rénovation de la chaufferie", 3000, 3333300, vat20)};
+	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+	d.type = "quote";
+	d.party_id = client;
+	cpt_status st;
+	ProtobufCMessage *keep, *o;
+	Comptoir__Sales__Document *q = save("Quotes", &d, l, 1, &st, &keep);
+	int64_t quote = q->id;
+	protobuf_c_message_free_unpacked(keep, NULL);
+	free(validate("Quotes", quote, &st));
+	int32_t steps[] = {3000, 6000, 10000};
+	int64_t previous = 0, invoiced_net = 0;
+	for (int i = 0; i < 3; i++) {
+		if (progress(quote, steps[i], &o, &st) != CPT_OK) {
+			fail_msg("%d %%: %s (%s)", steps[i] / 100, st.message, st.field);
+		}
+		Comptoir__Sales__Document *inv = doc_of(o);
+		assert_int_equal(inv->progress_rate, steps[i]);
+		assert_int_equal(inv->progress_previous, previous);
+		assert_non_null(strstr(inv->notes, "cumulés"));
+		invoiced_net += inv->lines[0]->net;
+		int64_t id = inv->id, gross = inv->gross_total;
+		protobuf_c_message_free_unpacked(o, NULL);
+		free(validate("Invoices", id, &st));
+		previous += gross;
+	}
+	/* 300,00 + 300,00 + 399,99: the whole quote, exactly once. */
+	assert_int_equal(invoiced_net, 99999);
+	assert_int_equal(previous, 119999); /* 999,99 € HT + 20 % */
+	/* Nothing goes past 100 %, nor back. */
+	assert_int_equal(progress(quote, 10000, &o, &st), CPT_INVALID_ARGUMENT);
+	assert_string_equal(st.field, "progress_rate");
+}
+
 static int credit(int64_t invoice, const int64_t *line, const int64_t *qty, size_t n,
 		  ProtobufCMessage **out, cpt_status *st)
 {
@@ -703,6 +751,7 @@ int main(void)
 	    cmocka_unit_test(every_bad_input_names_its_field_and_writes_nothing),
 	    cmocka_unit_test(quote_order_partial_deliveries_and_one_invoice),
 	    cmocka_unit_test(a_deposit_is_deducted_on_the_final_invoice),
+	    cmocka_unit_test(progress_invoices_show_their_share_and_what_came_before),
 	    cmocka_unit_test(credit_notes_never_exceed_what_is_left),
 	    cmocka_unit_test(validated_documents_are_unalterable_even_from_sql),
 	    cmocka_unit_test(verify_finds_a_tampered_row),
