@@ -19,13 +19,15 @@
  * EN 16931 and EXTENDED, whose XML is the invoice itself in another form
  * (/Source is also allowed; the akretion sample uses it).
  *
- * Also here, used by every PDF: real ToUnicode maps for the fonts, and the
- * document's date.
+ * Also here, used by every PDF: the fonts' ToUnicode maps and /CapHeight,
+ * and the document's date.
  */
 #include "pdf.h"
 #include "pdf_private.h"
 
 #include <hpdf_doc.h>
+#include <hpdf_font.h>
+#include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,10 +45,10 @@ static const char *const icc_paths[] = {
 
 /*
  * With the UTF-8 encoder libharu's character codes are the Unicode code
- * points themselves (CID = U+XXXX), so the map is the identity: one bfrange
- * per high byte, surrogates left out.
+ * points themselves (CID = U+XXXX), so the ToUnicode map is the identity:
+ * one bfrange per high byte, surrogates left out.
  */
-void cpt_pdf_fix_tounicode(cpt_pdf *p, HPDF_Font f)
+void cpt_pdf_fix_font(cpt_pdf *p, HPDF_Font f)
 {
 	HPDF_Dict tu = HPDF_Dict_GetItem(f, "ToUnicode", HPDF_OCLASS_DICT);
 	unsigned high[256], n = 0;
@@ -86,7 +88,20 @@ void cpt_pdf_fix_tounicode(cpt_pdf *p, HPDF_Font f)
 	HPDF_Dict_RemoveElement(tu, "CIDSystemInfo");
 	HPDF_Dict_RemoveElement(tu, "WMode");
 	tu->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-	(void)p;
+}
+
+/*
+ * PDF requires /CapHeight in the descriptor of a font with Latin glyphs, and
+ * libharu 2.3.0 leaves it out. It creates the descriptor while writing the
+ * file, the first time: cpt_pdf_output() calls this between its two saves.
+ */
+void cpt_pdf_fix_descriptor(HPDF_Font f)
+{
+	HPDF_FontAttr attr = f ? (HPDF_FontAttr)f->attr : NULL;
+	HPDF_Dict fd = attr && attr->fontdef ? attr->fontdef->descriptor : NULL;
+
+	if (fd && !HPDF_Dict_GetItem(fd, "CapHeight", HPDF_OCLASS_NUMBER))
+		HPDF_Dict_AddNumber(fd, "CapHeight", (HPDF_INT32)HPDF_Font_GetCapHeight(f));
 }
 
 bool cpt_pdf_doc_date(const cpt_doc_view *v, HPDF_Date *out)

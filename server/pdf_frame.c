@@ -117,7 +117,7 @@ static HPDF_Font load_font(cpt_pdf *p, const char *path, cpt_status *st)
 		cpt_status_set(st, CPT_FAILED_PRECONDITION, NULL, "Police illisible : %s", path);
 		return NULL;
 	}
-	cpt_pdf_fix_tounicode(p, f);
+	cpt_pdf_fix_font(p, f);
 	return f;
 }
 
@@ -566,6 +566,8 @@ int cpt_pdf_output(cpt_pdf *p, GBytes **out, cpt_status *st)
 	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
 	g_checksum_update(sum, g_bytes_get_data(first, NULL), g_bytes_get_size(first));
 	g_checksum_get_digest(sum, digest, &len);
+	cpt_pdf_fix_descriptor(p->regular);
+	cpt_pdf_fix_descriptor(p->bold);
 
 	HPDF_Array id = HPDF_Array_New(p->doc->mmgr);
 	if (!id || HPDF_Dict_Add(p->doc->trailer, "ID", id) != HPDF_OK)

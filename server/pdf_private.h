@@ -171,9 +171,13 @@ void cpt_pdf_signature_box(cpt_pdf *p, const char *title, const char *text);
 
 /* ---- pdf_facturx.c ------------------------------------------------------ */
 
-/* Replaces libharu's ToUnicode maps (an encoding CMap that poppler warns
- * about) with real ones: codes are Unicode code points. */
-void cpt_pdf_fix_tounicode(cpt_pdf *p, HPDF_Font f);
+/* What libharu gets wrong in an embedded TrueType font: it writes an
+ * encoding CMap (which poppler warns about) where the ToUnicode map goes,
+ * and no /CapHeight in the font descriptor, which it only creates while
+ * saving. The first is fixed when the font is loaded, the second after the
+ * first save. */
+void cpt_pdf_fix_font(cpt_pdf *p, HPDF_Font f);
+void cpt_pdf_fix_descriptor(HPDF_Font f);
 /* Dates of the Info dictionary and XMP: the issue date, at midnight UTC. */
 bool cpt_pdf_doc_date(const cpt_doc_view *v, HPDF_Date *out);
 
