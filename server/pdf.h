@@ -14,7 +14,8 @@
  * header, address window, footer, page breaks, "page n/N"), pdf_table.c (the
  * line table), pdf_totals.c (VAT breakdown and totals), pdf_mentions.c (legal
  * mentions, payment, signature boxes), pdf_render.c (one renderer per
- * document type, and these entry points), pdf_facturx.c (PDF/A-3B container
+ * document type, and these entry points), pdf_output.c (fonts completed,
+ * dates and /ID, the file written out), pdf_facturx.c (PDF/A-3B container
  * with factur-x.xml).
  */
 #ifndef CPT_PDF_H

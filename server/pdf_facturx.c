@@ -18,16 +18,11 @@
  * BASIC WL, whose XML is not a full invoice, and /Alternative for BASIC,
  * EN 16931 and EXTENDED, whose XML is the invoice itself in another form
  * (/Source is also allowed; the akretion sample uses it).
- *
- * Also here, used by every PDF: the fonts' ToUnicode maps and /CapHeight,
- * and the document's date.
  */
 #include "pdf.h"
 #include "pdf_private.h"
 
 #include <hpdf_doc.h>
-#include <hpdf_font.h>
-#include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,79 +35,6 @@ static const char *const icc_paths[] = {
     "/usr/share/color/icc/sRGB.icc",	    /* icc-profiles-free */
     "/usr/share/color/icc/colord/sRGB.icc", /* colord-data */
 };
-
-/* ==== For every PDF ======================================================= */
-
-/*
- * With the UTF-8 encoder libharu's character codes are the Unicode code
- * points themselves (CID = U+XXXX), so the ToUnicode map is the identity:
- * one bfrange per high byte, surrogates left out.
- */
-void cpt_pdf_fix_font(cpt_pdf *p, HPDF_Font f)
-{
-	HPDF_Dict tu = HPDF_Dict_GetItem(f, "ToUnicode", HPDF_OCLASS_DICT);
-	unsigned high[256], n = 0;
-	char line[48];
-
-	if (!tu || !tu->stream)
-		return;
-	for (unsigned hi = 0; hi < 256; hi++)
-		if (hi < 0xD8 || hi > 0xDF)
-			high[n++] = hi;
-	HPDF_MemStream_FreeData(tu->stream);
-	HPDF_Stream_WriteStr(tu->stream,
-			     "/CIDInit /ProcSet findresource begin\n"
-			     "12 dict begin\nbegincmap\n"
-			     "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) "
-			     "/Supplement 0 >> def\n"
-			     "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-			     "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-	/* At most 100 entries per block. */
-	for (unsigned i = 0; i < n; i += 100) {
-		unsigned count = n - i < 100 ? n - i : 100;
-
-		snprintf(line, sizeof line, "%u beginbfrange\n", count);
-		HPDF_Stream_WriteStr(tu->stream, line);
-		for (unsigned k = i; k < i + count; k++) {
-			snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", high[k],
-				 high[k], high[k]);
-			HPDF_Stream_WriteStr(tu->stream, line);
-		}
-		HPDF_Stream_WriteStr(tu->stream, "endbfrange\n");
-	}
-	HPDF_Stream_WriteStr(tu->stream, "endcmap\nCMapName currentdict /CMap defineresource pop\n"
-					 "end\nend\n");
-	/* Keys of an encoding CMap, not of a ToUnicode stream. */
-	HPDF_Dict_RemoveElement(tu, "Type");
-	HPDF_Dict_RemoveElement(tu, "CMapName");
-	HPDF_Dict_RemoveElement(tu, "CIDSystemInfo");
-	HPDF_Dict_RemoveElement(tu, "WMode");
-	tu->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-}
-
-/*
- * PDF requires /CapHeight in the descriptor of a font with Latin glyphs, and
- * libharu 2.3.0 leaves it out. It creates the descriptor while writing the
- * file, the first time: cpt_pdf_output() calls this between its two saves.
- */
-void cpt_pdf_fix_descriptor(HPDF_Font f)
-{
-	HPDF_FontAttr attr = f ? (HPDF_FontAttr)f->attr : NULL;
-	HPDF_Dict fd = attr && attr->fontdef ? attr->fontdef->descriptor : NULL;
-
-	if (fd && !HPDF_Dict_GetItem(fd, "CapHeight", HPDF_OCLASS_NUMBER))
-		HPDF_Dict_AddNumber(fd, "CapHeight", (HPDF_INT32)HPDF_Font_GetCapHeight(f));
-}
-
-bool cpt_pdf_doc_date(const cpt_doc_view *v, HPDF_Date *out)
-{
-	cpt_date d = v->issue_date;
-
-	if (d.year <= 0 || !cpt_date_valid(d))
-		return false;
-	*out = (HPDF_Date){.year = d.year, .month = d.month, .day = d.day, .ind = '+'};
-	return true;
-}
 
 /* ==== XMP ================================================================= */
 

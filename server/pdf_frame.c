@@ -8,7 +8,8 @@
  *
  * Page numbers: the total is only known at the end, so pages are laid out
  * first and cpt_pdf_footers() then draws every footer, libharu keeping each
- * page's content stream open until the document is saved.
+ * page's content stream open until the document is saved. pdf_output.c
+ * writes the file.
  */
 #include "pdf_private.h"
 
@@ -117,7 +118,7 @@ static HPDF_Font load_font(cpt_pdf *p, const char *path, cpt_status *st)
 		cpt_status_set(st, CPT_FAILED_PRECONDITION, NULL, "Police illisible : %s", path);
 		return NULL;
 	}
-	cpt_pdf_fix_font(p, f);
+	cpt_pdf_fix_font(f);
 	return f;
 }
 
@@ -521,68 +522,4 @@ void cpt_pdf_footers(cpt_pdf *p)
 		footer(p, i + 1, legal, free_text);
 	}
 	p->page = last;
-}
-
-/* ==== Output ============================================================== */
-
-static GBytes *save(cpt_pdf *p)
-{
-	if (HPDF_SaveToStream(p->doc) != HPDF_OK)
-		return NULL;
-	HPDF_UINT32 size = HPDF_GetStreamSize(p->doc), got = size;
-	guint8 *buf = g_malloc(size ? size : 1);
-
-	HPDF_ResetStream(p->doc);
-	HPDF_STATUS rc = size ? HPDF_ReadFromStream(p->doc, buf, &got) : HPDF_STREAM_EOF;
-	if (rc == HPDF_STREAM_EOF && got == size && size > 0) {
-		/* Reading up to the end is no error, though libharu reports it. */
-		HPDF_ResetError(p->doc);
-		if (p->error == HPDF_STREAM_EOF)
-			p->error = 0;
-		rc = HPDF_OK;
-	}
-	if (rc != HPDF_OK || got != size) {
-		g_free(buf);
-		return NULL;
-	}
-	return g_bytes_new_take(buf, size);
-}
-
-/*
- * The /ID is the first 16 bytes of the SHA-256 of the file saved without it:
- * the same content gives the same /ID, another content another one.
- */
-int cpt_pdf_output(cpt_pdf *p, GBytes **out, cpt_status *st)
-{
-	guint8 digest[32];
-	gsize len = sizeof digest;
-
-	if (cpt_pdf_check(p, st) != CPT_OK)
-		return st->code;
-	g_autoptr(GBytes) first = save(p);
-	if (!first || p->error)
-		goto fail;
-
-	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(sum, g_bytes_get_data(first, NULL), g_bytes_get_size(first));
-	g_checksum_get_digest(sum, digest, &len);
-	cpt_pdf_fix_descriptor(p->regular);
-	cpt_pdf_fix_descriptor(p->bold);
-
-	HPDF_Array id = HPDF_Array_New(p->doc->mmgr);
-	if (!id || HPDF_Dict_Add(p->doc->trailer, "ID", id) != HPDF_OK)
-		goto fail;
-	HPDF_Array_Add(id, HPDF_Binary_New(p->doc->mmgr, digest, 16));
-	HPDF_Array_Add(id, HPDF_Binary_New(p->doc->mmgr, digest, 16));
-
-	*out = save(p);
-	if (*out && !p->error)
-		return CPT_OK;
-	g_clear_pointer(out, g_bytes_unref);
-fail:
-	if (!p->error)
-		p->error = HPDF_GetError(p->doc);
-	if (cpt_pdf_check(p, st) != CPT_OK)
-		return st->code;
-	return cpt_status_set(st, CPT_INTERNAL, NULL, "Écriture du PDF impossible");
 }

@@ -147,8 +147,6 @@ bool cpt_pdf_need(cpt_pdf *p, float h);
 int cpt_pdf_header(cpt_pdf *p, cpt_status *st);
 /* Footer and "page n/N" on every page, once all pages exist. */
 void cpt_pdf_footers(cpt_pdf *p);
-/* Serialises with a content-derived /ID; *out as in cpt_pdf_render(). */
-int cpt_pdf_output(cpt_pdf *p, GBytes **out, cpt_status *st);
 /* INTERNAL with libharu's error codes if one was recorded. */
 int cpt_pdf_check(cpt_pdf *p, cpt_status *st);
 
@@ -169,14 +167,17 @@ void cpt_pdf_mentions(cpt_pdf *p);
 void cpt_pdf_payment(cpt_pdf *p);
 void cpt_pdf_signature_box(cpt_pdf *p, const char *title, const char *text);
 
-/* ---- pdf_facturx.c ------------------------------------------------------ */
+/* ---- pdf_output.c -------------------------------------------------------- */
+
+/* Serialises with a content-derived /ID; *out as in cpt_pdf_render(). */
+int cpt_pdf_output(cpt_pdf *p, GBytes **out, cpt_status *st);
 
 /* What libharu gets wrong in an embedded TrueType font: it writes an
  * encoding CMap (which poppler warns about) where the ToUnicode map goes,
  * and no /CapHeight in the font descriptor, which it only creates while
  * saving. The first is fixed when the font is loaded, the second after the
  * first save. */
-void cpt_pdf_fix_font(cpt_pdf *p, HPDF_Font f);
+void cpt_pdf_fix_font(HPDF_Font f);
 void cpt_pdf_fix_descriptor(HPDF_Font f);
 /* Dates of the Info dictionary and XMP: the issue date, at midnight UTC. */
 bool cpt_pdf_doc_date(const cpt_doc_view *v, HPDF_Date *out);

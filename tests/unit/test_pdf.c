@@ -84,6 +84,7 @@ static void invoice_spans_pages_with_header_and_page_numbers(void **state)
 	g_autofree char *logo = write_png(out_dir(), 64, 24);
 	fixture *f = long_invoice(logo);
 	g_autofree char *text = render_to_text(&f->v, "invoice-long.pdf", NULL);
+	g_autofree char *out_path = g_build_filename(out_dir(), "invoice-long.pdf", NULL);
 	unsigned pages = count_of(text, "\f");
 	char want[64];
 
@@ -103,6 +104,12 @@ static void invoice_spans_pages_with_header_and_page_numbers(void **state)
 		assert_has(page, "Assurance décennale");
 	}
 	assert_int_equal(count_of(text, "Article n° "), 79);
+	/* The logo is there, at its own size. */
+	const char *list[] = {"pdfimages", "-list", out_path, NULL};
+	int code;
+	g_autofree char *images = run_tool(list, &code);
+	assert_int_equal(code, 0);
+	assert_non_null(strstr(images, "    64    24  rgb     3   8"));
 	assert_has(text, "Article n° 80 : raccord Ø 31 mm");
 	fixture_free(f);
 }
@@ -396,6 +403,31 @@ static void proforma_and_order_say_what_they_are(void **state)
 	fixture_free(f);
 }
 
+static void progress_deposit_and_exempt_rates_are_printed(void **state)
+{
+	fixture *f = fixture_new(CPT_DOC_DEPOSIT_INVOICE, "FA-2026-0051");
+	char buf[CPT_MONEY_FORMAT_SIZE];
+
+	add_item(f, "", "Situation n° 2 : gros œuvre", "u", 1000, 50000000, 0, 2000, 0);
+	add_item(f, "", "Formation du personnel", "h", 3000, 900000, 0, 0, 0);
+	finish(f, 0);
+	f->vat[1].category = "E";
+	f->vat[1].exemption = "Exonération de TVA, article 261-4-4° du CGI";
+	f->vat[1].exemption_code = "VATEX-FR-261-4-4";
+	f->v.progress_rate = 6000;
+	f->v.progress_previous = 2500000;
+	g_autofree char *text = render_to_text(&f->v, "deposit-progress.pdf", NULL);
+
+	assert_has(text, "Facture d'acompte");
+	assert_has(text, "Avancement cumulé");
+	assert_has(text, "60 %");
+	assert_has(text, "Déjà facturé TTC");
+	assert_has(text, money(2500000, buf));
+	assert_has(text, "0 % (catégorie E)");
+	assert_has(text, "Exonération de TVA, article 261-4-4° du CGI");
+	fixture_free(f);
+}
+
 static void bad_views_and_logos_are_refused(void **state)
 {
 	fixture *f = fixture_new(CPT_DOC_INVOICE, "FA-1");
@@ -439,6 +471,7 @@ int main(void)
 	    cmocka_unit_test(belgian_invoice_has_structured_communication),
 	    cmocka_unit_test(draft_says_brouillon_and_has_no_number),
 	    cmocka_unit_test(proforma_and_order_say_what_they_are),
+	    cmocka_unit_test(progress_deposit_and_exempt_rates_are_printed),
 	    cmocka_unit_test(bad_views_and_logos_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
