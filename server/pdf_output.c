@@ -119,34 +119,45 @@ static GBytes *save(cpt_pdf *p)
  * The /ID is the first 16 bytes of the SHA-256 of the file saved without it:
  * the same content gives the same /ID, another content another one.
  */
-int cpt_pdf_output(cpt_pdf *p, GBytes **out, cpt_status *st)
+/* First save, hashed: true when the /ID is set for the second one. */
+static bool set_id(cpt_pdf *p)
 {
 	guint8 digest[32];
 	gsize len = sizeof digest;
+	GBytes *first = save(p);
 
-	if (cpt_pdf_check(p, st) != CPT_OK)
-		return st->code;
-	g_autoptr(GBytes) first = save(p);
-	if (!first || p->error)
-		goto fail;
-
-	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	if (!first || p->error) {
+		if (first)
+			g_bytes_unref(first);
+		return false;
+	}
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
 	g_checksum_update(sum, g_bytes_get_data(first, NULL), g_bytes_get_size(first));
 	g_checksum_get_digest(sum, digest, &len);
-	cpt_pdf_fix_descriptor(p->regular);
-	cpt_pdf_fix_descriptor(p->bold);
+	g_checksum_free(sum);
+	g_bytes_unref(first);
 
 	HPDF_Array id = HPDF_Array_New(p->doc->mmgr);
 	if (!id || HPDF_Dict_Add(p->doc->trailer, "ID", id) != HPDF_OK)
-		goto fail;
+		return false;
 	HPDF_Array_Add(id, HPDF_Binary_New(p->doc->mmgr, digest, 16));
 	HPDF_Array_Add(id, HPDF_Binary_New(p->doc->mmgr, digest, 16));
+	return true;
+}
 
-	*out = save(p);
-	if (*out && !p->error)
-		return CPT_OK;
-	g_clear_pointer(out, g_bytes_unref);
-fail:
+int cpt_pdf_output(cpt_pdf *p, GBytes **out, cpt_status *st)
+{
+	if (cpt_pdf_check(p, st) != CPT_OK)
+		return st->code;
+	if (set_id(p)) {
+		/* libharu has now created the font descriptors. */
+		cpt_pdf_fix_descriptor(p->regular);
+		cpt_pdf_fix_descriptor(p->bold);
+		*out = save(p);
+		if (*out && !p->error)
+			return CPT_OK;
+		g_clear_pointer(out, g_bytes_unref);
+	}
 	if (!p->error)
 		p->error = HPDF_GetError(p->doc);
 	if (cpt_pdf_check(p, st) != CPT_OK)
