@@ -101,6 +101,7 @@ static void set_colours(cpt_pdf *p)
 	float luma = 0.299f * a.r + 0.587f * a.g + 0.114f * a.b;
 
 	p->accent = a;
+	p->ink = luma > 0.6f ? (cpt_pdf_rgb){a.r * 0.5f, a.g * 0.5f, a.b * 0.5f} : a;
 	p->on_accent = luma > 0.6f ? CPT_PDF_BLACK : CPT_PDF_WHITE;
 	p->tint = (cpt_pdf_rgb){0.88f + 0.12f * a.r, 0.88f + 0.12f * a.g, 0.88f + 0.12f * a.b};
 }
@@ -231,7 +232,7 @@ static void running_header(cpt_pdf *p)
 	float base = CPT_PDF_MM(16);
 
 	cpt_pdf_text(p, p->bold, 9, CPT_PDF_BLACK, CPT_PDF_LEFT, base, v->seller.name);
-	cpt_pdf_text_right(p, p->bold, 9, p->accent, CPT_PDF_RIGHT, base, what);
+	cpt_pdf_text_right(p, p->bold, 9, p->ink, CPT_PDF_RIGHT, base, what);
 	cpt_pdf_hline(p, CPT_PDF_LEFT, CPT_PDF_RIGHT, CPT_PDF_MM(19), 0.8f, p->accent);
 }
 
@@ -361,10 +362,10 @@ static void title_block(cpt_pdf *p)
 	const cpt_doc_view *v = p->v;
 	float y = TOP + 16;
 
-	cpt_pdf_text_right(p, p->bold, 18, p->accent, CPT_PDF_RIGHT, y, cpt_pdf_title(v));
+	cpt_pdf_text_right(p, p->bold, 18, p->ink, CPT_PDF_RIGHT, y, cpt_pdf_title(v));
 	if (v->type == CPT_DOC_PROFORMA) {
 		y += CPT_PDF_MM(4.5);
-		cpt_pdf_text_right(p, p->bold, 8.5f, p->accent, CPT_PDF_RIGHT, y,
+		cpt_pdf_text_right(p, p->bold, 8.5f, p->ink, CPT_PDF_RIGHT, y,
 				   "Facture pro forma — ne vaut pas facture");
 	}
 	y += CPT_PDF_MM(5.5);
@@ -436,7 +437,7 @@ static float references(cpt_pdf *p, float top)
 	if (b->has_delivery) {
 		const char *heading = v->nature == CPT_NATURE_SERVICES ? "Lieu d'intervention"
 								       : "Adresse de livraison";
-		block(p, p->bold, 8, p->accent, CPT_PDF_LEFT, SELLER_W, &left, heading);
+		block(p, p->bold, 8, p->ink, CPT_PDF_LEFT, SELLER_W, &left, heading);
 		address(p, &b->delivery, 8.5f, CPT_PDF_LEFT, SELLER_W, &left);
 	}
 	return fmaxf(left, right);

@@ -108,7 +108,7 @@ void cpt_pdf_mentions(cpt_pdf *p)
 	if (m->len == 0)
 		return;
 	cpt_pdf_need(p, CPT_PDF_MM(6) + LEAD);
-	cpt_pdf_text(p, p->bold, 8, p->accent, CPT_PDF_LEFT, p->y + CPT_PDF_MM(3),
+	cpt_pdf_text(p, p->bold, 8, p->ink, CPT_PDF_LEFT, p->y + CPT_PDF_MM(3),
 		     "Conditions et mentions légales");
 	p->y += CPT_PDF_MM(4.5);
 	for (guint i = 0; i < m->len; i++)
@@ -142,8 +142,7 @@ void cpt_pdf_payment(cpt_pdf *p)
 	float h = CPT_PDF_MM(6) + (float)lines->len * 11;
 	cpt_pdf_need(p, h + CPT_PDF_MM(3));
 	cpt_pdf_stroke_rect(p, CPT_PDF_LEFT, p->y, CPT_PDF_WIDTH, h, 0.8f, p->accent);
-	cpt_pdf_text(p, p->bold, 8, p->accent, CPT_PDF_LEFT + PAD, p->y + CPT_PDF_MM(4),
-		     "Règlement");
+	cpt_pdf_text(p, p->bold, 8, p->ink, CPT_PDF_LEFT + PAD, p->y + CPT_PDF_MM(4), "Règlement");
 	float y = p->y + CPT_PDF_MM(4);
 	for (guint i = 0; i < lines->len; i++) {
 		y += 11;
@@ -163,7 +162,7 @@ void cpt_pdf_signature_box(cpt_pdf *p, const char *title, const char *text)
 
 	cpt_pdf_need(p, h);
 	cpt_pdf_stroke_rect(p, BOX_X, p->y, BOX_W, h, 0.8f, p->accent);
-	cpt_pdf_text(p, p->bold, 10, p->accent, BOX_X + PAD, p->y + CPT_PDF_MM(5.5), title);
+	cpt_pdf_text(p, p->bold, 10, p->ink, BOX_X + PAD, p->y + CPT_PDF_MM(5.5), title);
 	float y = p->y + CPT_PDF_MM(6);
 	for (guint i = 0; i < lines->len; i++) {
 		y += LEAD;

@@ -69,7 +69,8 @@ struct cpt_pdf {
 	HPDF_Page page; /* the page being filled */
 	unsigned n_pages;
 	float y;	       /* next free position on the page, from the top */
-	cpt_pdf_rgb accent;    /* seller.colour */
+	cpt_pdf_rgb accent;    /* seller.colour: fills and rules */
+	cpt_pdf_rgb ink;       /* text in the accent: darker if the accent is light */
 	cpt_pdf_rgb on_accent; /* text over the accent: white, or black if light */
 	cpt_pdf_rgb tint;      /* the accent, very light: section rows */
 	cpt_pdf_page_fn on_new_page;
