@@ -57,7 +57,8 @@ PO := $(wildcard client/po/*.po)
 MO := $(patsubst client/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/comptoir.mo,$(PO))
 GUI_SRC := $(wildcard tests/gui/test_*.c)
 GUI_BIN := $(patsubst tests/gui/%.c,$(BUILD)/tests/gui/%,$(GUI_SRC))
-SERVER_LIBS := $(call pc_libs,$(PKGS_SERVER)) -lpthread
+# libharu (PDF) ships no pkg-config file.
+SERVER_LIBS := $(call pc_libs,$(PKGS_SERVER)) -lhpdf -lm -lpthread
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))

@@ -1,5 +1,8 @@
 #!/bin/sh
 # The single list of Debian 12 packages Comptoir needs to build, run and test.
+# PDFs: libharu, DejaVu fonts, an sRGB ICC profile for PDF/A (icc-profiles-free).
+# E-invoice checks (shared/standards/validate-einvoice.sh): a JRE, Saxon-HE,
+# xmllint, qpdf and poppler; PDFBox for its PDF/A hints.
 # Installs only what is missing; uses sudo when not root.
 set -eu
 
@@ -7,13 +10,14 @@ PKGS="
 build-essential pkg-config clang
 libuv1-dev libssl-dev libpq-dev
 libprotobuf-c-dev protobuf-c-compiler
-libhpdf-dev fonts-dejavu-core libcurl4-openssl-dev
+libhpdf-dev fonts-dejavu-core icc-profiles-free libcurl4-openssl-dev
 libgtk-4-dev gettext desktop-file-utils
 postgresql postgresql-contrib
 libcmocka-dev
 xvfb xauth dbus imagemagick
 poppler-utils qpdf
-libsaxonhe-java libxml2-utils openjdk-17-jre-headless
+default-jre-headless libsaxonhe-java libxml2-utils
+libpdfbox2-java libactivation-java libjaxb-api-java
 openssl ca-certificates
 "
 
