@@ -15,6 +15,7 @@
 #include "articles.pb-c.h"
 #include "equipment.pb-c.h"
 #include "imports.pb-c.h"
+#include "mail.pb-c.h"
 #include "parties.pb-c.h"
 #include "prefs.pb-c.h"
 #include "reference.pb-c.h"
@@ -49,6 +50,7 @@ typedef struct method_entry {
 #define PRICING &comptoir__articles__pricing__descriptor
 #define EQUIPMENT &comptoir__equipment__equipment__descriptor
 #define IMPORT &comptoir__imports__import__descriptor
+#define MAIL &comptoir__mail__mail__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -137,11 +139,15 @@ static const method_entry table[] = {
     {IMPORT, "Clients", cpt_import_clients_run, "clients.write", 0},
     {IMPORT, "Articles", cpt_import_articles_run, "articles.write", 0},
     {IMPORT, "SupplierPrices", cpt_import_supplier_prices_run, "articles.write", 0},
+
+    /* No permission of its own yet: e-mails go to clients. */
+    {MAIL, "Send", cpt_mail_send, "clients.write", 0},
+    {MAIL, "List", cpt_mail_list, "clients.read", 0},
 };
 
 static const ProtobufCServiceDescriptor *const services[] = {
-    RPC,	AUTH,	   ADMIN,    PREFS,   PARTIES,	 SUPPLIERS,
-    PARTY_REFS, REFERENCE, ARTICLES, PRICING, EQUIPMENT, IMPORT};
+    RPC,       AUTH,	 ADMIN,	  PREFS,     PARTIES, SUPPLIERS, PARTY_REFS,
+    REFERENCE, ARTICLES, PRICING, EQUIPMENT, IMPORT,  MAIL};
 
 static cpt_method *methods;
 static size_t n_methods;
