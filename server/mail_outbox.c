@@ -304,6 +304,16 @@ static const char SQL_CLAIM[] =
     " array_to_string(m.cc_addrs, ','), array_to_string(m.bcc_addrs, ','), m.reply_to,"
     " m.subject, m.body, m.message_id, extract(epoch FROM m.created_at)::bigint";
 
+/*
+ * Messages whose lease ended with no try left: their sender died on each of
+ * them (a message that kills it every time must not be tried for ever).
+ */
+static const char SQL_GIVE_UP[] =
+    "UPDATE mail_outbox SET state = 'failed', updated_at = now(),"
+    " last_error = CASE WHEN last_error = '' THEN $2 ELSE last_error END"
+    " WHERE company_id = cpt_company() AND state = 'sending' AND next_attempt_at <= now()"
+    " AND attempts >= $1::int RETURNING id";
+
 /* Milliseconds until the company's next message falls due (may be < 0), NULL if none waits. */
 static const char SQL_NEXT_DUE[] =
     "SELECT ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint"
@@ -485,6 +495,27 @@ static int mark(cpt_job_run *run, cpt_status *st, int64_t company, const claimed
 	return 0;
 }
 
+/* Fails the messages of SQL_GIVE_UP, in the company's open transaction. */
+static int give_up(cpt_call *call, cpt_status *st, int64_t company)
+{
+	PGresult *r =
+	    cpt_db_query(call, st, SQL_GIVE_UP, cpt_call_i64(call, call->cfg->mail_max_attempts),
+			 "envoi interrompu à chaque essai : le serveur s'est arrêté pendant "
+			 "l'envoi");
+	if (!r) {
+		return st->code;
+	}
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		int64_t id = cpt_db_i64(r, i, 0);
+		cpt_warn("mail %lld of company %lld: its sender died at each try, failed",
+			 (long long)id, (long long)company);
+		rc = cpt_notify(call, st, CPT_MAIL_TOPIC, id, "update");
+	}
+	PQclear(r);
+	return rc;
+}
+
 /*
  * Claims, sends and marks the company's oldest due message. *sent_one tells
  * whether there was one; when there was none, mr->next_due_ms learns when
@@ -496,6 +527,10 @@ static int send_one(mail_run *mr, cpt_status *st, int64_t company, bool *sent_on
 	cpt_call *call = run->call;
 	*sent_one = false;
 	if (cpt_job_begin(run, st, company)) {
+		return st->code;
+	}
+	if (give_up(call, st, company)) {
+		cpt_job_rollback(run);
 		return st->code;
 	}
 	PGresult *r = cpt_db_query(call, st, SQL_CLAIM, cpt_call_i64(call, LEASE_S));
@@ -602,8 +637,10 @@ int cpt_mail_outbox_start(cpt_server *srv, cpt_status *st)
 {
 	if (!*srv->cfg.mail_smtp_url) {
 		cpt_warn("[mail] smtp_url unset: e-mails are kept in the outbox, not sent");
-	} else if (*srv->cfg.mail_username && srv->cfg.mail_starttls == CPT_STARTTLS_NONE &&
-		   g_str_has_prefix(srv->cfg.mail_smtp_url, "smtp://")) {
+		return 0;
+	}
+	if (*srv->cfg.mail_username && srv->cfg.mail_starttls == CPT_STARTTLS_NONE &&
+	    g_str_has_prefix(srv->cfg.mail_smtp_url, "smtp://")) {
 		cpt_warn("[mail] the SMTP password travels in clear (starttls = none)");
 	}
 	the_job = cpt_job_start(srv, JOB_NAME, &srv->cfg.mail_interval, mail_run_fn, NULL);

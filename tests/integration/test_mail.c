@@ -5,8 +5,9 @@
  * retried, then sent; refusals every time end failed after max_attempts, a
  * refused recipient at once, with last_error kept; a rolled-back caller of
  * cpt_mail_queue sends nothing; a daemon killed in the middle of a send
- * loses nothing; the outbox lists per record and pages; another company sees
- * nothing; a read-only user cannot send.
+ * loses nothing, and one that dies at every try gives up; the outbox lists
+ * per record and pages; another company sees nothing; a read-only user
+ * cannot send.
  *
  * The daemon's interval is an hour: every delivery here comes from the wake
  * after a commit, or from a retry falling due, never from the timer.
@@ -569,6 +570,26 @@ static void message_cut_by_a_killed_daemon_is_sent_after_its_lease(void **state)
 					" WHERE job = 'mail_outbox' AND finished_at IS NULL") >= 1);
 }
 
+static void message_whose_sender_dies_at_every_try_ends_failed(void **state)
+{
+	/* As if the daemon had died while sending it, each of MAX_ATTEMPTS times. */
+	int64_t id = send_simple("compta@ecole-lumiere.test", "Fatale à son expéditeur");
+	assert_true(id > 0);
+	assert_true(wait_state(id, "sent"));
+	size_t before = cpt_smtpsink_count(sink);
+	g_free(
+	    sql_text("UPDATE mail_outbox SET state = 'sending', sent_at = NULL, attempts = %d,"
+		     " next_attempt_at = now() - interval '1 second' WHERE id = %lld RETURNING id",
+		     MAX_ATTEMPTS, (long long)id));
+	int64_t wake = send_simple("compta@ecole-lumiere.test", "Réveil encore");
+	assert_true(wait_state(wake, "sent"));
+	assert_true(wait_state(id, "failed"));
+	g_autofree char *error =
+	    sql_text("SELECT last_error FROM mail_outbox WHERE id = %lld", (long long)id);
+	assert_non_null(strstr(error, "interrompu"));
+	assert_int_equal(cpt_smtpsink_count(sink), before + 1);
+}
+
 static void outbox_lists_per_record_and_pages_by_id(void **state)
 {
 	int rc;
@@ -610,10 +631,10 @@ static void outbox_lists_per_record_and_pages_by_id(void **state)
 	page.limit = 1;
 	r = list(admin, "", 0, "failed", &page, &rc);
 	assert_int_equal(rc, CPT_OK);
-	assert_int_equal(r->total, 2);
+	assert_int_equal(r->total, 3);
 	assert_int_equal(r->n_mails, 1);
 	assert_true(r->more);
-	assert_string_equal(r->mails[0]->subject, "Adresse inconnue");
+	assert_string_equal(r->mails[0]->subject, "Fatale à son expéditeur");
 	protobuf_c_message_free_unpacked(&r->base, NULL);
 	page.sort = "subject";
 	r = list(admin, "", 0, "", &page, &rc);
@@ -747,6 +768,7 @@ int main(void)
 	    cmocka_unit_test(refused_recipient_fails_at_once),
 	    cmocka_unit_test(rolled_back_caller_sends_nothing_and_committed_one_goes_at_once),
 	    cmocka_unit_test(message_cut_by_a_killed_daemon_is_sent_after_its_lease),
+	    cmocka_unit_test(message_whose_sender_dies_at_every_try_ends_failed),
 	    cmocka_unit_test(outbox_lists_per_record_and_pages_by_id),
 	    cmocka_unit_test(bad_messages_name_the_field_and_queue_nothing),
 	    cmocka_unit_test(read_only_user_can_list_but_not_send),
