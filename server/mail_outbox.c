@@ -346,7 +346,7 @@ typedef struct claimed {
 	cpt_mail mail;
 	char **to, **cc, **bcc; /* g_strsplit */
 	char *subject, *body, *reply_to, *message_id;
-	time_t created_at;
+	time_t created_at;	   /* the Date header: a message sent again is the same message */
 	PGresult *attachments_res; /* owns the attachments' bytes */
 	cpt_mail_attachment *attachments;
 } claimed;
@@ -568,7 +568,7 @@ static int send_one(mail_run *mr, cpt_status *st, int64_t company, bool *sent_on
 
 	cpt_smtp_outcome outcome = CPT_SMTP_REFUSED;
 	if (!*error) {
-		outcome = cpt_smtp_send(mr->smtp, &c.mail, c.message_id, time(NULL), reply,
+		outcome = cpt_smtp_send(mr->smtp, &c.mail, c.message_id, c.created_at, reply,
 					sizeof reply, error, sizeof error);
 	}
 	switch (outcome) {
@@ -591,9 +591,6 @@ static int send_one(mail_run *mr, cpt_status *st, int64_t company, bool *sent_on
 static int mail_run_fn(cpt_job_run *run, cpt_status *st)
 {
 	cpt_call *call = run->call;
-	if (!*call->cfg->mail_smtp_url) {
-		return 0; /* no server configured: messages wait */
-	}
 	PGresult *r = cpt_db_exec0(call, st, "SELECT id FROM company ORDER BY id");
 	if (!r) {
 		return st->code;
