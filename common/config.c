@@ -33,6 +33,16 @@ void cpt_config_defaults(cpt_config *cfg)
 	cfg->log_level = CPT_LOG_INFO;
 	cfg->backup_directory = g_strdup("/var/backups/comptoir");
 	cfg->backup_keep = 14;
+	cfg->mail_smtp_url = g_strdup("");
+	cfg->mail_from = g_strdup("");
+	cfg->mail_from_name = g_strdup("");
+	cfg->mail_from_address = g_strdup("");
+	cfg->mail_username = g_strdup("");
+	cfg->mail_password = g_strdup("");
+	cfg->mail_starttls = CPT_STARTTLS_REQUIRED;
+	cfg->mail_interval = 30;
+	cfg->mail_retry_delay = 60;
+	cfg->mail_max_attempts = 10;
 }
 
 void cpt_config_clear(cpt_config *cfg)
@@ -45,6 +55,15 @@ void cpt_config_clear(cpt_config *cfg)
 	g_free(cfg->conninfo);
 	g_free(cfg->admin_conninfo);
 	g_free(cfg->backup_directory);
+	g_free(cfg->mail_smtp_url);
+	g_free(cfg->mail_from);
+	g_free(cfg->mail_from_name);
+	g_free(cfg->mail_from_address);
+	g_free(cfg->mail_username);
+	if (cfg->mail_password) {
+		memset(cfg->mail_password, 0, strlen(cfg->mail_password));
+	}
+	g_free(cfg->mail_password);
 	memset(cfg, 0, sizeof *cfg);
 }
 
@@ -128,6 +147,116 @@ static int check_max_document(cpt_config *cfg, GKeyFile *kf, cpt_status *st)
 	return get_uint(kf, "server", "max_document", &cfg->max_document, 1, bound, st);
 }
 
+bool cpt_config_mail_address_ok(const char *addr)
+{
+	size_t len = addr ? strlen(addr) : 0;
+	const char *at = addr ? strchr(addr, '@') : NULL;
+	if (len == 0 || len > 254 || !at || at == addr || strchr(at + 1, '@') || at[1] == '\0' ||
+	    at[1] == '.' || addr[len - 1] == '.' || at - addr > 64) {
+		return false;
+	}
+	for (const unsigned char *c = (const unsigned char *)addr; *c; c++) {
+		if (*c <= ' ' || *c >= 0x7f || strchr("<>()[],;:\\\"", *c)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* [mail] from: "address" or "Display name <address>". */
+static int split_from(cpt_config *cfg, cpt_status *st)
+{
+	g_free(cfg->mail_from_name);
+	g_free(cfg->mail_from_address);
+	const char *v = cfg->mail_from;
+	const char *open = strrchr(v, '<');
+	if (open) {
+		size_t len = strlen(v);
+		if (v[len - 1] != '>') {
+			cfg->mail_from_name = g_strdup("");
+			cfg->mail_from_address = g_strdup("");
+			return bad_key(st, "mail", "from",
+				       "attendu « adresse » ou « Nom <adresse> »");
+		}
+		cfg->mail_from_name = g_strstrip(g_strndup(v, (size_t)(open - v)));
+		cfg->mail_from_address = g_strndup(open + 1, len - (size_t)(open - v) - 2);
+		/* A quoted display name keeps its text, not its quotes. */
+		size_t n = strlen(cfg->mail_from_name);
+		if (n >= 2 && cfg->mail_from_name[0] == '"' && cfg->mail_from_name[n - 1] == '"') {
+			memmove(cfg->mail_from_name, cfg->mail_from_name + 1, n - 2);
+			cfg->mail_from_name[n - 2] = '\0';
+		}
+	} else {
+		cfg->mail_from_name = g_strdup("");
+		cfg->mail_from_address = g_strdup(v);
+	}
+	if (*v && !cpt_config_mail_address_ok(cfg->mail_from_address)) {
+		return bad_key(st, "mail", "from", "adresse électronique invalide");
+	}
+	if (strpbrk(cfg->mail_from_name, "\r\n\"")) {
+		return bad_key(st, "mail", "from", "nom affiché invalide");
+	}
+	return 0;
+}
+
+static int apply_mail(cpt_config *cfg, GKeyFile *kf, const char *base_dir, cpt_status *st)
+{
+	const char *G = "mail";
+	g_autofree char *password_file = NULL;
+	if (get_string(kf, G, "smtp_url", &cfg->mail_smtp_url, NULL, false, st) ||
+	    get_string(kf, G, "from", &cfg->mail_from, NULL, false, st) ||
+	    get_string(kf, G, "username", &cfg->mail_username, NULL, false, st) ||
+	    get_string(kf, G, "password", &cfg->mail_password, NULL, false, st) ||
+	    get_string(kf, G, "password_file", &password_file, base_dir, true, st) ||
+	    get_uint(kf, G, "interval", &cfg->mail_interval, 1, 86400, st) ||
+	    get_uint(kf, G, "retry_delay", &cfg->mail_retry_delay, 1, 86400, st) ||
+	    get_uint(kf, G, "max_attempts", &cfg->mail_max_attempts, 1, 100, st)) {
+		return st->code;
+	}
+	const char *url = cfg->mail_smtp_url;
+	if (*url && !g_str_has_prefix(url, "smtp://") && !g_str_has_prefix(url, "smtps://")) {
+		return bad_key(st, G, "smtp_url", "attendu smtp://serveur[:port] ou smtps://...");
+	}
+	if (strpbrk(url, " \r\n")) {
+		return bad_key(st, G, "smtp_url", "espace ou fin de ligne dans l'adresse");
+	}
+	if (split_from(cfg, st)) {
+		return st->code;
+	}
+	if (*url && !*cfg->mail_from_address) {
+		return bad_key(st, G, "from", "l'adresse d'expédition est requise avec smtp_url");
+	}
+	if (password_file) {
+		if (g_key_file_has_key(kf, G, "password", NULL)) {
+			return bad_key(st, G, "password_file",
+				       "password ou password_file, pas les deux");
+		}
+		g_autofree char *text = NULL;
+		if (!g_file_get_contents(password_file, &text, NULL, NULL)) {
+			return bad_key(st, G, "password_file", "fichier illisible");
+		}
+		/* The first line, as `echo secret > file` writes it. */
+		text[strcspn(text, "\r\n")] = '\0';
+		g_free(cfg->mail_password);
+		cfg->mail_password = g_strdup(text);
+		memset(text, 0, strlen(text));
+	}
+	if (g_key_file_has_key(kf, G, "starttls", NULL)) {
+		g_autofree char *v = g_key_file_get_string(kf, G, "starttls", NULL);
+		const char *t = v ? g_strstrip(v) : "";
+		if (strcmp(t, "none") == 0) {
+			cfg->mail_starttls = CPT_STARTTLS_NONE;
+		} else if (strcmp(t, "try") == 0) {
+			cfg->mail_starttls = CPT_STARTTLS_TRY;
+		} else if (strcmp(t, "required") == 0) {
+			cfg->mail_starttls = CPT_STARTTLS_REQUIRED;
+		} else {
+			return bad_key(st, G, "starttls", "attendu none, try ou required");
+		}
+	}
+	return 0;
+}
+
 static int apply(cpt_config *cfg, GKeyFile *kf, const char *base_dir, cpt_status *st)
 {
 	unsigned port = (unsigned)cfg->port;
@@ -153,7 +282,7 @@ static int apply(cpt_config *cfg, GKeyFile *kf, const char *base_dir, cpt_status
 		return st->code;
 	}
 	cfg->port = (int)port;
-	if (check_max_document(cfg, kf, st)) {
+	if (check_max_document(cfg, kf, st) || apply_mail(cfg, kf, base_dir, st)) {
 		return st->code;
 	}
 	if (g_key_file_has_key(kf, "log", "level", NULL)) {
@@ -185,6 +314,12 @@ int cpt_config_parse(cpt_config *cfg, const char *text, const char *base_dir, cp
 	tmp.conninfo = g_strdup(cfg->conninfo);
 	tmp.admin_conninfo = g_strdup(cfg->admin_conninfo);
 	tmp.backup_directory = g_strdup(cfg->backup_directory);
+	tmp.mail_smtp_url = g_strdup(cfg->mail_smtp_url);
+	tmp.mail_from = g_strdup(cfg->mail_from);
+	tmp.mail_from_name = g_strdup(cfg->mail_from_name);
+	tmp.mail_from_address = g_strdup(cfg->mail_from_address);
+	tmp.mail_username = g_strdup(cfg->mail_username);
+	tmp.mail_password = g_strdup(cfg->mail_password);
 	if (apply(&tmp, kf, base_dir, st) != 0) {
 		cpt_config_clear(&tmp);
 		return st->code;

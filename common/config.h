@@ -11,6 +11,8 @@
  *              session_idle
  *   [log]      level
  *   [backup]   directory, keep
+ *   [mail]     smtp_url, from, username, password, password_file, starttls,
+ *              interval, retry_delay, max_attempts
  */
 #ifndef CPT_CONFIG_H
 #define CPT_CONFIG_H
@@ -28,6 +30,13 @@
  * max_document stays at most min(max_frame, CPT_FRAME_DEFAULT_MAX) minus this.
  */
 #define CPT_DOCUMENT_FRAME_RESERVE (64u * 1024)
+
+/* How the outbox asks for TLS on a smtp:// URL (smtps:// is TLS from the start). */
+enum cpt_mail_starttls {
+	CPT_STARTTLS_NONE,
+	CPT_STARTTLS_TRY,      /* if the server offers it */
+	CPT_STARTTLS_REQUIRED, /* or the message waits */
+};
 
 typedef struct cpt_config {
 	char *path; /* file it was read from */
@@ -56,6 +65,17 @@ typedef struct cpt_config {
 
 	char *backup_directory;
 	unsigned backup_keep;
+
+	char *mail_smtp_url;	    /* "" : the outbox keeps its messages, unsent */
+	char *mail_from;	    /* as written: "Name <address>" or "address" */
+	char *mail_from_name;	    /* its display name, "" if none */
+	char *mail_from_address;    /* its address: the envelope sender too */
+	char *mail_username;	    /* "" : no SMTP authentication */
+	char *mail_password;	    /* from password or password_file */
+	int mail_starttls;	    /* enum cpt_mail_starttls */
+	unsigned mail_interval;	    /* seconds between outbox runs */
+	unsigned mail_retry_delay;  /* seconds before the first retry; later ones longer */
+	unsigned mail_max_attempts; /* then the message is failed */
 } cpt_config;
 
 /* Fills *cfg with defaults. Caller frees with cpt_config_clear(). */
@@ -69,5 +89,11 @@ int cpt_config_load(cpt_config *cfg, const char *path, cpt_status *st);
 /* Same, from text in memory (tests). base_dir resolves relative paths. */
 int cpt_config_parse(cpt_config *cfg, const char *text, const char *base_dir, cpt_status *st);
 void cpt_config_clear(cpt_config *cfg);
+
+/*
+ * Whether addr is a plain e-mail address as the outbox accepts it: ASCII,
+ * local@domain, no spaces, quotes, brackets or separators, at most 254 bytes.
+ */
+bool cpt_config_mail_address_ok(const char *addr);
 
 #endif

@@ -15,6 +15,7 @@
 #include "articles.pb-c.h"
 #include "equipment.pb-c.h"
 #include "imports.pb-c.h"
+#include "mail.pb-c.h"
 #include "parties.pb-c.h"
 #include "sales.pb-c.h"
 #include "prefs.pb-c.h"
@@ -52,6 +53,7 @@ typedef struct method_entry {
 #define IMPORT &comptoir__imports__import__descriptor
 #define QUOTES &comptoir__sales__quotes__descriptor
 #define INVOICES &comptoir__sales__invoices__descriptor
+#define MAIL &comptoir__mail__mail__descriptor
 
 static const method_entry table[] = {
     {RPC, "Info", cpt_server_info, NULL, CPT_M_PUBLIC | CPT_M_NO_DB},
@@ -158,11 +160,15 @@ static const method_entry table[] = {
     {INVOICES, "Convert", cpt_sales_convert_run, "invoices.write", 0},
     {INVOICES, "CreditNote", cpt_sales_credit_note_run, "invoices.write", 0},
     {INVOICES, "Print", cpt_sales_print_run, "invoices.read", 0},
+
+    /* No permission of its own yet: e-mails go to clients. */
+    {MAIL, "Send", cpt_mail_send, "clients.write", 0},
+    {MAIL, "List", cpt_mail_list, "clients.read", 0},
 };
 
 static const ProtobufCServiceDescriptor *const services[] = {
-    RPC,       AUTH,	 ADMIN,	  PREFS,     PARTIES, SUPPLIERS, PARTY_REFS,
-    REFERENCE, ARTICLES, PRICING, EQUIPMENT, IMPORT,  QUOTES,	 INVOICES};
+    RPC,      AUTH,    ADMIN,	  PREFS,  PARTIES, SUPPLIERS, PARTY_REFS, REFERENCE,
+    ARTICLES, PRICING, EQUIPMENT, IMPORT, QUOTES,  INVOICES,  MAIL};
 
 static cpt_method *methods;
 static size_t n_methods;

@@ -8,6 +8,7 @@
 #include "events.h"
 #include "db.h"
 #include "log.h"
+#include "mail_outbox.h"
 #include "server.h"
 
 #include <stdio.h>
@@ -60,6 +61,10 @@ static void deliver(listener *l)
 		char topic[64] = "", action[32] = "";
 		if (sscanf(n->extra, "%lld|%63[^|]|%lld|%31s", &company, topic, &id, action) == 4) {
 			cpt_net_broadcast(l->srv, company, topic, id, action);
+			/* Committed: the outbox job sends it now, here or on another daemon. */
+			if (strcmp(topic, CPT_MAIL_TOPIC) == 0 && strcmp(action, "queue") == 0) {
+				cpt_mail_outbox_kick();
+			}
 		}
 		PQfreemem(n);
 	}

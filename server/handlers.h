@@ -94,6 +94,10 @@ CPT_HANDLER(cpt_pricing_resolve);
 CPT_HANDLER(cpt_pricing_list_supplier_prices);
 CPT_HANDLER(cpt_pricing_save_supplier_price);
 
+/* comptoir.mail.Mail (mail.c) */
+CPT_HANDLER(cpt_mail_send);
+CPT_HANDLER(cpt_mail_list);
+
 /* comptoir.imports.Import (imports.c) */
 CPT_HANDLER(cpt_import_clients_run);
 CPT_HANDLER(cpt_import_articles_run);

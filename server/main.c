@@ -9,9 +9,11 @@
 #include "events.h"
 #include "handlers.h"
 #include "log.h"
+#include "mail_outbox.h"
 #include "migrate.h"
 #include "server.h"
 
+#include <curl/curl.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <glib.h>
@@ -31,6 +33,7 @@ static void on_sigterm(uv_signal_t *h, int signum)
 {
 	cpt_server *srv = h->data;
 	cpt_info("signal %d: stopping", signum);
+	cpt_mail_outbox_stop();
 	cpt_net_drain(srv);
 }
 
@@ -49,6 +52,12 @@ static void on_sighup(uv_signal_t *h, int signum)
 		cpt_error("reload refused: %s", st.message);
 		cpt_config_clear(&fresh);
 		return;
+	}
+	if (strcmp(fresh.mail_smtp_url, srv->cfg.mail_smtp_url) != 0 ||
+	    strcmp(fresh.mail_from, srv->cfg.mail_from) != 0 ||
+	    strcmp(fresh.mail_username, srv->cfg.mail_username) != 0 ||
+	    strcmp(fresh.mail_password, srv->cfg.mail_password) != 0) {
+		cpt_warn("reload: [mail] smtp_url, from, username and password need a restart");
 	}
 	if (fresh.port != srv->cfg.port || strcmp(fresh.listen, srv->cfg.listen) != 0 ||
 	    fresh.pool_size != srv->cfg.pool_size ||
@@ -79,6 +88,10 @@ static void on_sighup(uv_signal_t *h, int signum)
 	srv->cfg.lockout_duration = fresh.lockout_duration;
 	srv->cfg.session_idle = fresh.session_idle;
 	srv->cfg.log_level = fresh.log_level;
+	srv->cfg.mail_starttls = fresh.mail_starttls;
+	srv->cfg.mail_interval = fresh.mail_interval;
+	srv->cfg.mail_retry_delay = fresh.mail_retry_delay;
+	srv->cfg.mail_max_attempts = fresh.mail_max_attempts;
 	cpt_log_set_level(fresh.log_level);
 	cpt_config_clear(&fresh);
 	cpt_info("configuration and certificate reloaded");
@@ -148,6 +161,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	srv.config_path = srv.cfg.path;
+	/* Before any thread: libcurl's global setup is not thread-safe. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		cpt_error("libcurl: initialisation failed");
+		cpt_config_clear(&srv.cfg);
+		return 1;
+	}
 	cpt_log_set_level(srv.cfg.log_level);
 	if (cpt_dispatch_init(&st) != 0) {
 		cpt_error("%s", st.message);
@@ -164,9 +183,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* One worker per database connection: a worker never waits for another's. */
+	/*
+	 * One worker per database connection: a worker never waits for another's.
+	 * One more for the scheduled jobs, which have connections of their own.
+	 */
 	char threads[16];
-	snprintf(threads, sizeof threads, "%u", srv.cfg.pool_size);
+	snprintf(threads, sizeof threads, "%u", srv.cfg.pool_size + 1);
 	setenv("UV_THREADPOOL_SIZE", threads, 1);
 	if (cpt_pool_new(srv.cfg.conninfo, srv.cfg.pool_size, &srv.pool, &st) != 0) {
 		cpt_error("%s", st.message);
@@ -174,7 +196,8 @@ int main(int argc, char **argv)
 	}
 
 	srv.loop = uv_default_loop();
-	if (cpt_events_start(&srv, &st) != 0 || cpt_net_listen(&srv, &st) != 0) {
+	if (cpt_events_start(&srv, &st) != 0 || cpt_net_listen(&srv, &st) != 0 ||
+	    cpt_mail_outbox_start(&srv, &st) != 0) {
 		cpt_error("%s", st.message);
 		goto out;
 	}
@@ -205,5 +228,6 @@ out:
 	SSL_CTX_free(srv.ssl_ctx);
 	cpt_dispatch_free();
 	cpt_config_clear(&srv.cfg);
+	curl_global_cleanup();
 	return rc;
 }

@@ -2,12 +2,16 @@
 #include "config.h"
 #include "log.h"
 
+#include <glib.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void empty_file_gives_the_defaults(void **state)
 {
@@ -135,6 +139,90 @@ static void missing_file_is_reported(void **state)
 	cpt_config_clear(&cfg);
 }
 
+static void mail_settings_default_to_an_unsent_outbox(void **state)
+{
+	cpt_config cfg;
+	cpt_status st = {0};
+	assert_int_equal(cpt_config_parse(&cfg, "", NULL, &st), 0);
+	assert_string_equal(cfg.mail_smtp_url, "");
+	assert_int_equal(cfg.mail_starttls, CPT_STARTTLS_REQUIRED);
+	assert_int_equal(cfg.mail_interval, 30);
+	assert_int_equal(cfg.mail_retry_delay, 60);
+	assert_int_equal(cfg.mail_max_attempts, 10);
+	cpt_config_clear(&cfg);
+}
+
+static void mail_sender_and_password_file_are_read(void **state)
+{
+	char dir[] = "/tmp/cpt-config-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	g_autofree char *secret = g_build_filename(dir, "smtp.secret", NULL);
+	assert_true(g_file_set_contents(secret, "s3cret pass\n", -1, NULL));
+	cpt_config cfg;
+	cpt_status st = {0};
+	int rc =
+	    cpt_config_parse(&cfg,
+			     "[mail]\nsmtp_url = smtp://mail.example.fr:587\n"
+			     "from = \"Société Démo\" <factures@demo.fr>\n"
+			     "username = factures\npassword_file = smtp.secret\n"
+			     "starttls = try\ninterval = 10\nretry_delay = 5\nmax_attempts = 4\n",
+			     dir, &st);
+	assert_int_equal(rc, 0);
+	assert_string_equal(cfg.mail_from_name, "Société Démo");
+	assert_string_equal(cfg.mail_from_address, "factures@demo.fr");
+	assert_string_equal(cfg.mail_password, "s3cret pass");
+	assert_int_equal(cfg.mail_starttls, CPT_STARTTLS_TRY);
+	assert_int_equal(cfg.mail_interval, 10);
+	assert_int_equal(cfg.mail_retry_delay, 5);
+	assert_int_equal(cfg.mail_max_attempts, 4);
+	cpt_config_clear(&cfg);
+	assert_int_equal(cpt_config_parse(&cfg, "[mail]\nfrom = factures@demo.fr\n", NULL, &st), 0);
+	assert_string_equal(cfg.mail_from_name, "");
+	assert_string_equal(cfg.mail_from_address, "factures@demo.fr");
+	cpt_config_clear(&cfg);
+	unlink(secret);
+	rmdir(dir);
+}
+
+static void bad_mail_settings_name_the_key(void **state)
+{
+	struct {
+		const char *text, *field;
+	} cases[] = {
+	    {"[mail]\nsmtp_url = http://mail.example.fr\nfrom = a@b.fr\n", "mail.smtp_url"},
+	    {"[mail]\nsmtp_url = smtp://mail.example.fr\n", "mail.from"},
+	    {"[mail]\nfrom = pas une adresse\n", "mail.from"},
+	    {"[mail]\nfrom = Nom <a@b.fr\n", "mail.from"},
+	    {"[mail]\nstarttls = maybe\n", "mail.starttls"},
+	    {"[mail]\ninterval = 0\n", "mail.interval"},
+	    {"[mail]\nmax_attempts = 101\n", "mail.max_attempts"},
+	    {"[mail]\npassword = x\npassword_file = /etc/passwd\n", "mail.password_file"},
+	    {"[mail]\npassword_file = /nonexistent/secret\n", "mail.password_file"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cpt_config cfg;
+		cpt_status st = {0};
+		assert_int_equal(cpt_config_parse(&cfg, cases[i].text, NULL, &st),
+				 CPT_INVALID_ARGUMENT);
+		assert_string_equal(st.field, cases[i].field);
+		cpt_config_clear(&cfg);
+	}
+}
+
+static void mail_addresses_are_plain_and_ascii(void **state)
+{
+	assert_true(cpt_config_mail_address_ok("h.martin+factures@ecole-lumiere.fr"));
+	assert_false(cpt_config_mail_address_ok(""));
+	assert_false(cpt_config_mail_address_ok("sans-arobase.fr"));
+	assert_false(cpt_config_mail_address_ok("a@@b.fr"));
+	assert_false(cpt_config_mail_address_ok("@b.fr"));
+	assert_false(cpt_config_mail_address_ok("a@"));
+	assert_false(cpt_config_mail_address_ok("a b@c.fr"));
+	assert_false(cpt_config_mail_address_ok("a@c.fr\r\nBcc: x@y.fr"));
+	assert_false(cpt_config_mail_address_ok("<a@c.fr>"));
+	assert_false(cpt_config_mail_address_ok("hélène@c.fr"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +234,10 @@ int main(void)
 	    cmocka_unit_test(unknown_log_level_is_refused),
 	    cmocka_unit_test(malformed_file_is_refused),
 	    cmocka_unit_test(missing_file_is_reported),
+	    cmocka_unit_test(mail_settings_default_to_an_unsent_outbox),
+	    cmocka_unit_test(mail_sender_and_password_file_are_read),
+	    cmocka_unit_test(bad_mail_settings_name_the_key),
+	    cmocka_unit_test(mail_addresses_are_plain_and_ascii),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
