@@ -33,6 +33,7 @@ void cpt_config_defaults(cpt_config *cfg)
 	cfg->log_level = CPT_LOG_INFO;
 	cfg->backup_directory = g_strdup("/var/backups/comptoir");
 	cfg->backup_keep = 14;
+	cfg->sales_archive_pdf = 1;
 	cfg->mail_smtp_url = g_strdup("");
 	cfg->mail_from = g_strdup("");
 	cfg->mail_from_name = g_strdup("");
@@ -278,7 +279,8 @@ static int apply(cpt_config *cfg, GKeyFile *kf, const char *base_dir, cpt_status
 		     st) ||
 	    get_uint(kf, "security", "session_idle", &cfg->session_idle, 60, 86400 * 365, st) ||
 	    get_string(kf, "backup", "directory", &cfg->backup_directory, base_dir, true, st) ||
-	    get_uint(kf, "backup", "keep", &cfg->backup_keep, 1, 10000, st)) {
+	    get_uint(kf, "backup", "keep", &cfg->backup_keep, 1, 10000, st) ||
+	    get_uint(kf, "sales", "archive_pdf", &cfg->sales_archive_pdf, 0, 1, st)) {
 		return st->code;
 	}
 	cfg->port = (int)port;

@@ -76,6 +76,10 @@ typedef struct cpt_config {
 	unsigned mail_interval;	    /* seconds between outbox runs */
 	unsigned mail_retry_delay;  /* seconds before the first retry; later ones longer */
 	unsigned mail_max_attempts; /* then the message is failed */
+
+	/* [sales] archive_pdf: 1 (default) renders each validated invoice or
+	 * credit note to PDF, Factur-X when it can, and archives it. */
+	unsigned sales_archive_pdf;
 } cpt_config;
 
 /* Fills *cfg with defaults. Caller frees with cpt_config_clear(). */

@@ -12,6 +12,7 @@
 
 #include "sales.pb-c.h"
 
+#include <glib.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 
@@ -56,5 +57,13 @@ void cpt_sales_hash(const char *previous, const char *canonical, char out[65]);
  */
 struct cpt_doc_view;
 int cpt_sales_docview(cpt_call *call, cpt_status *st, int64_t id, struct cpt_doc_view *v);
+
+/*
+ * Document id rendered to PDF (*out, caller unrefs): facturx, for a
+ * validated invoice or credit note whose details make an EN 16931 invoice,
+ * the PDF/A-3 with its CII (*is_facturx then true); otherwise the PDF alone.
+ */
+int cpt_sales_render(cpt_call *call, cpt_status *st, int64_t id, bool facturx, GBytes **out,
+		     bool *is_facturx);
 
 #endif

@@ -13,6 +13,7 @@
 #include "sales_totals.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,7 +140,11 @@ static void mentions(cpt_call *call, const PGresult *r, cpt_doc_view *v)
 		rate = 3 * legal;
 	}
 	char points[32];
-	cpt_money_format_plain(margin, points, sizeof points);
+	if (margin % 100 == 0) {
+		snprintf(points, sizeof points, "%lld", (long long)(margin / 100));
+	} else {
+		cpt_money_format_plain(margin, points, sizeof points);
+	}
 	v->late_penalty = cpt_call_printf(
 	    call, "Pénalités de retard : %s l'an (%s), exigibles dès le lendemain de l'échéance.",
 	    rate_text(call, rate),

@@ -7,6 +7,8 @@
 #include "docview.h"
 #include "einvoice.h"
 #include "handlers.h"
+#include "log.h"
+#include "pdf.h"
 #include "sales.h"
 
 #include <glib.h>
@@ -40,6 +42,35 @@ static Comptoir__Sales__FileReply *file_reply(cpt_call *call, const char *name, 
 	rep->mime_type = (char *)mime;
 	rep->sha256 = sha256_hex(call, data, len);
 	return rep;
+}
+
+int cpt_sales_render(cpt_call *call, cpt_status *st, int64_t id, bool facturx, GBytes **out,
+		     bool *is_facturx)
+{
+	cpt_doc_view v;
+	if (cpt_sales_docview(call, st, id, &v)) {
+		return st->code;
+	}
+	*is_facturx = false;
+	bool invoice = v.type == CPT_DOC_INVOICE || v.type == CPT_DOC_DEPOSIT_INVOICE ||
+		       v.type == CPT_DOC_CREDIT_NOTE;
+	if (facturx && invoice && *v.number) {
+		GBytes *xml = NULL;
+		cpt_status why = {0};
+		if (cpt_einvoice_cii(&v, &xml, &why) == 0) {
+			gsize len;
+			const void *data = g_bytes_get_data(xml, &len);
+			int rc = cpt_pdf_render_facturx(&v, data, len, CPT_PDF_FX_EN16931, out, st);
+			g_bytes_unref(xml);
+			*is_facturx = rc == 0;
+			return rc;
+		}
+		/* Not an EN 16931 invoice yet (the company's details are missing):
+		 * the PDF alone, which is the legal document. */
+		cpt_info("%s: Factur-X impossible (%s : %s), PDF seul", v.number, why.field,
+			 why.message);
+	}
+	return cpt_pdf_render(&v, out, st);
 }
 
 CPT_HANDLER(cpt_sales_print_run)
@@ -76,8 +107,17 @@ CPT_HANDLER(cpt_sales_print_run)
 			return 0;
 		}
 		PQclear(r);
-		return cpt_status_set(st, CPT_UNIMPLEMENTED, "format",
-				      "impression PDF : à venir dans cette version");
+		GBytes *pdf = NULL;
+		bool fx;
+		if (cpt_sales_render(call, st, req->id, strcmp(format, "facturx") == 0, &pdf,
+				     &fx)) {
+			return st->code;
+		}
+		Comptoir__Sales__FileReply *rep =
+		    file_reply(call, cpt_call_printf(call, "%s.pdf", base), "application/pdf", pdf);
+		g_bytes_unref(pdf);
+		*out = &rep->base;
+		return 0;
 	}
 	cpt_doc_view v;
 	if (cpt_sales_docview(call, st, req->id, &v)) {

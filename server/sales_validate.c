@@ -14,6 +14,7 @@
  * the chain (document_chain) is locked the same way as the numbers.
  */
 #include "audit.h"
+#include "config.h"
 #include "db.h"
 #include "events.h"
 #include "handlers.h"
@@ -45,10 +46,10 @@ static const char SQL_CANON_DOC[] =
     " coalesce(corrects_id, 0)::text, coalesce(chain_seq, 0)::text, progress_rate::text,"
     " progress_previous::text FROM sales_document WHERE id = $1::bigint";
 static const char *const CANON_DOC_NAMES[] = {
-    "type",	 "number",	  "issue_date", "due_date",   "party_id",    "buyer",
-    "ttc",	 "discount_rate", "exemption",	"lines_net",  "discount",    "net_total",
-    "vat_total", "gross_total",	  "prepaid",	"amount_due", "corrects_id", "chain_seq",
-    "progress_rate", "progress_previous"};
+    "type",	  "number",	 "issue_date",	  "due_date",	   "party_id",
+    "buyer",	  "ttc",	 "discount_rate", "exemption",	   "lines_net",
+    "discount",	  "net_total",	 "vat_total",	  "gross_total",   "prepaid",
+    "amount_due", "corrects_id", "chain_seq",	  "progress_rate", "progress_previous"};
 
 static const char SQL_CANON_LINES[] =
     "SELECT position::text, kind, article_code, label, unit, quantity::text,"
@@ -188,6 +189,41 @@ static const char SQL_BUYER[] =
     " FROM sales_document d JOIN party p ON p.id = d.party_id WHERE d.id = $1::bigint";
 
 /*
+ * The PDF of a validated invoice or credit note, archived with its hash in
+ * the validating transaction: printing it again returns these bytes.
+ */
+static int archive(cpt_call *call, cpt_status *st, int64_t id)
+{
+	GBytes *pdf = NULL;
+	bool fx;
+	if (cpt_sales_render(call, st, id, true, &pdf, &fx)) {
+		return st->code;
+	}
+	gsize len;
+	const unsigned char *data = g_bytes_get_data(pdf, &len);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	char hex[65];
+	for (unsigned int i = 0; i < n && i < 32; i++) {
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	}
+	const char *v[] = {cpt_call_i64(call, id), (const char *)data, hex};
+	const int lengths[] = {0, (int)len, 0};
+	const int formats[] = {0, 1, 0};
+	PGresult *r = cpt_db_exec_bytes(call, st,
+					"INSERT INTO document_archive (document_id, pdf, sha256)"
+					" VALUES ($1::bigint, $2, $3)",
+					3, v, lengths, formats, 0);
+	g_bytes_unref(pdf);
+	if (!r) {
+		return st->code;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/*
  * Validates draft id; *out is the validated document as the reply shows it,
  * read before the locks are taken and completed after.
  */
@@ -299,12 +335,15 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	g_free(canonical);
 	(*out)->hash = cpt_call_strdup(call, hash);
 	const char *h[] = {pid, previous, hash};
-	return exec_params(
-	    call, st,
-	    "WITH d AS (UPDATE sales_document SET previous_hash = $2, hash = $3"
-	    " WHERE id = $1::bigint)"
-	    " UPDATE document_chain SET last_hash = $3 WHERE company_id = cpt_company()",
-	    3, h, NULL);
+	if (exec_params(
+		call, st,
+		"WITH d AS (UPDATE sales_document SET previous_hash = $2, hash = $3"
+		" WHERE id = $1::bigint)"
+		" UPDATE document_chain SET last_hash = $3 WHERE company_id = cpt_company()",
+		3, h, NULL)) {
+		return st->code;
+	}
+	return call->cfg && call->cfg->sales_archive_pdf ? archive(call, st, id) : 0;
 }
 
 CPT_HANDLER(cpt_sales_validate_run)

@@ -664,6 +664,67 @@ static void a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator(void
 		}
 		free(report);
 	}
+	/* The PDF archived at validation: Factur-X, the same bytes at every print. */
+	unsigned char *first = NULL;
+	size_t first_len = 0;
+	for (int k = 0; k < 2; k++) {
+		Comptoir__Sales__ExportRequest req = COMPTOIR__SALES__EXPORT_REQUEST__INIT;
+		req.id = id;
+		req.format = "pdf";
+		ProtobufCMessage *out = NULL;
+		assert_int_equal(call(admin, "sales.Invoices/Print", &req.base,
+				      &comptoir__sales__file_reply__descriptor, &out, &st),
+				 CPT_OK);
+		Comptoir__Sales__FileReply *file = (void *)out;
+		assert_true(file->archived);
+		if (k == 0) {
+			first = malloc(file->content.len);
+			memcpy(first, file->content.data, file->content.len);
+			first_len = file->content.len;
+			char sql[256];
+			snprintf(sql, sizeof sql,
+				 "SELECT count(*) FROM document_archive WHERE document_id = %lld"
+				 " AND sha256 = '%s'",
+				 (long long)id, file->sha256);
+			assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
+			char path[1024];
+			snprintf(path, sizeof path, "%s/%s", cpt_testenv_out(), file->name);
+			FILE *fp = fopen(path, "wb");
+			fwrite(file->content.data, 1, file->content.len, fp);
+			fclose(fp);
+			char *report;
+			if (!validator_passes(path, "", &report)) {
+				fail_msg("%s does not pass:\n%s", path, report);
+			}
+			free(report);
+			char cmd[1200];
+			snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' - 2>/dev/null", path);
+			FILE *p = popen(cmd, "r");
+			char text[65536];
+			size_t n = fread(text, 1, sizeof text - 1, p);
+			text[n] = '\0';
+			pclose(p);
+			char want[32];
+			snprintf(want, sizeof want, "FA-%s-", year);
+			assert_non_null(strstr(text, want));
+			assert_non_null(strstr(text, "Syndic des Érables"));
+			assert_non_null(strstr(text, "40 €"));
+			assert_non_null(strstr(text, "RCS Lyon"));
+		} else {
+			assert_int_equal(file->content.len, first_len);
+			assert_memory_equal(file->content.data, first, first_len);
+		}
+		protobuf_c_message_free_unpacked(out, NULL);
+	}
+	free(first);
+	/* The archive cannot be changed, even from SQL. */
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "WITH u AS (UPDATE document_archive SET sha256 = 'x' WHERE document_id = %lld"
+		 " RETURNING 1) SELECT count(*) FROM u",
+		 (long long)id);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), -1);
+
 	/* A draft is no e-invoice. */
 	d.discount_rate = 0;
 	inv = save("Invoices", &d, l, 1, &st, &keep);
