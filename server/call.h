@@ -59,6 +59,15 @@ typedef struct cpt_call {
 	bool conn_broken; /* the database connection is gone */
 	bool commit_sent; /* COMMIT went out: a lost connection leaves the outcome unknown */
 
+	/*
+	 * Work that must follow a successful commit in a transaction of its
+	 * own (rendering an archive outside the numbering locks). Its failure
+	 * is logged, never reported: what was committed stands. It must be
+	 * idempotent, as a crash may skip it and a later call redo it.
+	 */
+	int (*after_commit)(struct cpt_call *call, cpt_status *st, int64_t arg);
+	int64_t after_commit_arg;
+
 	cpt_arena_chunk *arena;
 } cpt_call;
 

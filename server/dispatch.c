@@ -386,6 +386,20 @@ static void end_transaction(cpt_call *call, bool commit, cpt_status *st)
 	}
 }
 
+/* The call's after-commit work, in a transaction of its own; failures are logged. */
+static void run_after_commit(cpt_call *call, const cpt_method *m, const cpt_session *session)
+{
+	cpt_status st = {0};
+	call->commit_sent = false;
+	if (open_context(call, m, session, &st) == 0) {
+		call->after_commit(call, &st, call->after_commit_arg);
+	}
+	end_transaction(call, st.code == CPT_OK, &st);
+	if (st.code != CPT_OK) {
+		cpt_warn("%s: after commit: %s (%s)", m->name, st.message, st.field);
+	}
+}
+
 void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg,
 		      const cpt_session *session, const char *peer, const ProtobufCMessage *in,
 		      cpt_call_result *res)
@@ -411,6 +425,9 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 		}
 		if (call.db) {
 			end_transaction(&call, st.code == CPT_OK || call.commit_on_error, &st);
+			if (st.code == CPT_OK && call.after_commit && !call.conn_broken) {
+				run_after_commit(&call, m, session);
+			}
 			cpt_pool_release(pool, call.db);
 		}
 		bool again = (call.retry || (call.conn_broken && !call.commit_sent)) &&

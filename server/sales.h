@@ -66,4 +66,12 @@ int cpt_sales_docview(cpt_call *call, cpt_status *st, int64_t id, struct cpt_doc
 int cpt_sales_render(cpt_call *call, cpt_status *st, int64_t id, bool facturx, GBytes **out,
 		     bool *is_facturx);
 
+/*
+ * Renders document id (validated) and archives it with its SHA-256, unless
+ * it already is: printing it again returns these bytes. Run right after
+ * the validation commits, outside the numbering locks, and by the first
+ * print should that have been missed (a crash between the two).
+ */
+int cpt_sales_archive(cpt_call *call, cpt_status *st, int64_t id);
+
 #endif

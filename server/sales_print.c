@@ -5,6 +5,7 @@
  */
 #include "db.h"
 #include "docview.h"
+#include "config.h"
 #include "einvoice.h"
 #include "handlers.h"
 #include "log.h"
@@ -107,6 +108,14 @@ CPT_HANDLER(cpt_sales_print_run)
 			return 0;
 		}
 		PQclear(r);
+		bool chained = *doc->hash != '\0';
+		if (chained && call->cfg && call->cfg->sales_archive_pdf) {
+			/* Validated but not archived (the daemon stopped in between): now. */
+			if (cpt_sales_archive(call, st, req->id)) {
+				return st->code;
+			}
+			return cpt_sales_print_run(call, in, out, st);
+		}
 		GBytes *pdf = NULL;
 		bool fx;
 		if (cpt_sales_render(call, st, req->id, strcmp(format, "facturx") == 0, &pdf,

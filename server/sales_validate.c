@@ -188,11 +188,7 @@ static const char SQL_BUYER[] =
     "   FROM party_contact c WHERE c.party_id = p.id ORDER BY c.id LIMIT 1))::jsonb AS buyer"
     " FROM sales_document d JOIN party p ON p.id = d.party_id WHERE d.id = $1::bigint";
 
-/*
- * The PDF of a validated invoice or credit note, archived with its hash in
- * the validating transaction: printing it again returns these bytes.
- */
-static int archive(cpt_call *call, cpt_status *st, int64_t id)
+int cpt_sales_archive(cpt_call *call, cpt_status *st, int64_t id)
 {
 	GBytes *pdf = NULL;
 	bool fx;
@@ -343,7 +339,12 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 		3, h, NULL)) {
 		return st->code;
 	}
-	return call->cfg && call->cfg->sales_archive_pdf ? archive(call, st, id) : 0;
+	if (call->cfg && call->cfg->sales_archive_pdf) {
+		/* Rendered once the number is committed, outside its lock. */
+		call->after_commit = cpt_sales_archive;
+		call->after_commit_arg = id;
+	}
+	return 0;
 }
 
 CPT_HANDLER(cpt_sales_validate_run)

@@ -161,6 +161,8 @@ CREATE TABLE document_archive (
 	sha256 text NOT NULL,
 	created_at timestamptz NOT NULL DEFAULT now()
 );
+-- A PDF is compressed already: out of line, without compressing it again.
+ALTER TABLE document_archive ALTER COLUMN pdf SET STORAGE EXTERNAL;
 
 -- Inalterability. A validated invoice, deposit invoice or credit note can
 -- no longer change, nor its lines, nor its archive, and none is ever

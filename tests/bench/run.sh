@@ -23,5 +23,7 @@ echo
 echo
 "$CPT_BUILD/tests/bench/bench_import"
 echo
+"$CPT_BUILD/tests/bench/bench_invoices"
+echo
 GSK_RENDERER=cairo NO_AT_BRIDGE=1 GTK_A11Y=none \
 	dbus-run-session -- xvfb-run -a -s "-screen 0 1280x1024x24" "$CPT_BUILD/tests/bench/gui_bench" 2>/dev/null
