@@ -152,6 +152,7 @@ static const method_entry table[] = {
     {QUOTES, "Convert", cpt_sales_convert_run, "quotes.write", 0},
     {QUOTES, "SetQuoteState", cpt_sales_quote_state_run, "quotes.write", 0},
     {QUOTES, "Print", cpt_sales_print_run, "quotes.read", 0},
+    {QUOTES, "Send", cpt_sales_send_run, "quotes.write", 0},
     {INVOICES, "List", cpt_sales_list_run, "invoices.read", 0},
     {INVOICES, "Get", cpt_sales_get_run, "invoices.read", 0},
     {INVOICES, "Save", cpt_sales_save_run, "invoices.write", 0},
@@ -160,6 +161,7 @@ static const method_entry table[] = {
     {INVOICES, "Convert", cpt_sales_convert_run, "invoices.write", 0},
     {INVOICES, "CreditNote", cpt_sales_credit_note_run, "invoices.write", 0},
     {INVOICES, "Print", cpt_sales_print_run, "invoices.read", 0},
+    {INVOICES, "Send", cpt_sales_send_run, "invoices.write", 0},
 
     /* No permission of its own yet: e-mails go to clients. */
     {MAIL, "Send", cpt_mail_send, "clients.write", 0},

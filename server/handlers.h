@@ -114,5 +114,6 @@ CPT_HANDLER(cpt_sales_convert_run);
 CPT_HANDLER(cpt_sales_credit_note_run);
 CPT_HANDLER(cpt_sales_quote_state_run);
 CPT_HANDLER(cpt_sales_print_run);
+CPT_HANDLER(cpt_sales_send_run);
 
 #endif

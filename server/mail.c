@@ -29,6 +29,7 @@ static const struct {
 	const char *exists; /* $1: the id */
 } ref_tables[] = {
     {"party", "SELECT EXISTS (SELECT 1 FROM party WHERE id = $1::bigint)"},
+    {"sales_document", "SELECT EXISTS (SELECT 1 FROM sales_document WHERE id = $1::bigint)"},
 };
 
 /* Every column a Message shows; callers add WHERE and ORDER BY. */

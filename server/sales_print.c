@@ -8,6 +8,8 @@
 #include "config.h"
 #include "einvoice.h"
 #include "handlers.h"
+#include "mail_outbox.h"
+#include "money.h"
 #include "log.h"
 #include "pdf.h"
 #include "sales.h"
@@ -151,6 +153,157 @@ CPT_HANDLER(cpt_sales_print_run)
 	Comptoir__Sales__FileReply *rep =
 	    file_reply(call, cpt_call_printf(call, "%s.%s", base, ext), "application/xml", b);
 	g_bytes_unref(b);
+	*out = &rep->base;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Sending a document by e-mail
+ */
+
+/* template with {key} replaced by values[k] where keys[k] = key. */
+static char *fill(cpt_call *call, const char *template, const char *const *keys,
+		  const char *const *values, size_t n)
+{
+	GString *s = g_string_new(NULL);
+	for (const char *c = template; *c; c++) {
+		bool done = false;
+		if (*c == '{') {
+			for (size_t k = 0; k < n && !done; k++) {
+				size_t len = strlen(keys[k]);
+				if (strncmp(c + 1, keys[k], len) == 0 && c[1 + len] == '}') {
+					g_string_append(s, values[k]);
+					c += len + 1;
+					done = true;
+				}
+			}
+		}
+		if (!done) {
+			g_string_append_c(s, *c);
+		}
+	}
+	char *out = cpt_call_strdup(call, s->str);
+	g_string_free(s, TRUE);
+	return out;
+}
+
+static char *french_date(cpt_call *call, const char *iso)
+{
+	if (strlen(iso) < 10) {
+		return "";
+	}
+	return cpt_call_printf(call, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+}
+
+CPT_HANDLER(cpt_sales_send_run)
+{
+	const Comptoir__Sales__SendRequest *req = (const void *)in;
+	Comptoir__Sales__Document *doc;
+	if (cpt_sales_load(call, st, req->id, "id", &doc)) {
+		return st->code;
+	}
+	if (strcmp(doc->state, "draft") == 0) {
+		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "id",
+				      "validez le document avant de l'envoyer");
+	}
+	PGresult *r = cpt_db_query(
+	    call, st,
+	    "SELECT c.name, c.mail_subject, c.mail_body, c.email,"
+	    " coalesce((SELECT k.email FROM party_contact k WHERE k.party_id = $1::bigint"
+	    "  AND k.email <> '' ORDER BY k.id LIMIT 1), '')"
+	    " FROM company c WHERE c.id = cpt_company()",
+	    cpt_call_i64(call, doc->party_id));
+	if (!r) {
+		return st->code;
+	}
+	const char *company = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
+	const char *subject_t = cpt_call_strdup(call, cpt_db_str(r, 0, 1));
+	const char *body_t = cpt_call_strdup(call, cpt_db_str(r, 0, 2));
+	const char *reply_to = cpt_call_strdup(call, cpt_db_str(r, 0, 3));
+	const char *contact = cpt_call_strdup(call, cpt_db_str(r, 0, 4));
+	PQclear(r);
+	const char *const *to = (const char *const *)req->to;
+	size_t n_to = req->n_to;
+	if (n_to == 0) {
+		if (!*contact) {
+			return cpt_status_set(st, CPT_FAILED_PRECONDITION, "to",
+					      "aucun contact de ce client n'a d'adresse e-mail");
+		}
+		const char **one = cpt_call_alloc(call, sizeof(char *) * 2);
+		one[0] = contact;
+		to = one;
+		n_to = 1;
+	}
+	cpt_doc_view v;
+	if (cpt_sales_docview(call, st, req->id, &v)) {
+		return st->code;
+	}
+	char amount[64];
+	cpt_money_format(doc->gross_total, amount, sizeof amount);
+	const char *keys[] = {"title", "number", "date", "amount", "due_date", "company", "client"};
+	g_autofree char *title = g_utf8_strdown(v.title, -1);
+	const char *values[] = {title,
+				doc->number,
+				french_date(call, doc->issue_date),
+				amount,
+				french_date(call, doc->due_date),
+				company,
+				doc->party_name};
+	/* The file as archived when there is one, else rendered now. */
+	GBytes *pdf = NULL;
+	r = cpt_db_query(call, st,
+			 "SELECT pdf FROM document_archive WHERE document_id = $1::bigint",
+			 cpt_call_i64(call, req->id));
+	if (!r) {
+		return st->code;
+	}
+	if (PQntuples(r) == 1) {
+		size_t len = 0;
+		unsigned char *raw =
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 0), &len);
+		pdf = g_bytes_new(raw, len);
+		PQfreemem(raw);
+	}
+	PQclear(r);
+	bool fx;
+	if (!pdf && cpt_sales_render(call, st, req->id, true, &pdf, &fx)) {
+		return st->code;
+	}
+	gsize len;
+	const uint8_t *data = g_bytes_get_data(pdf, &len);
+	cpt_mail_attachment att = {cpt_call_printf(call, "%s %s.pdf", v.title, doc->number),
+				   "application/pdf", data, len};
+	cpt_mail m = {.to = to,
+		      .n_to = n_to,
+		      .reply_to = reply_to,
+		      .subject =
+			  *req->subject ? req->subject : fill(call, subject_t, keys, values, 7),
+		      .body = *req->body ? req->body : fill(call, body_t, keys, values, 7),
+		      .attachments = &att,
+		      .n_attachments = 1,
+		      .ref_table = "sales_document",
+		      .ref_id = req->id};
+	int64_t mail_id = 0;
+	int rc = cpt_mail_queue(call, st, &m, &mail_id);
+	g_bytes_unref(pdf);
+	if (rc) {
+		return rc;
+	}
+	if (strcmp(doc->type, "quote") == 0 && strcmp(doc->state, "validated") == 0) {
+		const char *p[] = {cpt_call_i64(call, req->id)};
+		r = cpt_db_exec(call, st,
+				"UPDATE sales_document SET state = 'sent' WHERE id = $1::bigint", 1,
+				p);
+		if (!r) {
+			return st->code;
+		}
+		PQclear(r);
+	}
+	Comptoir__Sales__SendReply *rep =
+	    CPT_NEW(call, Comptoir__Sales__SendReply, comptoir__sales__send_reply__init);
+	rep->mail_id = mail_id;
+	rep->n_to = n_to;
+	rep->to = (char **)to;
 	*out = &rep->base;
 	return 0;
 }

@@ -39,7 +39,12 @@ ALTER TABLE company
 		DEFAULT 'Pas d''escompte pour paiement anticipé.',
 	ADD COLUMN payment_means text NOT NULL DEFAULT '30', -- UNTDID 4461: credit transfer
 	ADD COLUMN quote_validity_days integer NOT NULL DEFAULT 30
-		CHECK (quote_validity_days BETWEEN 1 AND 365);
+		CHECK (quote_validity_days BETWEEN 1 AND 365),
+	-- The message a document is sent with; {title}, {number}, {date},
+	-- {amount}, {due_date}, {company} and {client} are replaced.
+	ADD COLUMN mail_subject text NOT NULL DEFAULT '{title} {number} — {company}',
+	ADD COLUMN mail_body text NOT NULL DEFAULT
+		E'Bonjour,\n\nVeuillez trouver ci-joint notre {title} {number} du {date}, d\'un montant de {amount} TTC.\n\nCordialement,\n{company}';
 UPDATE company SET penalty_margin = 800 WHERE country = 'BE';
 
 CREATE TABLE sales_document (
