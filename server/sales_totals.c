@@ -157,7 +157,7 @@ bool cpt_sales_compute(cpt_sales_line *lines, size_t n, bool prices_include_vat,
 				}
 			}
 		} else if (ok) {
-			int64_t ht_before;
+			int64_t ht_before = 0;
 			ok = cpt_money_vat_from_ttc(after, G->rate, &G->vat) &&
 			     cpt_money_sub(after, G->vat, &G->base) &&
 			     cpt_money_ht_from_ttc(entered, G->rate, &ht_before) &&
