@@ -589,9 +589,72 @@ static int write_lines(cpt_call *call, cpt_status *st, const draft *d, int64_t i
 	return 0;
 }
 
+/* The components of the kit line, every level, for its quantity, as text lines under it. */
+static int expand_bom(cpt_call *call, cpt_status *st, const Comptoir__Sales__Line *kit,
+		      GPtrArray *lines)
+{
+	PGresult *r = cpt_db_query(
+	    call, st,
+	    "WITH RECURSIVE t(component_id, quantity, depth, path) AS ("
+	    " SELECT b.component_id, b.quantity::numeric / 1000 * $3::bigint / 1000, 1,"
+	    "  ARRAY[b.position, b.id]"
+	    "  FROM bom_line b JOIN article a ON a.id = b.parent_id"
+	    "  WHERE a.id = $1::bigint OR ($1::bigint = 0 AND a.code = upper(btrim($2)))"
+	    " UNION ALL"
+	    " SELECT b.component_id, t.quantity * b.quantity / 1000, t.depth + 1,"
+	    "  t.path || ARRAY[b.position, b.id]"
+	    "  FROM bom_line b JOIN t ON b.parent_id = t.component_id WHERE t.depth < 10)"
+	    " SELECT t.depth, trim_scale(t.quantity)::text, c.code, c.label FROM t"
+	    " JOIN article c ON c.id = t.component_id ORDER BY t.path",
+	    cpt_call_i64(call, kit->article_id), kit->article_code,
+	    cpt_call_i64(call, kit->quantity));
+	if (!r) {
+		return st->code;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		Comptoir__Sales__Line *l =
+		    CPT_NEW(call, Comptoir__Sales__Line, comptoir__sales__line__init);
+		l->kind = "text";
+		g_autofree char *qty = g_strdelimit(g_strdup(cpt_db_str(r, i, 1)), ".", ',');
+		l->label = cpt_call_printf(call, "%*s%s × %s (%s)", 2 * (int)cpt_db_i64(r, i, 0),
+					   "", qty, cpt_db_str(r, i, 3), cpt_db_str(r, i, 2));
+		g_ptr_array_add(lines, l);
+	}
+	PQclear(r);
+	return 0;
+}
+
 int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Document *doc,
 		   bool internal, int64_t *id)
 {
+	bool expand = false;
+	for (size_t i = 0; i < doc->n_lines; i++) {
+		expand |= doc->lines[i]->expand_bom;
+	}
+	if (expand) {
+		/* The same document with the components written out. */
+		GPtrArray *lines = g_ptr_array_new();
+		int rc = 0;
+		for (size_t i = 0; i < doc->n_lines && rc == 0; i++) {
+			Comptoir__Sales__Line *l = cpt_call_alloc(call, sizeof *l);
+			*l = *doc->lines[i];
+			l->expand_bom = false;
+			g_ptr_array_add(lines, l);
+			if (doc->lines[i]->expand_bom) {
+				rc = expand_bom(call, st, doc->lines[i], lines);
+			}
+		}
+		Comptoir__Sales__Document *copy = cpt_call_alloc(call, sizeof *copy);
+		*copy = *doc;
+		copy->n_lines = lines->len;
+		copy->lines = cpt_call_alloc(call, sizeof(void *) * (lines->len + 1));
+		memcpy(copy->lines, lines->pdata, sizeof(void *) * lines->len);
+		g_ptr_array_free(lines, TRUE);
+		if (rc) {
+			return rc;
+		}
+		doc = copy;
+	}
 	draft d = {.in = doc, .id = doc->id, .type = doc->type, .internal = internal};
 	if (internal && !doc->id) {
 		d.corrects_id = doc->corrects_id;

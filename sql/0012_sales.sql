@@ -46,6 +46,18 @@ ALTER TABLE company
 	ADD COLUMN mail_body text NOT NULL DEFAULT
 		E'Bonjour,\n\nVeuillez trouver ci-joint notre {title} {number} du {date}, d\'un montant de {amount} TTC.\n\nCordialement,\n{company}';
 UPDATE company SET penalty_margin = 800 WHERE country = 'BE';
+-- A Belgian company's penalties: the ECB rate plus 8 points, unless set.
+CREATE FUNCTION company_defaults() RETURNS trigger
+	LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.country = 'BE' AND NEW.penalty_margin = 1000 THEN
+		NEW.penalty_margin := 800;
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER company_defaults BEFORE INSERT ON company
+	FOR EACH ROW EXECUTE FUNCTION company_defaults();
 
 CREATE TABLE sales_document (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

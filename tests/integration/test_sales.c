@@ -220,6 +220,42 @@ static void a_quote_prices_its_lines_and_adds_up(void **state)
 	protobuf_c_message_free_unpacked(keep, NULL);
 }
 
+static void a_kit_line_lists_its_components_when_asked(void **state)
+{
+	assert_int_equal(
+	    cpt_testenv_sql_int(
+		&env,
+		"WITH k AS (INSERT INTO article (company_id, code, kind, label, unit,"
+		" sale_price, vat_rate_id) SELECT company_id, 'KIT', 'goods', 'Kit chaufferie',"
+		" 'U', 25000000, vat_rate_id FROM article WHERE code = 'CHAUD' RETURNING id,"
+		" company_id), b AS (INSERT INTO bom_line (company_id, parent_id,"
+		" component_id, quantity, position) SELECT k.company_id, k.id, a.id, v.q, v.p"
+		" FROM k, (VALUES ('CHAUD', 1000, 0), ('MO', 2500, 1)) v(c, q, p)"
+		" JOIN article a ON a.code = v.c RETURNING 1) SELECT count(*) FROM b"),
+	    2);
+	Comptoir__Sales__Line l[] = {item("KIT", "", 2000, -1, 0)};
+	l[0].expand_bom = true;
+	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+	d.type = "quote";
+	d.party_id = client;
+	cpt_status st;
+	ProtobufCMessage *keep;
+	Comptoir__Sales__Document *q = save("Quotes", &d, l, 1, &st, &keep);
+	if (!q) {
+		fail_msg("%s (%s)", st.message, st.field);
+	}
+	assert_int_equal(q->n_lines, 3);
+	assert_string_equal(q->lines[0]->kind, "item");
+	assert_int_equal(q->lines[0]->amount, 500000); /* 2 kits at the kit's price */
+	assert_string_equal(q->lines[1]->kind, "text");
+	assert_non_null(strstr(q->lines[1]->label, "2 × Chaudière murale (CHAUD)"));
+	assert_non_null(strstr(q->lines[2]->label, "5 × Main-d'œuvre (MO)"));
+	assert_int_equal(q->gross_total, 600000);
+	int64_t id = q->id;
+	protobuf_c_message_free_unpacked(keep, NULL);
+	assert_int_equal(by_id(admin, "Quotes", "Delete", id, NULL, &st), CPT_OK);
+}
+
 static void every_bad_input_names_its_field_and_writes_nothing(void **state)
 {
 	long long before = rows();
@@ -809,6 +845,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(a_quote_prices_its_lines_and_adds_up),
+	    cmocka_unit_test(a_kit_line_lists_its_components_when_asked),
 	    cmocka_unit_test(every_bad_input_names_its_field_and_writes_nothing),
 	    cmocka_unit_test(quote_order_partial_deliveries_and_one_invoice),
 	    cmocka_unit_test(a_deposit_is_deducted_on_the_final_invoice),
