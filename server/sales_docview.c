@@ -8,6 +8,7 @@
 #include "db.h"
 #include "docview.h"
 #include "ident.h"
+#include "mentions.h"
 #include "money.h"
 #include "sales.h"
 #include "sales_totals.h"
@@ -112,14 +113,6 @@ static const char *vatex_of(const char *category)
 					    : "";
 }
 
-/* "12,15 %" from hundredths of a percent. */
-static char *rate_text(cpt_call *call, int64_t bp)
-{
-	char buf[32];
-	cpt_money_format_plain(bp, buf, sizeof buf);
-	return cpt_call_printf(call, "%s %%", buf);
-}
-
 static void mentions(cpt_call *call, const PGresult *r, cpt_doc_view *v)
 {
 	cpt_terms terms;
@@ -129,21 +122,10 @@ static void mentions(cpt_call *call, const PGresult *r, cpt_doc_view *v)
 		cpt_terms_format_label(terms, label, sizeof label);
 	}
 	v->payment_terms = cpt_call_strdup(call, label);
-	int64_t ecb = cpt_db_i64(r, 0, 61), margin = cpt_db_i64(r, 0, 62),
-		legal = cpt_db_i64(r, 0, 63);
-	/* The ECB rate plus the margin, never below three times the legal rate. */
-	int64_t rate = ecb + margin;
-	bool floor = rate < 3 * legal;
-	if (floor) {
-		rate = 3 * legal;
-	}
-	char points[32];
-	cpt_money_format_plain(margin, points, sizeof points);
-	v->late_penalty = cpt_call_printf(
-	    call, "Pénalités de retard : %s l'an (%s), exigibles dès le lendemain de l'échéance.",
-	    rate_text(call, rate),
-	    floor ? "trois fois le taux d'intérêt légal"
-		  : cpt_call_printf(call, "taux de la BCE majoré de %s points", points));
+	char penalty[CPT_MENTION_SIZE];
+	cpt_mention_late_penalty(cpt_db_i64(r, 0, 61), cpt_db_i64(r, 0, 62), cpt_db_i64(r, 0, 63),
+				 penalty, sizeof penalty);
+	v->late_penalty = cpt_call_strdup(call, penalty);
 	v->recovery_indemnity = "Indemnité forfaitaire pour frais de recouvrement : 40 €.";
 	v->early_discount = S(call, r, 0, 64);
 	v->vat_on_debits = cpt_db_bool(r, 0, 60);
