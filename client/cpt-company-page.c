@@ -611,21 +611,22 @@ static GtkDropDown *add_choice(CptCompanyPage *self, GtkGrid *grid, const char *
 	return GTK_DROP_DOWN(add_row(self, grid, key, label, d));
 }
 
+/* Placeholders that are examples of what documents print stay in French. */
 static void build_identity(CptCompanyPage *self, GtkBox *column)
 {
 	GtkGrid *g = section(column, _("Identité"));
 	add_entry(self, g, "name", _("Raison sociale"), NULL);
-	add_entry(self, g, "legal_form", _("Forme juridique"), _("SARL, SAS, SRL…"));
-	add_entry(self, g, "share_capital", _("Capital social"), _("10 000 €"));
+	add_entry(self, g, "legal_form", _("Forme juridique"), "SARL, SAS, SRL…");
+	add_entry(self, g, "share_capital", _("Capital social"), "10 000 €");
 	GtkStringList *countries = gtk_string_list_new(NULL);
 	gtk_string_list_append(countries, _("France"));
 	gtk_string_list_append(countries, _("Belgique"));
 	self->country = add_choice(self, g, "country", _("Pays"), countries);
 	add_entry(self, g, "siren", _("SIREN"), _("9 chiffres"));
 	add_entry(self, g, "siret", _("SIRET"), _("14 chiffres : SIREN et NIC"));
-	add_entry(self, g, "rcs", _("RCS"), _("RCS Lyon 732 829 320"));
-	add_entry(self, g, "be_enterprise", _("N° d'entreprise (BE)"), _("0403.170.701"));
-	add_entry(self, g, "vat_number", _("N° de TVA intracommunautaire"), _("FR44732829320"));
+	add_entry(self, g, "rcs", _("RCS"), "RCS Lyon 732 829 320");
+	add_entry(self, g, "be_enterprise", _("N° d'entreprise (BE)"), "0403.170.701");
+	add_entry(self, g, "vat_number", _("N° de TVA intracommunautaire"), "FR44732829320");
 }
 
 static void build_contact(CptCompanyPage *self, GtkBox *column)
@@ -643,8 +644,8 @@ static void build_contact(CptCompanyPage *self, GtkBox *column)
 static void build_bank(CptCompanyPage *self, GtkBox *column)
 {
 	GtkGrid *g = section(column, _("Banque"));
-	add_entry(self, g, "iban", _("IBAN"), _("FR76 3000 6000 0112 3456 7890 189"));
-	add_entry(self, g, "bic", _("BIC"), _("AGRIFRPP"));
+	add_entry(self, g, "iban", _("IBAN"), "FR76 3000 6000 0112 3456 7890 189");
+	add_entry(self, g, "bic", _("BIC"), "AGRIFRPP");
 	GtkStringList *means = gtk_string_list_new(NULL);
 	for (size_t i = 0; i < G_N_ELEMENTS(MEANS); i++) {
 		gtk_string_list_append(means, _(MEANS[i].label));
@@ -738,7 +739,7 @@ static void build_terms(CptCompanyPage *self, GtkBox *column)
 	self->margin = add_rate(self, g, "penalty_margin", _("Majoration (points)"));
 	self->legal = add_rate(self, g, "legal_interest_rate", _("Taux d'intérêt légal (%)"));
 	add_entry(self, g, "early_discount", _("Escompte"),
-		  _("Pas d'escompte pour paiement anticipé."));
+		  "Pas d'escompte pour paiement anticipé.");
 	self->preview = GTK_LABEL(gtk_label_new(NULL));
 	gtk_widget_set_name(GTK_WIDGET(self->preview), "company.penalty_preview");
 	gtk_label_set_wrap(self->preview, TRUE);
