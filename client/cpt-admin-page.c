@@ -5,6 +5,7 @@
  */
 #include "cpt-admin-page.h"
 #include "cpt-admin-sources.h"
+#include "cpt-company-page.h"
 #include "cpt-ui.h"
 
 #include "admin.pb-c.h"
@@ -28,6 +29,8 @@ struct _CptAdminPage {
 	Comptoir__Admin__ListPermissionsReply *permissions;
 	GHashTable *checks; /* permission name -> GtkCheckButton */
 	GtkEntry *new_role_entry;
+
+	CptCompanyPage *company; /* the Société tab */
 
 	/* Audit tab filters */
 	CptAuditFilter audit_filter;
@@ -648,6 +651,9 @@ static void module_refresh(GtkWidget *w, const char *name, GVariant *param)
 	if (self->roles_list) {
 		load_roles(self);
 	}
+	if (self->company) {
+		cpt_company_page_reload(self->company);
+	}
 }
 
 static void module_new(GtkWidget *w, const char *name, GVariant *param)
@@ -679,6 +685,11 @@ CptListView *cpt_admin_page_get_users(CptAdminPage *self)
 CptListView *cpt_admin_page_get_audit(CptAdminPage *self)
 {
 	return self->audit;
+}
+
+CptCompanyPage *cpt_admin_page_get_company(CptAdminPage *self)
+{
+	return self->company;
 }
 
 void cpt_admin_page_show(CptAdminPage *self, const char *tab)
@@ -770,6 +781,10 @@ GtkWidget *cpt_admin_page_new(CptConn *conn)
 		gtk_stack_add_titled(self->stack, GTK_WIDGET(self->users), "users",
 				     _("Utilisateurs"));
 		gtk_stack_add_titled(self->stack, build_roles_tab(self), "roles", _("Rôles"));
+		/* No permission of its own yet: the settings go with admin.users. */
+		self->company = CPT_COMPANY_PAGE(cpt_company_page_new(conn));
+		gtk_stack_add_titled(self->stack, GTK_WIDGET(self->company), "company",
+				     _("Société"));
 		load_roles(self);
 		Comptoir__Admin__ListPermissionsRequest req =
 		    COMPTOIR__ADMIN__LIST_PERMISSIONS_REQUEST__INIT;

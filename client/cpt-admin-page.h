@@ -1,12 +1,14 @@
 /*
  * CptAdminPage: the administration console — users (create with a temporary
  * password, edit, lock or unlock, reset the password, grant a role in the
- * company), roles with their permissions matrix, and the audit log. Shown
- * only to users with admin.users or admin.audit; the server checks anyway.
+ * company), roles with their permissions matrix, the company's settings
+ * (CptCompanyPage) and the audit log. Shown only to users with admin.users or
+ * admin.audit; the server checks anyway.
  */
 #ifndef CPT_ADMIN_PAGE_H
 #define CPT_ADMIN_PAGE_H
 
+#include "cpt-company-page.h"
 #include "cpt-conn.h"
 #include "cpt-list-view.h"
 
@@ -20,7 +22,9 @@ G_DECLARE_FINAL_TYPE(CptAdminPage, cpt_admin_page, CPT, ADMIN_PAGE, GtkBox)
 GtkWidget *cpt_admin_page_new(CptConn *conn);
 CptListView *cpt_admin_page_get_users(CptAdminPage *self);
 CptListView *cpt_admin_page_get_audit(CptAdminPage *self);
-void cpt_admin_page_show(CptAdminPage *self, const char *tab); /* users, roles, audit */
+/* The Société tab; NULL without admin.users. */
+CptCompanyPage *cpt_admin_page_get_company(CptAdminPage *self);
+void cpt_admin_page_show(CptAdminPage *self, const char *tab); /* users, roles, company, audit */
 
 /*
  * The user form: opens a window to create a user (row NULL) or edit one.

@@ -26,6 +26,8 @@ static const char LA_POSTE_SIREN[] = "356000000";
 #define WHAT_BE "Numéro d'entreprise"
 #define WHAT_VAT "Numéro de TVA intracommunautaire"
 #define WHAT_STRUCTCOMM "Communication structurée"
+#define WHAT_IBAN "IBAN"
+#define WHAT_BIC "BIC"
 
 /* ==== Plumbing ========================================================== */
 
@@ -67,7 +69,7 @@ static size_t separator_len(const char *p, const char *end, const char *extra)
 
 /* Longer than any identifier here, so that a length error reports the true
  * count while the buffer stays bounded. */
-#define COMPACT_MAX 32
+#define COMPACT_MAX 40
 
 /* The significant characters of a text, separators dropped. */
 typedef struct compact {
@@ -547,6 +549,112 @@ int cpt_ident_vat_be_from_enterprise(const char *number, const char *field, char
 	if (out)
 		snprintf(out, CPT_IDENT_VAT_SIZE, "BE%s", n);
 	return CPT_OK;
+}
+
+/* ==== Banks ============================================================= */
+
+#define BIC_SHORT 8
+#define BIC_LONG 11
+
+/*
+ * IBAN lengths by country, from the SWIFT IBAN registry. The French
+ * overseas departments and territories use FR.
+ */
+static const struct iban_country {
+	char code[3];
+	unsigned char len;
+} iban_countries[] = {
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
+    {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
+    {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
+    {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
+    {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27},
+    {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+    {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
+    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24}, {"PL", 28},
+    {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24}, {"SC", 31},
+    {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28},
+    {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
+};
+
+/* ISO 7064 MOD 97-10 over the rearranged IBAN, one digit (or letter, as
+ * two digits) at a time so that the value never exceeds a few thousand. */
+static unsigned iban_mod97(const char *iban, size_t len)
+{
+	unsigned r = 0;
+
+	for (size_t k = 0; k < len; k++) {
+		char c = iban[(k + 4) % len];
+
+		if (is_digit(c))
+			r = (r * 10 + (unsigned)(c - '0')) % 97;
+		else
+			r = (r * 100 + (unsigned)(c - 'A' + 10)) % 97;
+	}
+	return r;
+}
+
+int cpt_ident_iban_validate(const char *text, const char *field, char *out, cpt_status *st)
+{
+	const struct iban_country *country = NULL;
+	compact c;
+
+	clear(out);
+	compact_text(text, NULL, &c);
+	if (c.len == 0)
+		return cpt_status_invalid(st, field, "%s : champ vide.", WHAT_IBAN);
+	if (c.nonalnum)
+		return fail_char(st, field, WHAT_IBAN, c.nonalnum, c.end,
+				 "seuls les lettres et les chiffres sont admis");
+	if (c.len < 2 || !is_upper(c.s[0]) || !is_upper(c.s[1]))
+		return cpt_status_invalid(
+		    st, field, "%s : il commence par le code du pays (FR, BE…).", WHAT_IBAN);
+	for (size_t i = 0; i < sizeof iban_countries / sizeof iban_countries[0]; i++) {
+		if (memcmp(iban_countries[i].code, c.s, 2) == 0)
+			country = &iban_countries[i];
+	}
+	if (!country)
+		return cpt_status_invalid(st, field, "%s : pays « %.2s » inconnu du registre IBAN.",
+					  WHAT_IBAN, c.s);
+	if (c.len != country->len)
+		return cpt_status_invalid(st, field,
+					  "%s : %u caractères attendus pour %.2s, %zu saisis.",
+					  WHAT_IBAN, country->len, c.s, c.len);
+	if (!is_digit(c.s[2]) || !is_digit(c.s[3]))
+		return cpt_status_invalid(
+		    st, field, "%s : la clé (3e et 4e caractères) est faite de deux chiffres.",
+		    WHAT_IBAN);
+	if (memcmp(c.s + 2, "00", 2) == 0 || memcmp(c.s + 2, "01", 2) == 0 ||
+	    memcmp(c.s + 2, "99", 2) == 0 || iban_mod97(c.s, c.len) != 1)
+		return cpt_status_invalid(st, field, "%s : clé de contrôle incorrecte (modulo 97).",
+					  WHAT_IBAN);
+	if (out)
+		memcpy(out, c.s, c.len + 1);
+	return cpt_status_reset(st);
+}
+
+int cpt_ident_bic_validate(const char *text, const char *field, char *out, cpt_status *st)
+{
+	compact c;
+
+	clear(out);
+	compact_text(text, NULL, &c);
+	if (c.len == 0)
+		return cpt_status_invalid(st, field, "%s : champ vide.", WHAT_BIC);
+	if (c.nonalnum)
+		return fail_char(st, field, WHAT_BIC, c.nonalnum, c.end,
+				 "seuls les lettres et les chiffres sont admis");
+	if (c.len != BIC_SHORT && c.len != BIC_LONG)
+		return cpt_status_invalid(st, field,
+					  "%s : %d ou %d caractères attendus, %zu saisis.",
+					  WHAT_BIC, BIC_SHORT, BIC_LONG, c.len);
+	if (!is_upper(c.s[4]) || !is_upper(c.s[5]))
+		return cpt_status_invalid(
+		    st, field, "%s : les 5e et 6e caractères sont le code du pays (FR, BE…).",
+		    WHAT_BIC);
+	if (out)
+		memcpy(out, c.s, c.len + 1);
+	return cpt_status_reset(st);
 }
 
 /* ==== Belgian structured communication ================================== */

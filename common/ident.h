@@ -1,7 +1,8 @@
 /*
  * Company identifiers checked with their check digits: French SIREN and SIRET,
- * Belgian enterprise number (BCE/KBO), intra-EU VAT numbers and the Belgian
- * structured communication ("+++123/4567/89012+++") printed on invoices.
+ * Belgian enterprise number (BCE/KBO), intra-EU VAT numbers, bank account
+ * numbers (IBAN) and bank codes (BIC), and the Belgian structured
+ * communication ("+++123/4567/89012+++") printed on invoices.
  *
  * Every validator takes the text as typed or pasted: spaces (also U+00A0 and
  * U+202F), tabs, dots and dashes are ignored and letters may be lower case.
@@ -27,6 +28,8 @@
 #define CPT_IDENT_BE_ENTERPRISE_SIZE 11 /* 10 digits, first 0 or 1 */
 #define CPT_IDENT_VAT_SIZE 16		/* 2-letter country + at most 12 characters */
 #define CPT_IDENT_STRUCTCOMM_SIZE 21	/* "+++123/4567/89012+++" */
+#define CPT_IDENT_IBAN_SIZE 35		/* at most 34 characters */
+#define CPT_IDENT_BIC_SIZE 12		/* 8 or 11 characters */
 
 /* Largest base of a structured communication: ten digits. */
 #define CPT_IDENT_STRUCTCOMM_BASE_MAX 9999999999ULL
@@ -87,6 +90,28 @@ int cpt_ident_vat_fr_from_siren(const char *siren, const char *field, char *out,
 /* Validates an enterprise number and writes its VAT number: "BE0403170701". */
 int cpt_ident_vat_be_from_enterprise(const char *number, const char *field, char *out,
 				     cpt_status *st);
+
+/* ---- Banks -------------------------------------------------------------- */
+
+/*
+ * IBAN (ISO 13616): 2-letter country, 2 check digits, then the national
+ * account number (BBAN) of the length the IBAN registry sets for that
+ * country (FR and MC 27, BE 16, DE 22...). The whole passes ISO 7064
+ * MOD 97-10: the first four characters moved to the end, letters read as
+ * 10..35, the number leaves 1 modulo 97. Check digits 00, 01 and 99 are
+ * never issued (01 and 98 would pass alike). Letters may be lower case:
+ * "fr76 3000 6000 0112 3456 7890 189" -> "FR7630006000011234567890189".
+ * Countries outside the registry are refused.
+ */
+int cpt_ident_iban_validate(const char *text, const char *field, char *out, cpt_status *st);
+
+/*
+ * BIC (ISO 9362, "code SWIFT"): 4 letters or digits for the institution,
+ * 2 letters for the country, 2 letters or digits for the location, and
+ * optionally 3 for the branch: 8 or 11 characters. "agri fr pp xxx" ->
+ * "AGRIFRPPXXX". The country is only checked to be two letters.
+ */
+int cpt_ident_bic_validate(const char *text, const char *field, char *out, cpt_status *st);
 
 /* ---- Belgian structured communication ---------------------------------- */
 

@@ -78,6 +78,9 @@ static const method_entry table[] = {
     {ADMIN, "RevokeGrant", cpt_admin_revoke_grant, "admin.users", 0},
     {ADMIN, "ListCompanies", cpt_admin_list_companies, "admin.users", 0},
     {ADMIN, "ListAudit", cpt_admin_list_audit, "admin.audit", 0},
+    /* No permission of its own yet: the administrator's is the nearest. */
+    {ADMIN, "GetCompanySettings", cpt_admin_get_company_settings, "admin.users", 0},
+    {ADMIN, "UpdateCompanySettings", cpt_admin_update_company_settings, "admin.users", 0},
 
     {PREFS, "Get", cpt_prefs_get, NULL, CPT_M_SESSION},
     {PREFS, "Set", cpt_prefs_set, NULL, CPT_M_SESSION},

@@ -38,6 +38,10 @@ CPT_HANDLER(cpt_admin_list_permissions);
 /* comptoir.admin.Admin: audit log (admin_audit.c) */
 CPT_HANDLER(cpt_admin_list_audit);
 
+/* comptoir.admin.Admin: the session company's settings (admin_company.c) */
+CPT_HANDLER(cpt_admin_get_company_settings);
+CPT_HANDLER(cpt_admin_update_company_settings);
+
 /* comptoir.prefs.Prefs (prefs.c) */
 CPT_HANDLER(cpt_prefs_get);
 CPT_HANDLER(cpt_prefs_set);

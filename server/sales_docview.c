@@ -8,6 +8,7 @@
 #include "db.h"
 #include "docview.h"
 #include "ident.h"
+#include "mentions.h"
 #include "money.h"
 #include "sales.h"
 #include "sales_totals.h"
@@ -72,7 +73,7 @@ static const char SQL_VIEW[] =
     " c.early_discount, c.payment_means,"
     /* 66: the corrected invoice */
     " coalesce(ci.number, ''), coalesce(ci.issue_date::text, ''), d.id, d.progress_rate,"
-    " d.progress_previous"
+    " d.progress_previous, coalesce(encode(sha256(c.logo), 'hex'), '')"
     " FROM d JOIN b ON true JOIN company c ON c.id = d.company_id"
     " LEFT JOIN vat_exemption x ON x.code = d.exemption_code"
     " LEFT JOIN sales_document ci ON ci.id = d.corrects_id";
@@ -114,14 +115,6 @@ static const char *vatex_of(const char *category)
 					    : "";
 }
 
-/* "12,15 %" from hundredths of a percent. */
-static char *rate_text(cpt_call *call, int64_t bp)
-{
-	char buf[32];
-	cpt_money_format_plain(bp, buf, sizeof buf);
-	return cpt_call_printf(call, "%s %%", buf);
-}
-
 static void mentions(cpt_call *call, const PGresult *r, cpt_doc_view *v)
 {
 	cpt_terms terms;
@@ -131,25 +124,10 @@ static void mentions(cpt_call *call, const PGresult *r, cpt_doc_view *v)
 		cpt_terms_format_label(terms, label, sizeof label);
 	}
 	v->payment_terms = cpt_call_strdup(call, label);
-	int64_t ecb = cpt_db_i64(r, 0, 61), margin = cpt_db_i64(r, 0, 62),
-		legal = cpt_db_i64(r, 0, 63);
-	/* The ECB rate plus the margin, never below three times the legal rate. */
-	int64_t rate = ecb + margin;
-	bool floor = rate < 3 * legal;
-	if (floor) {
-		rate = 3 * legal;
-	}
-	char points[32];
-	if (margin % 100 == 0) {
-		snprintf(points, sizeof points, "%lld", (long long)(margin / 100));
-	} else {
-		cpt_money_format_plain(margin, points, sizeof points);
-	}
-	v->late_penalty = cpt_call_printf(
-	    call, "Pénalités de retard : %s l'an (%s), exigibles dès le lendemain de l'échéance.",
-	    rate_text(call, rate),
-	    floor ? "trois fois le taux d'intérêt légal"
-		  : cpt_call_printf(call, "taux de la BCE majoré de %s points", points));
+	char penalty[CPT_MENTION_SIZE];
+	cpt_mention_late_penalty(cpt_db_i64(r, 0, 61), cpt_db_i64(r, 0, 62), cpt_db_i64(r, 0, 63),
+				 penalty, sizeof penalty);
+	v->late_penalty = cpt_call_strdup(call, penalty);
 	v->recovery_indemnity = "Indemnité forfaitaire pour frais de recouvrement : 40 €.";
 	v->early_discount = S(call, r, 0, 64);
 	v->vat_on_debits = cpt_db_bool(r, 0, 60);
@@ -289,6 +267,38 @@ static int deductions(cpt_call *call, cpt_status *st, int64_t id, cpt_doc_view *
 	return 0;
 }
 
+/*
+ * The company's logo as a file the renderer can read: written once per
+ * version (named by its hash) in the temporary directory, atomically.
+ */
+static const char *logo_file(cpt_call *call, cpt_status *st, const char *hash)
+{
+	if (!*hash) {
+		return "";
+	}
+	g_autofree char *name = g_strdup_printf("comptoir-logo-%s.png", hash);
+	g_autofree char *built = g_build_filename(g_get_tmp_dir(), name, NULL);
+	char *path = cpt_call_strdup(call, built);
+	if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+		return path;
+	}
+	PGresult *r = cpt_db_exec0(call, st, "SELECT logo FROM company WHERE id = cpt_company()");
+	if (!r) {
+		return "";
+	}
+	size_t len = 0;
+	unsigned char *raw =
+	    PQntuples(r) ? PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 0), &len) : NULL;
+	PQclear(r);
+	g_autofree char *tmp = g_strdup_printf("%s.%d", path, (int)g_random_int());
+	bool ok = raw && g_file_set_contents(tmp, (const char *)raw, (gssize)len, NULL) &&
+		  rename(tmp, path) == 0;
+	if (raw) {
+		PQfreemem(raw);
+	}
+	return ok ? path : "";
+}
+
 int cpt_sales_docview(cpt_call *call, cpt_status *st, int64_t id, cpt_doc_view *v)
 {
 	memset(v, 0, sizeof *v);
@@ -326,6 +336,7 @@ int cpt_sales_docview(cpt_call *call, cpt_status *st, int64_t id, cpt_doc_view *
 	v->preceding_date = date_of(cpt_db_str(r, 0, 67));
 	v->progress_rate = cpt_db_i64(r, 0, 69);
 	v->progress_previous = cpt_db_i64(r, 0, 70);
+	const char *logo_hash = S(call, r, 0, 71);
 	seller(call, r, &v->seller);
 	buyer(call, r, &v->buyer);
 	mentions(call, r, v);
@@ -339,6 +350,7 @@ int cpt_sales_docview(cpt_call *call, cpt_status *st, int64_t id, cpt_doc_view *
 		}
 	}
 	PQclear(r);
+	v->seller.logo_png = logo_file(call, st, logo_hash);
 	if (lines(call, st, id, v) || deductions(call, st, id, v)) {
 		return st->code;
 	}

@@ -276,6 +276,17 @@ static int ensure_daemon_role(PGconn *c, const cpt_config *cfg)
 int ctl_user_create(PGconn *c, const char *login, const char *name, long long company_id,
 		    const char *role, bool quiet_if_exists);
 
+/*
+ * The first company, unless one exists; either way its id, and whether it is
+ * new. Its late-penalty margin: 10 points in France, 8 in Belgium.
+ */
+static const char SQL_FIRST_COMPANY[] =
+    "WITH n AS (INSERT INTO company (code, name, country, penalty_margin)"
+    " SELECT $1, $2, $3::text, CASE WHEN $3::text = 'BE' THEN 800 ELSE 1000 END"
+    " WHERE NOT EXISTS (SELECT 1 FROM company)"
+    " RETURNING id) SELECT id, true FROM n"
+    " UNION ALL SELECT min(id), false FROM company HAVING count(*) > 0";
+
 int ctl_init(const cpt_config *cfg, int argc, char **argv)
 {
 	const char *company = "Démo SARL", *code = "DEMO", *country = "FR", *admin = "admin";
@@ -327,13 +338,7 @@ int ctl_init(const cpt_config *cfg, int argc, char **argv)
 		goto out;
 	}
 	const char *p[] = {code, company, country};
-	PGresult *r =
-	    PQexecParams(c,
-			 "WITH n AS (INSERT INTO company (code, name, country)"
-			 " SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM company)"
-			 " RETURNING id) SELECT id, true FROM n"
-			 " UNION ALL SELECT min(id), false FROM company HAVING count(*) > 0",
-			 3, NULL, p, NULL, NULL, 0);
+	PGresult *r = PQexecParams(c, SQL_FIRST_COMPANY, 3, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) == 0) {
 		fprintf(stderr, "comptoirctl: société : %s", PQresultErrorMessage(r));
 		PQclear(r);

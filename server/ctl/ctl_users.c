@@ -322,8 +322,10 @@ static int company_add(PGconn *c, int argc, char **argv)
 	}
 	const char *p[] = {argv[optind], argv[optind + 1], country};
 	PGresult *r = PQexecParams(c,
-				   "INSERT INTO company (code, name, country)"
-				   " VALUES (upper($1), $2, upper($3)) RETURNING id",
+				   "INSERT INTO company (code, name, country, penalty_margin)"
+				   " VALUES (upper($1), $2, upper($3),"
+				   " CASE WHEN upper($3) = 'BE' THEN 800 ELSE 1000 END)"
+				   " RETURNING id",
 				   3, NULL, p, NULL, NULL, 0);
 	if (!result_ok(r)) {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);

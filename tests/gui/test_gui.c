@@ -12,6 +12,7 @@
 #include "cpt-equipment-page.h"
 #include "cpt-import-dialog.h"
 #include "cpt-article-form.h"
+#include "cpt-company-page.h"
 #include "cpt-articles-page.h"
 #include "cpt-list-export.h"
 #include "cpt-parties-page.h"
@@ -2276,6 +2277,113 @@ static void a_supplier_price_list_is_imported_then_updated(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * 12. The company settings: a wrong IBAN refused on its field, then the
+ * IBAN fixed, a colour and a logo chosen, the late-penalty mention
+ * previewed, saved and found in the table
+ */
+
+static CptCompanyPage *company_page(void)
+{
+	CptAdminPage *admin = admin_page();
+	cpt_admin_page_show(admin, "company");
+	return cpt_admin_page_get_company(admin);
+}
+
+static gboolean company_idle(gpointer page)
+{
+	return cpt_company_page_is_loaded(page) && !cpt_company_page_is_busy(page);
+}
+
+static gboolean company_message_has(gpointer text)
+{
+	return strstr(cpt_company_page_get_message(company_page()), text) != NULL;
+}
+
+/* Writes a 120 x 40 PNG, a blue band on white, and returns its path. */
+static char *write_test_logo(void)
+{
+	const int w = 120, h = 40;
+	g_autofree guchar *pixels = g_malloc((gsize)w * h * 3);
+	for (int y = 0; y < h; y++) {
+		for (int x = 0; x < w; x++) {
+			guchar *p = pixels + ((gsize)y * w + x) * 3;
+			gboolean band = y > 12 && y < 28;
+			p[0] = band ? 0x1F : 0xFF;
+			p[1] = band ? 0x6F : 0xFF;
+			p[2] = band ? 0xB2 : 0xFF;
+		}
+	}
+	g_autoptr(GBytes) bytes = g_bytes_new(pixels, (gsize)w * h * 3);
+	g_autoptr(GdkTexture) tex =
+	    gdk_memory_texture_new(w, h, GDK_MEMORY_R8G8B8, bytes, (gsize)w * 3);
+	char *path = g_build_filename(env.dir, "logo-thermo.png", NULL);
+	assert_true(gdk_texture_save_to_png(tex, path));
+	return path;
+}
+
+static void company_settings_refuse_a_wrong_iban_then_save_colour_and_logo(void **state)
+{
+	CptCompanyPage *page = company_page();
+	cpt_company_page_reload(page);
+	assert_true(wait_for(company_idle, page, 10000));
+	GtkWidget *root = GTK_WIDGET(page);
+	GtkWidget *iban = named(root, "company.iban");
+	assert_non_null(iban);
+	set_text(named(root, "company.name"), "Thermo Services");
+	set_text(named(root, "company.siren"), "732 829 320");
+	set_text(iban, "FR76 3000 6000 0112 3456 7890 188");
+	click(named(root, "company.save"));
+	assert_true(wait_for(company_message_has, "IBAN", 10000));
+	assert_non_null(strstr(cpt_company_page_get_message(page), "modulo 97"));
+	assert_true(gtk_widget_has_css_class(iban, "error"));
+	assert_int_equal(cpt_testenv_sql_int(&env,
+					     "SELECT count(*) FROM company"
+					     " WHERE code = 'DEMO' AND name = 'Thermo Services'"),
+			 0);
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "12a-company-wrong-iban");
+
+	set_text(iban, "FR76 3000 6000 0112 3456 7890 189");
+	set_text(named(root, "company.colour"), "#1F6FB2");
+	g_autofree char *logo = write_test_logo();
+	g_autoptr(GFile) file = g_file_new_for_path(logo);
+	cpt_company_page_set_logo_file(page, file);
+	assert_true(wait_for(company_idle, page, 10000));
+	/* The mention follows the rates as they are typed. */
+	set_text(named(root, "company.ecb_rate"), "2,40");
+	assert_string_equal(cpt_company_page_get_penalty_preview(page),
+			    "Pénalités de retard : 12,40 % l'an (taux de la BCE majoré de 10,00 "
+			    "points), exigibles dès le lendemain de l'échéance.");
+	set_text(named(root, "company.ecb_rate"), "0");
+	set_text(named(root, "company.penalty_margin"), "5");
+	assert_non_null(strstr(cpt_company_page_get_penalty_preview(page),
+			       "9,48 % l'an (trois fois le taux d'intérêt légal)"));
+	set_text(named(root, "company.ecb_rate"), "2,40");
+	set_text(named(root, "company.penalty_margin"), "10");
+	click(named(root, "company.save"));
+	assert_true(wait_for(company_message_has, "Paramètres enregistrés.", 10000));
+	assert_false(gtk_widget_has_css_class(iban, "error"));
+	/* Read back normalised, shown in groups of four. */
+	assert_string_equal(gtk_editable_get_text(GTK_EDITABLE(iban)),
+			    "FR76 3000 6000 0112 3456 7890 189");
+	GStatBuf sb;
+	assert_int_equal(g_stat(logo, &sb), 0);
+	g_autofree char *sql = g_strdup_printf(
+	    "SELECT count(*) FROM company WHERE code = 'DEMO' AND name = 'Thermo Services'"
+	    " AND siren = '732829320' AND iban = 'FR7630006000011234567890189'"
+	    " AND colour = %d AND ecb_rate = 240 AND octet_length(logo) = %lld",
+	    0x1F6FB2, (long long)sb.st_size);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "12b-company-settings-saved");
+	/* Scrolled down to the payment terms and their printed mention. */
+	GtkWidget *scroll = gtk_widget_get_first_child(root);
+	assert_true(GTK_IS_SCROLLED_WINDOW(scroll));
+	GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment(GTK_SCROLLED_WINDOW(scroll));
+	gtk_adjustment_set_value(adj, gtk_adjustment_get_upper(adj));
+	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "12c-company-payment-terms");
+	cpt_admin_page_show(admin_page(), "users");
+}
+
+/* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
 
@@ -2329,6 +2437,7 @@ int main(void)
 	    cmocka_unit_test(a_supplier_price_list_is_imported_then_updated),
 	    /* After the export, which counts every party as a client. */
 	    cmocka_unit_test(a_supplier_price_is_added_then_changed_in_the_tarifs_module),
+	    cmocka_unit_test(company_settings_refuse_a_wrong_iban_then_save_colour_and_logo),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -442,6 +442,125 @@ static void vat_fr_keys_below_ten_keep_their_leading_zero(void **state)
 	assert_true(found);
 }
 
+/* ==== IBAN and BIC ====================================================== */
+
+static void assert_iban(const char *text, const char *expected)
+{
+	char out[CPT_IDENT_IBAN_SIZE];
+	cpt_status st = CPT_STATUS_OK;
+	assert_ok(cpt_ident_iban_validate(text, "iban", out, &st), &st);
+	assert_string_equal(out, expected);
+}
+
+static void assert_iban_refused(const char *text, const char *part)
+{
+	char out[CPT_IDENT_IBAN_SIZE] = "junk";
+	cpt_status st = CPT_STATUS_OK;
+	assert_refused(cpt_ident_iban_validate(text, "iban", out, &st), &st, "iban", part, out);
+}
+
+static void iban_accepts_mod97_valid_numbers_of_their_country_length(void **state)
+{
+	(void)state;
+	/* BE68 5390 0754 7034: moved, 539007547034 B E 6 8 reads
+	 * 539007547034111468, which is 97 x 5556778835403211 + 1. */
+	assert_iban("BE68 5390 0754 7034", "BE68539007547034");
+	/* The others are the registry's own examples, each leaving 1 mod 97. */
+	assert_iban("FR76 3000 6000 0112 3456 7890 189", "FR7630006000011234567890189");
+	assert_iban("fr76-3000-6000-0112-3456-7890-189", "FR7630006000011234567890189");
+	assert_iban("DE89 3704 0044 0532 0130 00", "DE89370400440532013000");
+	assert_iban("GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432");
+	assert_iban("CH93 0076 2011 6238 5295 7", "CH9300762011623852957");
+	assert_iban("MC58 1122 2000 0101 2345 6789 030", "MC5811222000010123456789030");
+	assert_iban("NO93 8601 1117 947", "NO9386011117947"); /* the shortest, 15 */
+	assert_iban("LC55 HEMM 0001 0001 0012 0012 0002 3015", "LC55HEMM000100010012001200023015");
+	assert_iban("BE68" NBSP "5390" NNBSP "0754 7034", "BE68539007547034");
+}
+
+static void iban_rejects_a_wrong_check_and_the_keys_never_issued(void **state)
+{
+	(void)state;
+	/* Last digit 9 -> 8: the rearranged number loses 1, remainder 0. */
+	assert_iban_refused("FR76 3000 6000 0112 3456 7890 188", "clé de contrôle incorrecte");
+	/* Two digits swapped. */
+	assert_iban_refused("BE68 5390 0754 7043", "modulo 97");
+	/* 98 and 01 differ by 97: BE01 passes the remainder test like BE98
+	 * would, but 01 is never issued. BE68 -> BE01 changes the remainder. */
+	assert_iban_refused("BE01 5390 0754 7034", "modulo 97");
+	assert_iban_refused("BE00 5390 0754 7034", "modulo 97");
+	assert_iban_refused("BE99 5390 0754 7034", "modulo 97");
+	assert_iban_refused("BEAB 5390 0754 7034", "deux chiffres");
+}
+
+static void iban_refuses_01_even_when_the_remainder_is_right(void **state)
+{
+	(void)state;
+	/* Search a BBAN for which key 98 is right: key 01 then leaves the same
+	 * remainder (98 - 01 = 97) and must still be refused. */
+	char iban[CPT_IDENT_IBAN_SIZE];
+	int found = 0;
+	for (unsigned long long n = 0; n < 200 && !found; n++) {
+		snprintf(iban, sizeof iban, "BE98%012llu", 539007547000ULL + n);
+		if (cpt_ident_iban_validate(iban, "iban", NULL, NULL) != CPT_OK)
+			continue;
+		iban[2] = '0';
+		iban[3] = '1';
+		assert_iban_refused(iban, "clé de contrôle");
+		found = 1;
+	}
+	assert_true(found);
+}
+
+static void iban_rejects_lengths_countries_and_characters(void **state)
+{
+	(void)state;
+	assert_iban_refused("FR76 3000 6000 0112 3456 7890 18",
+			    "27 caractères attendus pour FR, 26 saisis");
+	assert_iban_refused("BE68 5390 0754 7034 0", "16 caractères attendus pour BE, 17 saisis");
+	assert_iban_refused("US12 3456 7890 1234", "pays « US » inconnu");
+	assert_iban_refused("7630006000011234567890189", "code du pays");
+	assert_iban_refused("FR76/3000", "« / »");
+	assert_iban_refused("", "champ vide");
+	assert_iban_refused(" - ", "champ vide");
+}
+
+static void assert_bic(const char *text, const char *expected)
+{
+	char out[CPT_IDENT_BIC_SIZE];
+	cpt_status st = CPT_STATUS_OK;
+	assert_ok(cpt_ident_bic_validate(text, "bic", out, &st), &st);
+	assert_string_equal(out, expected);
+}
+
+static void bic_accepts_eight_or_eleven_characters(void **state)
+{
+	(void)state;
+	assert_bic("AGRIFRPP", "AGRIFRPP");
+	assert_bic("agri fr pp xxx", "AGRIFRPPXXX");
+	assert_bic("GEBABEBB", "GEBABEBB");
+	assert_bic("GKCCBEBB", "GKCCBEBB");
+	assert_bic("CCBPFRPPNAN", "CCBPFRPPNAN");
+	assert_bic("DEUTDEFF500", "DEUTDEFF500");
+}
+
+static void bic_rejects_lengths_countries_and_characters(void **state)
+{
+	(void)state;
+	char out[CPT_IDENT_BIC_SIZE] = "junk";
+	cpt_status st = CPT_STATUS_OK;
+	assert_refused(cpt_ident_bic_validate("AGRIFRP", "bic", out, &st), &st, "bic",
+		       "8 ou 11 caractères attendus, 7 saisis", out);
+	assert_refused(cpt_ident_bic_validate("AGRIFRPPXX", "bic", out, &st), &st, "bic",
+		       "10 saisis", out);
+	assert_refused(cpt_ident_bic_validate("AGRIFRPPXXXX", "bic", out, &st), &st, "bic",
+		       "12 saisis", out);
+	assert_refused(cpt_ident_bic_validate("AGRI12PP", "bic", out, &st), &st, "bic",
+		       "code du pays", out);
+	assert_refused(cpt_ident_bic_validate("AGRI_FRPP", "bic", out, &st), &st, "bic", "« _ »",
+		       out);
+	assert_refused(cpt_ident_bic_validate("", "bic", out, &st), &st, "bic", "champ vide", out);
+}
+
 /* ==== Structured communication ========================================== */
 
 static void structcomm_make_appends_mod97_check(void **state)
@@ -553,6 +672,12 @@ int main(void)
 	    cmocka_unit_test(vat_rejects_unknown_or_missing_prefixes_and_bad_characters),
 	    cmocka_unit_test(vat_is_derived_from_siren_and_enterprise_number),
 	    cmocka_unit_test(vat_fr_keys_below_ten_keep_their_leading_zero),
+	    cmocka_unit_test(iban_accepts_mod97_valid_numbers_of_their_country_length),
+	    cmocka_unit_test(iban_rejects_a_wrong_check_and_the_keys_never_issued),
+	    cmocka_unit_test(iban_refuses_01_even_when_the_remainder_is_right),
+	    cmocka_unit_test(iban_rejects_lengths_countries_and_characters),
+	    cmocka_unit_test(bic_accepts_eight_or_eleven_characters),
+	    cmocka_unit_test(bic_rejects_lengths_countries_and_characters),
 	    cmocka_unit_test(structcomm_make_appends_mod97_check),
 	    cmocka_unit_test(structcomm_make_writes_97_when_the_remainder_is_zero),
 	    cmocka_unit_test(structcomm_make_refuses_more_than_ten_digits),
