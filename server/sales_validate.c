@@ -254,6 +254,25 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "lines",
 				      "un document sans ligne ne se valide pas");
 	}
+	if (strcmp(type, "credit_note") == 0) {
+		/* Again, the invoice locked: two drafts saved at once must not both pass. */
+		if (exec_params(call, st,
+				"SELECT i.gross_total - (SELECT coalesce(sum(c.gross_total), 0)"
+				" FROM sales_document c WHERE c.corrects_id = i.id"
+				" AND c.type = 'credit_note' AND c.number IS NOT NULL),"
+				" d.gross_total FROM sales_document d"
+				" JOIN sales_document i ON i.id = d.corrects_id"
+				" WHERE d.id = $1::bigint FOR UPDATE OF i",
+				1, p1, &r)) {
+			return st->code;
+		}
+		bool over = PQntuples(r) == 1 && cpt_db_i64(r, 0, 1) > cpt_db_i64(r, 0, 0);
+		PQclear(r);
+		if (over) {
+			return cpt_status_set(st, CPT_FAILED_PRECONDITION, "lines",
+					      "l'avoir dépasse ce qui reste à créditer sur la facture");
+		}
+	}
 	const char *series = "FA";
 	bool chained = false;
 	for (size_t i = 0; i < G_N_ELEMENTS(SERIES); i++) {
