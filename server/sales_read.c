@@ -15,13 +15,18 @@
 #define PAGE_DEFAULT 100
 #define PAGE_MAX 1000
 
+/* A quote past its validity, neither accepted nor refused, reads as expired. */
+#define SALES_STATE                                                                                \
+	"CASE WHEN d.type = 'quote' AND d.state IN ('validated', 'sent')"                          \
+	" AND d.valid_until < current_date THEN 'expired' ELSE d.state END"
+
 static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
 {
 	return cpt_call_strdup(call, cpt_db_str(r, row, col));
 }
 
 static const char SQL_DOCUMENT[] =
-    "SELECT d.id, d.type, d.state, coalesce(d.number, ''), d.party_id, p.code,"
+    "SELECT d.id, d.type, " SALES_STATE ", coalesce(d.number, ''), d.party_id, p.code,"
     " coalesce(d.buyer->>'name', p.name), d.issue_date::text, coalesce(d.due_date::text, ''),"
     " coalesce(d.valid_until::text, ''), coalesce(d.delivery_date::text, ''), d.payment_terms,"
     " d.prices_include_vat, d.discount_rate, coalesce(d.exemption_code, ''),"
@@ -185,7 +190,7 @@ int cpt_sales_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage
  */
 
 #define SALES_FILTER                                                                               \
-	"d.type = $1 AND ($2 = '' OR d.state = $2) AND ($4::bigint = 0 OR d.party_id = "           \
+	"d.type = $1 AND ($2 = '' OR " SALES_STATE " = $2) AND ($4::bigint = 0 OR d.party_id = "   \
 	"$4::bigint)"                                                                              \
 	" AND ($3 = '' OR d.number ILIKE '%%' || $3 || '%%'"                                       \
 	"  OR p.search_text ~~> (SELECT cpt_like_pattern($3)))"
@@ -217,7 +222,8 @@ CPT_HANDLER(cpt_sales_list_run)
 	bool after = page && page->after_id != 0;
 	char *sql = cpt_call_printf(
 	    call,
-	    "SELECT d.id, d.type, d.state, coalesce(d.number, ''), d.issue_date::text, p.code,"
+	    "SELECT d.id, d.type, " SALES_STATE
+	    ", coalesce(d.number, ''), d.issue_date::text, p.code,"
 	    " coalesce(d.buyer->>'name', p.name), d.net_total, d.gross_total, d.amount_due,"
 	    " coalesce(d.due_date::text, '')"
 	    " FROM sales_document d JOIN party p ON p.id = d.party_id WHERE " SALES_FILTER

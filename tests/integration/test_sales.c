@@ -404,6 +404,60 @@ static void quote_order_partial_deliveries_and_one_invoice(void **state)
 	free(number);
 }
 
+static void refused_and_expired_quotes_are_not_converted(void **state)
+{
+	cpt_status st;
+	ProtobufCMessage *keep, *o;
+	int64_t ids[2];
+	for (int k = 0; k < 2; k++) {
+		Comptoir__Sales__Line l[] = {
+		    item("", "Remplacement du brûleur", 1000, 8000000, vat20)};
+		Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+		d.type = "quote";
+		d.party_id = client;
+		d.issue_date = k ? "2026-01-05" : "";
+		d.valid_until = k ? "2026-02-04" : "";
+		Comptoir__Sales__Document *q = save("Quotes", &d, l, 1, &st, &keep);
+		assert_non_null(q);
+		ids[k] = q->id;
+		protobuf_c_message_free_unpacked(keep, NULL);
+		free(validate("Quotes", ids[k], &st));
+	}
+	/* Refused by the client. */
+	Comptoir__Sales__QuoteStateRequest qs = COMPTOIR__SALES__QUOTE_STATE_REQUEST__INIT;
+	qs.id = ids[0];
+	qs.state = "refused";
+	assert_int_equal(call(admin, "sales.Quotes/SetQuoteState", &qs.base,
+			      &comptoir__sales__document_reply__descriptor, NULL, &st),
+			 CPT_OK);
+	long long before = rows();
+	assert_int_equal(convert("Invoices", &ids[0], 1, "invoice", 0, NULL, NULL, 0, &o, &st),
+			 CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "source_ids");
+	/* Past its validity: it reads as expired, and is neither accepted nor converted. */
+	assert_int_equal(by_id(admin, "Quotes", "Get", ids[1], &o, &st), CPT_OK);
+	assert_string_equal(doc_of(o)->state, "expired");
+	protobuf_c_message_free_unpacked(o, NULL);
+	assert_int_equal(convert("Quotes", &ids[1], 1, "order", 0, NULL, NULL, 0, &o, &st),
+			 CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "source_ids");
+	qs.id = ids[1];
+	qs.state = "accepted";
+	assert_int_equal(call(admin, "sales.Quotes/SetQuoteState", &qs.base,
+			      &comptoir__sales__document_reply__descriptor, NULL, &st),
+			 CPT_FAILED_PRECONDITION);
+	assert_int_equal(rows(), before);
+	/* The list's state filter finds it. */
+	Comptoir__Sales__ListRequest lr = COMPTOIR__SALES__LIST_REQUEST__INIT;
+	lr.type = "quote";
+	lr.state = "expired";
+	assert_int_equal(call(admin, "sales.Quotes/List", &lr.base,
+			      &comptoir__sales__list_reply__descriptor, &o, &st),
+			 CPT_OK);
+	assert_int_equal(((Comptoir__Sales__ListReply *)o)->n_documents, 1);
+	protobuf_c_message_free_unpacked(o, NULL);
+}
+
 static void a_deposit_is_deducted_on_the_final_invoice(void **state)
 {
 	Comptoir__Sales__Line l[] = {item("", "Contrat de remplacement", 1000, 10000000, vat20)};
@@ -848,6 +902,7 @@ int main(void)
 	    cmocka_unit_test(a_kit_line_lists_its_components_when_asked),
 	    cmocka_unit_test(every_bad_input_names_its_field_and_writes_nothing),
 	    cmocka_unit_test(quote_order_partial_deliveries_and_one_invoice),
+	    cmocka_unit_test(refused_and_expired_quotes_are_not_converted),
 	    cmocka_unit_test(a_deposit_is_deducted_on_the_final_invoice),
 	    cmocka_unit_test(progress_invoices_show_their_share_and_what_came_before),
 	    cmocka_unit_test(credit_notes_never_exceed_what_is_left),
