@@ -121,7 +121,7 @@ static void post_state(CptConn *self, CptConnState state)
  * Worker side: everything below runs with self->lock held
  */
 
-static int raw_call(cpt_client *c, const char *method, GBytes *payload,
+static int raw_call(cpt_client *c, const char *method, GBytes *payload, const guint8 *key,
 		    const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
 		    cpt_status *st, gboolean *transport_failed)
 {
@@ -131,7 +131,8 @@ static int raw_call(cpt_client *c, const char *method, GBytes *payload,
 	const void *data = payload ? g_bytes_get_data(payload, &len) : NULL;
 	*transport_failed = FALSE;
 	*out = NULL;
-	if (cpt_client_send_request(c, id, method, data ? data : "", len, st) != 0) {
+	if (cpt_client_send_request_keyed(c, id, method, data ? data : "", len, key, key ? 16 : 0,
+					  st) != 0) {
 		*transport_failed = TRUE;
 		return st->code;
 	}
@@ -189,8 +190,8 @@ static int reconnect_locked(CptConn *self, cpt_status *st)
 	g_autoptr(GBytes) payload = g_bytes_new_take(buf, n);
 	ProtobufCMessage *out = NULL;
 	gboolean broken;
-	int rc =
-	    raw_call(self->client, "comptoir.auth.Auth/Resume", payload, NULL, &out, st, &broken);
+	int rc = raw_call(self->client, "comptoir.auth.Auth/Resume", payload, NULL, NULL, &out, st,
+			  &broken);
 	if (broken) {
 		cpt_client_close(self->client);
 		self->client = NULL;
@@ -206,6 +207,7 @@ typedef struct {
 	GBytes *payload;
 	const ProtobufCMessageDescriptor *out_desc;
 	gboolean connect_only;
+	guint8 key[16]; /* the same for every attempt: a write is done once */
 } CallData;
 
 static void call_data_free(CallData *d)
@@ -247,7 +249,7 @@ static void call_thread(GTask *task, gpointer source, gpointer task_data, GCance
 			break;
 		}
 		gboolean broken = FALSE;
-		raw_call(self->client, d->method, d->payload, d->out_desc, &res->output,
+		raw_call(self->client, d->method, d->payload, d->key, d->out_desc, &res->output,
 			 &res->status, &broken);
 		if (!broken) {
 			break;
@@ -306,6 +308,10 @@ void cpt_conn_call_async(CptConn *self, const char *method, const ProtobufCMessa
 	protobuf_c_message_pack(in, buf);
 	d->payload = g_bytes_new_take(buf, n);
 	d->out_desc = out_desc;
+	for (size_t i = 0; i < sizeof d->key; i += 4) {
+		guint32 r = g_random_int();
+		memcpy(d->key + i, &r, 4);
+	}
 	start_call(self, d, cancellable, cb, user_data);
 }
 

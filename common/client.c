@@ -206,11 +206,20 @@ int cpt_client_send_raw(cpt_client *c, const void *bytes, size_t n, cpt_status *
 int cpt_client_send_request(cpt_client *c, uint64_t id, const char *method, const void *payload,
 			    size_t len, cpt_status *st)
 {
+	return cpt_client_send_request_keyed(c, id, method, payload, len, NULL, 0, st);
+}
+
+int cpt_client_send_request_keyed(cpt_client *c, uint64_t id, const char *method,
+				  const void *payload, size_t len, const uint8_t *key,
+				  size_t key_len, cpt_status *st)
+{
 	Comptoir__Rpc__Request req = COMPTOIR__RPC__REQUEST__INIT;
 	req.id = id;
 	req.method = (char *)method;
 	req.payload.data = (uint8_t *)payload;
 	req.payload.len = len;
+	req.key.data = (uint8_t *)key;
+	req.key.len = key ? key_len : 0;
 	size_t n = comptoir__rpc__request__get_packed_size(&req);
 	uint8_t *buf = malloc(n + CPT_FRAME_HEADER);
 	cpt_frame_header(buf, (uint32_t)n);

@@ -62,6 +62,14 @@ int cpt_client_recv(cpt_client *c, uint64_t *id, uint8_t **payload, size_t *len,
 int cpt_client_send_raw(cpt_client *c, const void *bytes, size_t n, cpt_status *st);
 int cpt_client_send_request(cpt_client *c, uint64_t id, const char *method, const void *payload,
 			    size_t len, cpt_status *st);
+/*
+ * The same with an idempotency key (8 to 32 bytes, the same for every
+ * attempt of one call): a write the server already did answers again
+ * instead of running twice (rpc.proto Request.key).
+ */
+int cpt_client_send_request_keyed(cpt_client *c, uint64_t id, const char *method,
+				  const void *payload, size_t len, const uint8_t *key,
+				  size_t key_len, cpt_status *st);
 /* True once the server has closed the connection (reads EOF within timeout_ms). */
 int cpt_client_wait_closed(cpt_client *c, int timeout_ms);
 

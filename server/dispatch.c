@@ -24,6 +24,7 @@
 
 #include <glib.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 /* Longest string accepted in any input field, in bytes; handlers set tighter ones. */
@@ -405,11 +406,82 @@ static void run_after_commit(cpt_call *call, const cpt_method *m, const cpt_sess
 	}
 }
 
+/* Whether a keyed call's answer is kept: writes of a session, not reads. */
+static bool keeps_answer(const cpt_method *m, const cpt_session *session)
+{
+	if (!session || (m->flags & (CPT_M_PUBLIC | CPT_M_NO_DB))) {
+		return false;
+	}
+	const char *name = strrchr(m->name, '/');
+	name = name ? name + 1 : m->name;
+	static const char *const reads[] = {"List",    "Get",	      "Print",
+					    "Resolve", "ClientSites", "DueDate"};
+	for (size_t i = 0; i < G_N_ELEMENTS(reads); i++) {
+		if (g_str_has_prefix(name, reads[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The answer kept for key, if any: *payload (malloc'd) and *len. */
+static bool kept_answer(cpt_call *call, const char *key, uint8_t **payload, size_t *len)
+{
+	cpt_status st = {0};
+	PGresult *r = cpt_db_query(
+	    call, &st, "SELECT payload FROM call_result WHERE key = decode($1, 'hex')", key);
+	if (!r) {
+		return false;
+	}
+	bool found = PQntuples(r) == 1;
+	if (found) {
+		size_t n = 0;
+		unsigned char *raw =
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 0), &n);
+		*payload = malloc(n ? n : 1);
+		memcpy(*payload, raw, n);
+		*len = n;
+		PQfreemem(raw);
+	}
+	PQclear(r);
+	return found;
+}
+
+/* Keeps the answer with the call's work; false on a duplicate key (23505). */
+static int keep_answer(cpt_call *call, cpt_status *st, const char *key, const cpt_method *m,
+		       const uint8_t *payload, size_t len)
+{
+	static atomic_uint calls;
+	const char *v[] = {key, m->name, (const char *)payload, cpt_call_i64(call, call->user_id)};
+	const int lengths[] = {0, 0, (int)len, 0};
+	const int formats[] = {0, 0, 1, 0};
+	PGresult *r =
+	    cpt_db_exec_bytes(call, st,
+			      "INSERT INTO call_result (key, method, payload, user_id)"
+			      " VALUES (decode($1, 'hex'), $2, $3, nullif($4::bigint, 0))",
+			      4, v, lengths, formats, 0);
+	if (!r) {
+		return st->code;
+	}
+	PQclear(r);
+	if (atomic_fetch_add(&calls, 1) % 1000 == 999) {
+		/* Now and then, this user's answers older than a day go. */
+		r = cpt_db_exec0(
+		    call, st,
+		    "DELETE FROM call_result WHERE created_at < now() - interval '1 day'");
+		if (r) {
+			PQclear(r);
+		}
+	}
+	return st->code;
+}
+
 void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg,
 		      const cpt_session *session, const char *peer, const ProtobufCMessage *in,
-		      cpt_call_result *res)
+		      const char *key, cpt_call_result *res)
 {
 	memset(res, 0, sizeof *res);
+	bool keyed = key && *key && keeps_answer(m, session);
 	for (int attempt = 1;; attempt++) {
 		cpt_call call = {
 		    .cfg = cfg,
@@ -425,11 +497,34 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 		if (!(m->flags & CPT_M_NO_DB)) {
 			call.db = cpt_pool_acquire(pool, &call.prepared);
 		}
+		uint8_t *kept = NULL;
+		size_t kept_len = 0;
+		bool replay = false;
 		if (!call.db || open_context(&call, m, session, &st) == 0) {
-			m->handler(&call, in, &out, &st);
+			replay = keyed && kept_answer(&call, key, &kept, &kept_len);
+			if (!replay) {
+				m->handler(&call, in, &out, &st);
+			}
+		}
+		if (keyed && !replay && st.code == CPT_OK && call.db) {
+			/* The answer, committed with the work it reports. */
+			kept_len = out ? protobuf_c_message_get_packed_size(out) : 0;
+			kept = malloc(kept_len ? kept_len : 1);
+			if (out) {
+				protobuf_c_message_pack(out, kept);
+			}
+			if (keep_answer(&call, &st, key, m, kept, kept_len) != 0 &&
+			    strcmp(call.sqlstate, "23505") == 0) {
+				/* The same call ran meanwhile on another connection and
+				 * committed first: its answer is the answer. */
+				call.retry = true;
+				cpt_status_reset(&st);
+				cpt_status_set(&st, CPT_ABORTED, NULL, "appel déjà traité");
+			}
 		}
 		if (call.db) {
-			end_transaction(&call, st.code == CPT_OK || call.commit_on_error, &st);
+			end_transaction(
+			    &call, (st.code == CPT_OK && !replay) || call.commit_on_error, &st);
 			if (st.code == CPT_OK && call.after_commit && !call.conn_broken) {
 				run_after_commit(&call, m, session);
 			}
@@ -440,16 +535,22 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 		if (again) {
 			cpt_debug("%s: retrying (attempt %d, sqlstate %s)", m->name, attempt,
 				  call.sqlstate);
+			free(kept);
 			cpt_session_free(call.session_out);
 			cpt_call_arena_free(&call);
 			continue;
 		}
 		res->status = st;
-		if (st.code == CPT_OK && out) {
+		if (st.code == CPT_OK && kept) {
+			res->payload = kept;
+			res->payload_len = kept_len;
+			kept = NULL;
+		} else if (st.code == CPT_OK && out) {
 			res->payload_len = protobuf_c_message_get_packed_size(out);
 			res->payload = malloc(res->payload_len ? res->payload_len : 1);
 			protobuf_c_message_pack(out, res->payload);
 		}
+		free(kept);
 		res->session_out = call.session_out;
 		res->session_clear = call.session_clear;
 		cpt_call_arena_free(&call);

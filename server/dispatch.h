@@ -54,10 +54,12 @@ typedef struct cpt_call_result {
 /*
  * Runs one call to completion on the current (worker) thread: pool
  * connection, transaction, session re-check, handler, commit or rollback,
- * retries. session may be NULL.
+ * retries. session may be NULL. key (hex, or NULL): the request's
+ * idempotency key; a write's answer is kept with its work, and a call sent
+ * again with the same key gets it back instead of running twice.
  */
 void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const struct cpt_config *cfg,
 		      const cpt_session *session, const char *peer, const ProtobufCMessage *in,
-		      cpt_call_result *res);
+		      const char *key, cpt_call_result *res);
 
 #endif

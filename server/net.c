@@ -46,6 +46,7 @@ typedef struct call_task {
 	uint64_t id;
 	ProtobufCMessage *input;
 	cpt_session *session; /* snapshot for the worker */
+	char key[65];	      /* the request's idempotency key, hex; "" none */
 	cpt_call_result result;
 } call_task;
 
@@ -265,7 +266,7 @@ static void task_run(uv_work_t *w)
 {
 	call_task *t = w->data;
 	cpt_dispatch_run(t->method, t->conn->srv->pool, &t->conn->srv->cfg, t->session,
-			 t->conn->peer, t->input, &t->result);
+			 t->conn->peer, t->input, t->key, &t->result);
 }
 
 static void maybe_finish_drain(cpt_server *srv);
@@ -363,6 +364,10 @@ static bool conn_handle_frame(cpt_conn *c, const uint8_t *data, size_t len)
 	t->method = m;
 	t->id = id;
 	t->input = in;
+	/* A key is 8 to 32 bytes; anything else is no key. */
+	for (size_t i = 0; req->key.len >= 8 && i < req->key.len && i < 32; i++) {
+		snprintf(t->key + 2 * i, 3, "%02x", req->key.data[i]);
+	}
 	bool with_session = !(m->flags & CPT_M_PUBLIC) || (m->flags & CPT_M_SESSION_OPT);
 	t->session = with_session && c->session ? cpt_session_dup(c->session) : NULL;
 	c->refs++;
