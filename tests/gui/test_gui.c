@@ -17,6 +17,8 @@
 #include "cpt-parties-page.h"
 #include "cpt-party-refs.h"
 #include "cpt-pricing-page.h"
+#include "cpt-sales-editor.h"
+#include "cpt-sales-page.h"
 #include "cpt-settings.h"
 #include "testenv.h"
 
@@ -2276,6 +2278,349 @@ static void a_supplier_price_list_is_imported_then_updated(void **state)
 }
 
 /* ---------------------------------------------------------------------------
+ * 22. The commercial chain from the keyboard: a quote typed in the editor
+ *     (an article by its code, a free line priced "1 234,5"), the server's
+ *     totals, validated, converted into an invoice, validated once the
+ *     definitive number is accepted; the invoices list and its totals; a
+ *     quantity that does not parse, then a negative one, refused on their
+ *     cell with nothing written; the client file's history
+ */
+
+static gboolean editor_ready(gpointer editor)
+{
+	return cpt_sales_editor_is_ready(editor);
+}
+
+static gboolean editor_saved(gpointer editor)
+{
+	return cpt_sales_editor_get_id(editor) != 0 && cpt_sales_editor_is_ready(editor);
+}
+
+static gboolean editor_validated(gpointer editor)
+{
+	return g_str_equal(cpt_sales_editor_get_state(editor), "validated") &&
+	       cpt_sales_editor_is_ready(editor);
+}
+
+static gboolean editor_message_set(gpointer editor)
+{
+	return *cpt_sales_editor_get_message(editor) && cpt_sales_editor_is_ready(editor);
+}
+
+static GtkWidget *editor_widget(GtkWindow *editor, const char *name)
+{
+	GtkWidget *w = cpt_sales_editor_get_widget(editor, name);
+	if (!w) {
+		fail_msg("no widget %s in the editor", name);
+	}
+	return w;
+}
+
+static const char *editor_label(GtkWindow *editor, const char *name)
+{
+	return gtk_label_get_text(GTK_LABEL(editor_widget(editor, name)));
+}
+
+static GtkWidget *cell(GtkWindow *editor, guint line, const char *column)
+{
+	GtkWidget *w = cpt_sales_editor_get_cell(editor, line, column);
+	if (!w) {
+		fail_msg("no cell %s on line %u", column, line);
+	}
+	return w;
+}
+
+static const char *cell_text(GtkWindow *editor, guint line, const char *column)
+{
+	GtkWidget *w = cell(editor, line, column);
+	return GTK_IS_LABEL(w) ? gtk_label_get_text(GTK_LABEL(w))
+			       : gtk_editable_get_text(GTK_EDITABLE(w));
+}
+
+/* Types text into the widget holding the keyboard focus, as the keyboard would. */
+static void type_in(GtkWindow *editor, const char *text)
+{
+	GtkWidget *f = gtk_root_get_focus(GTK_ROOT(editor));
+	if (!f || !GTK_IS_EDITABLE(f)) {
+		fail_msg("the focus is not on a text cell");
+	}
+	gtk_editable_set_text(GTK_EDITABLE(f), text);
+}
+
+static void press(GtkWindow *editor, guint keyval, GdkModifierType mods)
+{
+	cpt_sales_editor_press(editor, keyval, mods);
+	settle(20);
+}
+
+static void assert_focus(GtkWindow *editor, guint line, const char *column)
+{
+	guint at = G_MAXUINT;
+	const char *col = "";
+	if (!cpt_sales_editor_get_focus_cell(editor, &at, &col) || at != line ||
+	    !g_str_equal(col, column)) {
+		fail_msg("focus on line %u %s, not line %u %s", at, col, line, column);
+	}
+}
+
+static gboolean party_is_named(gpointer editor)
+{
+	return g_str_equal(editor_label(editor, "document.party_name"), "Boulangerie Lefèvre");
+}
+
+static gboolean poele_filled(gpointer editor)
+{
+	return g_str_equal(cell_text(editor, 0, "line.label"), "Poêle à granulés 8 kW");
+}
+
+static gboolean made_ready(gpointer editor)
+{
+	GtkWindow *made = cpt_sales_editor_get_made(editor);
+	return made && cpt_sales_editor_get_id(made) != 0 && cpt_sales_editor_is_ready(made);
+}
+
+static gboolean invoice_listed(gpointer page)
+{
+	CptListView *list = cpt_sales_page_get_list(page);
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(list));
+	if (!list_idle(list) || g_list_model_get_n_items(m) != 1 ||
+	    !cpt_sales_page_totals_current(page)) {
+		return FALSE;
+	}
+	g_autoptr(CptRow) row = g_list_model_get_item(m, 0);
+	return !row->loading && *cpt_row_cell(row, CPT_SALES_NUMBER);
+}
+
+/* Presses Down in the VAT cell of line until its choice reads rate ("5,5"). */
+static void choose_vat(GtkWindow *editor, guint line, const char *rate)
+{
+	GtkWidget *vat = cell(editor, line, "line.vat");
+	for (int i = 0; i < 12 && !strstr(chosen(vat), rate); i++) {
+		press(editor, GDK_KEY_Down, 0);
+	}
+	assert_non_null(strstr(chosen(vat), rate));
+}
+
+static long long sales_rows(void)
+{
+	return cpt_testenv_sql_int(&env, "SELECT (SELECT count(*) FROM sales_document)"
+					 " + (SELECT count(*) FROM sales_line)");
+}
+
+static void a_quote_typed_from_the_keyboard_becomes_a_validated_invoice(void **state)
+{
+	/* An article created by SQL; the client by another workstation. */
+	assert_int_equal(
+	    cpt_testenv_sql_int(
+		&env, "WITH a AS (INSERT INTO article (company_id, code, kind, label, unit,"
+		      " sale_price, vat_rate_id) SELECT c.id, 'POELE-8', 'goods',"
+		      " 'Poêle à granulés 8 kW', 'U', 24900000, v.id FROM company c, vat_rate v"
+		      " WHERE c.code = 'DEMO' AND v.country = 'FR' AND v.rate = 2000 RETURNING 1)"
+		      " SELECT count(*) FROM a"),
+	    1);
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	Comptoir__Parties__Party client = COMPTOIR__PARTIES__PARTY__INIT;
+	client.kind = "client";
+	client.code = "BOULANGERIE";
+	client.name = "Boulangerie Lefèvre";
+	Comptoir__Parties__PartyRequest preq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	preq.party = &client;
+	int64_t party = 0;
+	rpc(other, "comptoir.parties.Parties/Create", &preq.base,
+	    &comptoir__parties__party_reply__descriptor, &party);
+	cpt_client_close(other);
+
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "quotes");
+	CptSalesPage *quotes = CPT_SALES_PAGE(cpt_window_get_module(win, "quotes"));
+	GtkWindow *quote = cpt_sales_page_open(quotes, 0);
+	assert_true(wait_for(editor_ready, quote, 10000));
+
+	/* The client by its code; Tab finds its name. */
+	gtk_widget_grab_focus(editor_widget(quote, "document.party_code"));
+	type_in(quote, "boulangerie");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_true(wait_for(party_is_named, quote, 10000));
+
+	/* An article by its code: Tab fills the line and goes on to the quantity. */
+	gtk_widget_grab_focus(cell(quote, 0, "line.code"));
+	type_in(quote, "poele-8");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 0, "line.quantity");
+	assert_true(wait_for(poele_filled, quote, 10000));
+	assert_string_equal(cell_text(quote, 0, "line.code"), "POELE-8");
+	assert_string_equal(cell_text(quote, 0, "line.unit"), "U");
+	assert_string_equal(chosen(cell(quote, 0, "line.vat")), "FR 20\u202f%");
+	assert_string_equal(cell_text(quote, 0, "line.unit_price"), ""); /* the client's, later */
+	type_in(quote, "2");
+	for (int i = 0; i < 4; i++) { /* unit, price, discount, VAT */
+		press(quote, GDK_KEY_Tab, 0);
+	}
+	assert_focus(quote, 0, "line.vat");
+	/* Entrée on the line's last cell: a new line, at its code. */
+	press(quote, GDK_KEY_Return, 0);
+	assert_int_equal(cpt_sales_editor_get_n_lines(quote), 2);
+	assert_focus(quote, 1, "line.code");
+	/* No code: a free line, from its label on. */
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 1, "line.label");
+	type_in(quote, "Pose et mise en service");
+	press(quote, GDK_KEY_Tab, 0);
+	type_in(quote, "1");
+	press(quote, GDK_KEY_Tab, 0);
+	type_in(quote, "forfait");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 1, "line.unit_price");
+	type_in(quote, "1 234,5");
+	press(quote, GDK_KEY_Tab, 0);
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 1, "line.vat");
+	choose_vat(quote, 1, "5,5");
+	/* Ctrl+Inser adds a line below, Alt+Haut moves it, Ctrl+Suppr removes it. */
+	press(quote, GDK_KEY_Insert, GDK_CONTROL_MASK);
+	assert_int_equal(cpt_sales_editor_get_n_lines(quote), 3);
+	assert_focus(quote, 2, "line.code");
+	type_in(quote, "essai");
+	press(quote, GDK_KEY_Up, GDK_ALT_MASK);
+	assert_focus(quote, 1, "line.code");
+	assert_string_equal(cell_text(quote, 2, "line.label"), "Pose et mise en service");
+	press(quote, GDK_KEY_Delete, GDK_CONTROL_MASK);
+	assert_int_equal(cpt_sales_editor_get_n_lines(quote), 2);
+	assert_string_equal(cell_text(quote, 1, "line.label"), "Pose et mise en service");
+
+	/* Saved: the client's price, the totals, the VAT per rate, all from the server. */
+	cpt_sales_editor_save(quote);
+	assert_true(wait_for(editor_saved, quote, 10000));
+	assert_non_null(strstr(cpt_sales_editor_get_message(quote), "Enregistré"));
+	assert_string_equal(cell_text(quote, 0, "line.unit_price"), "2\u202f490,00");
+	assert_string_equal(cell_text(quote, 0, "line.total"), "4\u202f980,00");
+	assert_string_equal(cell_text(quote, 1, "line.total"), "1\u202f234,50");
+	/* 4 980 + 1 234,50 HT; VAT 996,00 at 20 % and 67,90 at 5,5 % (67,8975). */
+	assert_string_equal(editor_label(quote, "totals.net_total"), "6\u202f214,50\u00a0€");
+	assert_string_equal(editor_label(quote, "totals.vat_total"), "1\u202f063,90\u00a0€");
+	assert_string_equal(editor_label(quote, "totals.gross_total"), "7\u202f278,40\u00a0€");
+	assert_string_equal(editor_label(quote, "vat.rate"), "20\u202f%");
+	assert_string_equal(editor_label(quote, "vat.amount"), "996,00\u00a0€");
+	assert_non_null(label_with(editor_widget(quote, "totals.vat"), "67,90"));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT unit_price FROM sales_line"
+						   " WHERE label = 'Pose et mise en service'"),
+			 12345000);
+	screenshot(GTK_WIDGET(quote), "22a-quote-typed-from-the-keyboard");
+
+	/* Validated: numbered, read only. A quote is not asked about. */
+	assert_null(cpt_sales_editor_validate(quote));
+	assert_true(wait_for(editor_validated, quote, 10000));
+	assert_true(g_str_has_prefix(cpt_sales_editor_get_number(quote), "DEV-"));
+	assert_true(cpt_sales_editor_is_read_only(quote));
+	assert_false(gtk_editable_get_editable(GTK_EDITABLE(cell(quote, 0, "line.quantity"))));
+
+	/* Converted into an invoice: a draft with the same lines and totals. */
+	GtkWindow *dialog = cpt_sales_editor_convert(quote);
+	assert_non_null(dialog);
+	choose(named(GTK_WIDGET(dialog), "convert.to_type"), "Facture");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, quote, 10000));
+	GtkWindow *invoice = cpt_sales_editor_get_made(quote);
+	assert_string_equal(cpt_sales_editor_get_doc_type(invoice), "invoice");
+	assert_string_equal(cpt_sales_editor_get_state(invoice), "draft");
+	assert_string_equal(editor_label(invoice, "totals.gross_total"), "7\u202f278,40\u00a0€");
+	assert_string_equal(cell_text(invoice, 1, "line.unit_price"), "1\u202f234,50");
+	screenshot(GTK_WIDGET(invoice), "22b-invoice-made-from-the-quote");
+
+	/* Its validation is asked first: the number is definitive. */
+	dialog = cpt_sales_editor_validate(invoice);
+	assert_non_null(dialog);
+	assert_non_null(label_with(GTK_WIDGET(dialog), "le numéro est définitif"));
+	screenshot(GTK_WIDGET(dialog), "22c-invoice-validation-asked");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(editor_validated, invoice, 10000));
+	const char *number = cpt_sales_editor_get_number(invoice);
+	assert_true(g_str_has_prefix(number, "FA-"));
+	assert_string_equal(editor_label(invoice, "document.number"), number);
+	assert_true(cpt_sales_editor_is_read_only(invoice));
+	assert_false(gtk_widget_get_visible(editor_widget(invoice, "save")));
+	assert_true(gtk_widget_get_visible(editor_widget(invoice, "credit_note")));
+	screenshot(GTK_WIDGET(invoice), "22d-invoice-validated");
+	/* The PDF is not made yet by the server: said, not failed. */
+	cpt_sales_editor_preview(invoice);
+	assert_true(wait_for(editor_message_set, invoice, 10000));
+	assert_string_equal(cpt_sales_editor_get_message(invoice), "Aperçu PDF : à venir");
+
+	/* The invoices list shows it, with the totals of what the filter keeps. */
+	cpt_window_show_module(win, "invoices");
+	CptSalesPage *invoices = CPT_SALES_PAGE(cpt_window_get_module(win, "invoices"));
+	cpt_sales_page_filter(invoices, "invoice", "validated");
+	assert_true(wait_for(invoice_listed, invoices, 10000));
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(cpt_sales_page_get_list(invoices)));
+	g_autoptr(CptRow) row = g_list_model_get_item(m, 0);
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_NUMBER), number);
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_CLIENT), "Boulangerie Lefèvre");
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_NET), "6\u202f214,50");
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_GROSS), "7\u202f278,40");
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_DUE), "7\u202f278,40");
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_STATE), "Validée");
+	assert_string_equal(cpt_sales_page_get_totals(invoices),
+			    "1 document : 6\u202f214,50\u00a0€ HT, 7\u202f278,40\u00a0€ TTC");
+	settle(200);
+	screenshot(GTK_WIDGET(win), "22e-invoices-list-with-totals");
+	gtk_window_destroy(invoice);
+	gtk_window_destroy(quote);
+
+	/* What does not parse never leaves the workstation; a negative quantity, the server
+	 * refuses. */
+	long long before = sales_rows();
+	GtkWindow *bad = cpt_sales_page_open(quotes, 0);
+	assert_true(wait_for(editor_ready, bad, 10000));
+	gtk_widget_grab_focus(editor_widget(bad, "document.party_code"));
+	type_in(bad, "BOULANGERIE");
+	press(bad, GDK_KEY_Tab, 0);
+	assert_true(wait_for(party_is_named, bad, 10000));
+	gtk_widget_grab_focus(cell(bad, 0, "line.code"));
+	press(bad, GDK_KEY_Tab, 0);
+	type_in(bad, "Geste commercial");
+	press(bad, GDK_KEY_Tab, 0);
+	type_in(bad, "un");
+	press(bad, GDK_KEY_Tab, 0);
+	press(bad, GDK_KEY_Tab, 0);
+	type_in(bad, "10");
+	press(bad, GDK_KEY_Tab, 0);
+	press(bad, GDK_KEY_Tab, 0);
+	choose_vat(bad, 0, "20");
+	GtkWidget *qty = cell(bad, 0, "line.quantity");
+	cpt_sales_editor_save(bad);
+	assert_true(gtk_widget_has_css_class(qty, "error"));
+	assert_non_null(strstr(cpt_sales_editor_get_message(bad), "Quantité invalide"));
+	assert_true(cpt_sales_editor_is_ready(bad)); /* nothing in flight */
+	gtk_editable_set_text(GTK_EDITABLE(qty), "-1");
+	cpt_sales_editor_save(bad);
+	assert_false(gtk_widget_has_css_class(qty, "error"));
+	assert_true(wait_for(editor_message_set, bad, 10000));
+	assert_true(gtk_widget_has_css_class(qty, "error"));
+	assert_non_null(strstr(cpt_sales_editor_get_message(bad), "négative"));
+	assert_int_equal(cpt_sales_editor_get_id(bad), 0);
+	assert_int_equal(sales_rows(), before);
+	screenshot(GTK_WIDGET(bad), "22f-negative-quantity-refused");
+	gtk_window_destroy(bad);
+
+	/* The client file's history: its quote and its invoice. */
+	cpt_window_show_module(win, "clients");
+	party_form =
+	    cpt_parties_page_open(CPT_PARTIES_PAGE(cpt_window_get_module(win, "clients")), party);
+	assert_true(wait_for(form_saved, NULL, 10000));
+	CptListView *history[] = {list_view_in(named(GTK_WIDGET(party_form), "party.quotes")),
+				  list_view_in(named(GTK_WIDGET(party_form), "party.invoices"))};
+	for (size_t i = 0; i < G_N_ELEMENTS(history); i++) {
+		assert_non_null(history[i]);
+		assert_true(wait_for(client_found, history[i], 10000));
+	}
+	assert_non_null(
+	    label_with(named(GTK_WIDGET(party_form), "party.invoices"), "7\u202f278,40"));
+	screenshot(GTK_WIDGET(party_form), "22g-client-file-history");
+	gtk_window_destroy(party_form);
+}
+
+/* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
 
@@ -2329,6 +2674,7 @@ int main(void)
 	    cmocka_unit_test(a_supplier_price_list_is_imported_then_updated),
 	    /* After the export, which counts every party as a client. */
 	    cmocka_unit_test(a_supplier_price_is_added_then_changed_in_the_tarifs_module),
+	    cmocka_unit_test(a_quote_typed_from_the_keyboard_becomes_a_validated_invoice),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
