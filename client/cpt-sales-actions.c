@@ -227,6 +227,7 @@ static GtkWindow *ask_window(GtkWidget *origin, const char *title, const char *t
 	GtkWindow *w = GTK_WINDOW(gtk_window_new());
 	gtk_window_set_title(w, title);
 	gtk_window_set_modal(w, TRUE);
+	gtk_window_set_default_size(w, 640, -1);
 	GtkRoot *root = gtk_widget_get_root(origin);
 	if (GTK_IS_WINDOW(root)) {
 		gtk_window_set_transient_for(w, GTK_WINDOW(root));
@@ -324,7 +325,7 @@ static void left_row(Left *l, const Comptoir__Sales__Line *line, gint64 left)
 	gtk_widget_set_name(label, "label");
 	gtk_label_set_xalign(GTK_LABEL(label), 0);
 	gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_END);
-	gtk_label_set_width_chars(GTK_LABEL(label), 32);
+	gtk_label_set_width_chars(GTK_LABEL(label), 26);
 	gtk_widget_set_hexpand(label, TRUE);
 	gtk_box_append(GTK_BOX(row), label);
 	char qty[CPT_MONEY_FORMAT_SIZE], rest[CPT_MONEY_FORMAT_SIZE];
@@ -503,7 +504,7 @@ static GtkWidget *left_new(CptConn *conn, GtkWindow *dialog, const char *type, g
 	for (size_t i = 0; i < G_N_ELEMENTS(titles); i++) {
 		GtkWidget *t = gtk_label_new(titles[i]);
 		gtk_label_set_xalign(GTK_LABEL(t), i ? 1 : 0);
-		gtk_label_set_width_chars(GTK_LABEL(t), i ? 10 : 32);
+		gtk_label_set_width_chars(GTK_LABEL(t), i ? 10 : 26);
 		gtk_widget_set_hexpand(t, i == 0);
 		gtk_box_append(head, t);
 	}
@@ -514,8 +515,11 @@ static GtkWidget *left_new(CptConn *conn, GtkWindow *dialog, const char *type, g
 	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), GTK_WIDGET(l->rows));
 	gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scroll), GTK_POLICY_NEVER,
 				       GTK_POLICY_AUTOMATIC);
+	/* The rows come after the window is sized: room for a few from the start. */
+	gtk_scrolled_window_set_min_content_height(GTK_SCROLLED_WINDOW(scroll), 150);
 	gtk_scrolled_window_set_max_content_height(GTK_SCROLLED_WINDOW(scroll), 320);
 	gtk_scrolled_window_set_propagate_natural_height(GTK_SCROLLED_WINDOW(scroll), TRUE);
+	gtk_scrolled_window_set_propagate_natural_width(GTK_SCROLLED_WINDOW(scroll), TRUE);
 	gtk_box_append(into, scroll);
 	l->status = GTK_LABEL(gtk_label_new(_("Calcul des quantités restantes…")));
 	gtk_label_set_xalign(l->status, 0);

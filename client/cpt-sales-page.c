@@ -512,7 +512,7 @@ static GtkWidget *page_new(CptConn *conn, CptSalesBook book)
 	gtk_box_append(actions, GTK_WIDGET(self->message));
 	self->writable = cpt_conn_has_permission(conn, cpt_sales_write_permission(book));
 	self->preview =
-	    action_button(self, actions, "preview", _("_Aperçu"),
+	    action_button(self, actions, "preview", _("_Aperçu / Imprimer"),
 			  _("Ouvrir le PDF pour le lire ou l'imprimer"), G_CALLBACK(on_preview));
 	self->export_cii = action_button(self, actions, "export.cii", _("Factur-X…"),
 					 _("Exporter la facture électronique Factur-X (XML CII)"),
