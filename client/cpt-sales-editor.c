@@ -298,16 +298,32 @@ static Line *line_by_uid(Editor *e, guint64 uid)
 	return NULL;
 }
 
-/* Puts w at (col, row) of the grid, or moves it there. */
-static void put(Editor *e, GtkWidget *w, int col, int row)
+/* Where cell col of l sits: the label of a line without an article spans the free columns. */
+static void cell_place(Line *l, int col, int *column, int *span)
 {
+	*column = col;
+	*span = 1;
+	if (col == COL_LABEL && line_kind(l) != KIND_ITEM) {
+		*column = COL_CODE;
+		*span = COL_VAT - COL_CODE + 1;
+	}
+}
+
+/* Puts cell col of l in grid row row, or moves it there. */
+static void put(Editor *e, Line *l, int col, int row)
+{
+	GtkWidget *w = l->cells[col];
+	int column, span;
+	cell_place(l, col, &column, &span);
 	if (gtk_widget_get_parent(w)) {
 		GtkLayoutManager *lm = gtk_widget_get_layout_manager(GTK_WIDGET(e->grid));
 		GtkGridLayoutChild *lc =
 		    GTK_GRID_LAYOUT_CHILD(gtk_layout_manager_get_layout_child(lm, w));
 		gtk_grid_layout_child_set_row(lc, row);
+		gtk_grid_layout_child_set_column(lc, column);
+		gtk_grid_layout_child_set_column_span(lc, span);
 	} else {
-		gtk_grid_attach(e->grid, w, col, row, 1, 1);
+		gtk_grid_attach(e->grid, w, column, row, span, 1);
 	}
 }
 
@@ -317,7 +333,7 @@ static void relayout(Editor *e, guint start)
 	for (guint i = start; i < e->lines->len; i++) {
 		Line *l = line_at(e, i);
 		for (int c = 0; c < N_COLS; c++) {
-			put(e, l->cells[c], c, (int)i + 1);
+			put(e, l, c, (int)i + 1);
 		}
 	}
 }
@@ -347,6 +363,12 @@ static void apply_kind(Editor *e, Line *l)
 	gtk_widget_remove_css_class(label, "heading");
 	if (kind == KIND_SECTION) {
 		gtk_widget_add_css_class(label, "heading");
+	}
+	if (gtk_widget_get_parent(label)) {
+		GtkLayoutManager *lm = gtk_widget_get_layout_manager(GTK_WIDGET(e->grid));
+		put(e, l, COL_LABEL,
+		    gtk_grid_layout_child_get_row(
+			GTK_GRID_LAYOUT_CHILD(gtk_layout_manager_get_layout_child(lm, label))));
 	}
 }
 
@@ -1678,6 +1700,13 @@ void cpt_sales_editor_preview(GtkWindow *editor)
 	cpt_sales_preview(e->conn, GTK_WIDGET(editor), e->type, e->id, on_message);
 }
 
+void cpt_sales_editor_export_to(GtkWindow *editor, const char *format, GFile *dest)
+{
+	Editor *e = editor_of(editor);
+	e->busy++;
+	cpt_sales_export_to(e->conn, GTK_WIDGET(editor), e->type, e->id, format, dest, on_message);
+}
+
 static void quote_state(Editor *e, const char *state)
 {
 	e->busy++;
@@ -2159,7 +2188,7 @@ static GtkWidget *build_actions(Editor *e)
 	GtkBox *bar = GTK_BOX(bottom);
 	e->del = bar_button(e, bar, "delete", _("Supprimer"), _("Supprimer ce brouillon"),
 			    G_CALLBACK(on_delete_clicked));
-	e->preview = bar_button(e, bar, "preview", _("_Aperçu"),
+	e->preview = bar_button(e, bar, "preview", _("_Aperçu / Imprimer"),
 				_("Ouvrir le PDF pour le lire ou l'imprimer"),
 				G_CALLBACK(on_preview_clicked));
 	e->export_cii = bar_button(e, bar, "export.cii", _("Factur-X…"),
