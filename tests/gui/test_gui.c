@@ -2373,10 +2373,13 @@ static gboolean poele_filled(gpointer editor)
 	return g_str_equal(cell_text(editor, 0, "line.label"), "Poêle à granulés 8 kW");
 }
 
+static GtkWindow *made_before; /* the editor's last document made, before the one awaited */
+
 static gboolean made_ready(gpointer editor)
 {
 	GtkWindow *made = cpt_sales_editor_get_made(editor);
-	return made && cpt_sales_editor_get_id(made) != 0 && cpt_sales_editor_is_ready(made);
+	return made && made != made_before && cpt_sales_editor_get_id(made) != 0 &&
+	       cpt_sales_editor_is_ready(made);
 }
 
 static gboolean invoice_listed(gpointer page)
@@ -2616,8 +2619,222 @@ static void a_quote_typed_from_the_keyboard_becomes_a_validated_invoice(void **s
 	}
 	assert_non_null(
 	    label_with(named(GTK_WIDGET(party_form), "party.invoices"), "7\u202f278,40"));
+	GtkWidget *scroll = gtk_window_get_child(party_form);
+	GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment(GTK_SCROLLED_WINDOW(scroll));
+	gtk_adjustment_set_value(adj, gtk_adjustment_get_upper(adj));
 	screenshot(GTK_WIDGET(party_form), "22g-client-file-history");
 	gtk_window_destroy(party_form);
+}
+
+/* ---------------------------------------------------------------------------
+ * 23. An order delivered in two parts (the second offered what the first
+ *     left), both delivery notes selected in the list make one invoice, a
+ *     credit note for part of it, and the invoice's Peppol UBL saved
+ */
+
+typedef struct {
+	GtkWindow *dialog;
+	guint rows;
+} RowsWait;
+
+static GtkWidget *quantity_row(GtkWindow *dialog, guint i)
+{
+	GtkWidget *row = gtk_widget_get_first_child(named(GTK_WIDGET(dialog), "quantities"));
+	for (; row && i > 0; i--) {
+		row = gtk_widget_get_next_sibling(row);
+	}
+	return row;
+}
+
+static gboolean quantities_shown(gpointer data)
+{
+	RowsWait *w = data;
+	return quantity_row(w->dialog, w->rows - 1) && !quantity_row(w->dialog, w->rows);
+}
+
+static const char *row_cell(GtkWindow *dialog, guint i, const char *name)
+{
+	GtkWidget *w = named(quantity_row(dialog, i), name);
+	return GTK_IS_LABEL(w) ? gtk_label_get_text(GTK_LABEL(w))
+			       : gtk_editable_get_text(GTK_EDITABLE(w));
+}
+
+static gboolean two_deliveries_listed(gpointer page)
+{
+	CptListView *list = cpt_sales_page_get_list(page);
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(list));
+	if (!list_idle(list) || g_list_model_get_n_items(m) != 2) {
+		return FALSE;
+	}
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr(CptRow) row = g_list_model_get_item(m, i);
+		if (row->loading) {
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean page_made_ready(gpointer page)
+{
+	GtkWindow *made = cpt_sales_page_get_made(page);
+	return made && cpt_sales_editor_get_id(made) != 0 && cpt_sales_editor_is_ready(made);
+}
+
+/* Converts editor's document with its dialog: to_type, the first line's quantity. */
+static GtkWindow *deliver(GtkWindow *order, const char *left, const char *quantity)
+{
+	GtkWindow *dialog = cpt_sales_editor_convert(order);
+	assert_non_null(dialog);
+	choose(named(GTK_WIDGET(dialog), "convert.to_type"), "Bon de livraison");
+	RowsWait w = {dialog, 1};
+	assert_true(wait_for(quantities_shown, &w, 10000));
+	assert_string_equal(row_cell(dialog, 0, "ordered"), "3");
+	assert_string_equal(row_cell(dialog, 0, "left"), left);
+	assert_string_equal(row_cell(dialog, 0, "quantity"), left); /* all that is left, offered */
+	if (quantity) {
+		gtk_editable_set_text(GTK_EDITABLE(named(quantity_row(dialog, 0), "quantity")),
+				      quantity);
+	}
+	return dialog;
+}
+
+static void an_order_delivered_twice_is_invoiced_once_then_credited(void **state)
+{
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	Comptoir__Parties__Address a = COMPTOIR__PARTIES__ADDRESS__INIT;
+	Comptoir__Parties__Address *ap[] = {&a};
+	a.kind = "billing";
+	a.line1 = "8 rue du Four";
+	a.postcode = "69002";
+	a.city = "Lyon";
+	a.country = "FR";
+	Comptoir__Parties__Party client = COMPTOIR__PARTIES__PARTY__INIT;
+	client.kind = "client";
+	client.code = "FOURNIL";
+	client.name = "Au Bon Fournil";
+	client.siren = "552100554";
+	client.addresses = ap;
+	client.n_addresses = 1;
+	Comptoir__Parties__PartyRequest preq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	preq.party = &client;
+	rpc(other, "comptoir.parties.Parties/Create", &preq.base,
+	    &comptoir__parties__party_reply__descriptor, NULL);
+	cpt_client_close(other);
+
+	/* The order: three stoves. */
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "quotes");
+	CptSalesPage *quotes = CPT_SALES_PAGE(cpt_window_get_module(win, "quotes"));
+	cpt_sales_page_filter(quotes, "order", "");
+	GtkWindow *order = cpt_sales_page_open(quotes, 0);
+	assert_true(wait_for(editor_ready, order, 10000));
+	assert_string_equal(cpt_sales_editor_get_doc_type(order), "order");
+	gtk_widget_grab_focus(editor_widget(order, "document.party_code"));
+	type_in(order, "fournil");
+	press(order, GDK_KEY_Tab, 0);
+	gtk_widget_grab_focus(cell(order, 0, "line.code"));
+	type_in(order, "POELE-8");
+	press(order, GDK_KEY_Tab, 0);
+	assert_true(wait_for(poele_filled, order, 10000));
+	type_in(order, "3");
+	assert_null(cpt_sales_editor_validate(order)); /* saved first, then validated */
+	assert_true(wait_for(editor_validated, order, 10000));
+	assert_true(g_str_has_prefix(cpt_sales_editor_get_number(order), "CMD-"));
+
+	/* One stove now: the dialog offers the three left. */
+	GtkWindow *dialog = deliver(order, "3", "1");
+	screenshot(GTK_WIDGET(dialog), "23a-order-quantities-to-deliver");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, order, 10000));
+	GtkWindow *first = cpt_sales_editor_get_made(order);
+	assert_string_equal(cpt_sales_editor_get_doc_type(first), "delivery");
+	assert_string_equal(cell_text(first, 0, "line.quantity"), "1");
+	assert_null(cpt_sales_editor_validate(first));
+	assert_true(wait_for(editor_validated, first, 10000));
+	/* The rest later: two are left, and offered. */
+	dialog = deliver(order, "2", NULL);
+	made_before = first;
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, order, 10000));
+	GtkWindow *second = cpt_sales_editor_get_made(order);
+	made_before = NULL;
+	assert_string_equal(cell_text(second, 0, "line.quantity"), "2");
+	assert_null(cpt_sales_editor_validate(second));
+	assert_true(wait_for(editor_validated, second, 10000));
+	gtk_window_destroy(first);
+	gtk_window_destroy(second);
+	gtk_window_destroy(order);
+
+	/* Both delivery notes selected in the list: one invoice. */
+	cpt_sales_page_filter(quotes, "delivery", "validated");
+	assert_true(wait_for(two_deliveries_listed, quotes, 10000));
+	CptListView *list = cpt_sales_page_get_list(quotes);
+	cpt_list_view_select(list, 0, FALSE);
+	cpt_list_view_select(list, 1, TRUE);
+	g_autoptr(GPtrArray) selected = cpt_list_view_get_selected_rows(list);
+	assert_int_equal(selected->len, 2);
+	screenshot(GTK_WIDGET(win), "23b-two-delivery-notes-selected");
+	dialog = cpt_sales_page_convert_selected(quotes);
+	assert_non_null(dialog);
+	assert_non_null(label_with(GTK_WIDGET(dialog), "2 documents"));
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(page_made_ready, quotes, 10000));
+	GtkWindow *invoice = cpt_sales_page_get_made(quotes);
+	assert_string_equal(cpt_sales_editor_get_doc_type(invoice), "invoice");
+	/* A section per delivery note, each with its stoves: 3 × 2 490 € HT. */
+	assert_int_equal(cpt_sales_editor_get_n_lines(invoice), 4);
+	assert_string_equal(editor_label(invoice, "totals.net_total"), "7\u202f470,00\u00a0€");
+	assert_string_equal(editor_label(invoice, "totals.gross_total"), "8\u202f964,00\u00a0€");
+	screenshot(GTK_WIDGET(invoice), "23c-one-invoice-for-two-delivery-notes");
+	dialog = cpt_sales_editor_validate(invoice);
+	assert_non_null(dialog);
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(editor_validated, invoice, 10000));
+
+	/* A credit note for one stove. */
+	dialog = cpt_sales_editor_credit_note(invoice);
+	assert_non_null(dialog);
+	RowsWait w = {dialog, 2};
+	assert_true(wait_for(quantities_shown, &w, 10000));
+	gtk_check_button_set_active(GTK_CHECK_BUTTON(named(GTK_WIDGET(dialog), "credit.all")),
+				    FALSE);
+	gtk_editable_set_text(GTK_EDITABLE(named(quantity_row(dialog, 0), "quantity")), "1");
+	gtk_editable_set_text(GTK_EDITABLE(named(quantity_row(dialog, 1), "quantity")), "0");
+	screenshot(GTK_WIDGET(dialog), "23d-credit-note-per-line");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, invoice, 10000));
+	GtkWindow *credit = cpt_sales_editor_get_made(invoice);
+	assert_string_equal(cpt_sales_editor_get_doc_type(credit), "credit_note");
+	assert_string_equal(editor_label(credit, "totals.gross_total"), "2\u202f988,00\u00a0€");
+	dialog = cpt_sales_editor_validate(credit);
+	assert_non_null(dialog);
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(editor_validated, credit, 10000));
+	assert_true(g_str_has_prefix(cpt_sales_editor_get_number(credit), "AV-"));
+	screenshot(GTK_WIDGET(credit), "23e-credit-note-validated");
+	gtk_window_destroy(credit);
+
+	/* The invoice's Peppol UBL, saved where asked (the seller's VAT number and IBAN first). */
+	assert_int_equal(cpt_testenv_sql_int(&env,
+					     "WITH u AS (UPDATE company SET vat_number ="
+					     " 'FR44732829320', iban ="
+					     " 'FR7630006000011234567890189', bic = 'AGRIFRPP'"
+					     " WHERE code = 'DEMO' RETURNING 1)"
+					     " SELECT count(*) FROM u"),
+			 1);
+	g_autofree char *path = g_build_filename(cpt_testenv_out(), "gui", "23-invoice.xml", NULL);
+	g_autoptr(GFile) dest = g_file_new_for_path(path);
+	cpt_sales_editor_export_to(invoice, "ubl", dest);
+	assert_true(wait_for(editor_message_set, invoice, 10000));
+	if (!strstr(cpt_sales_editor_get_message(invoice), "Exporté")) {
+		fail_msg("not exported: %s", cpt_sales_editor_get_message(invoice));
+	}
+	g_autofree char *xml = NULL;
+	assert_true(g_file_get_contents(path, &xml, NULL, NULL));
+	assert_non_null(strstr(xml, cpt_sales_editor_get_number(invoice)));
+	gtk_window_destroy(invoice);
 }
 
 /* ---------------------------------------------------------------------------
@@ -2675,6 +2892,7 @@ int main(void)
 	    /* After the export, which counts every party as a client. */
 	    cmocka_unit_test(a_supplier_price_is_added_then_changed_in_the_tarifs_module),
 	    cmocka_unit_test(a_quote_typed_from_the_keyboard_becomes_a_validated_invoice),
+	    cmocka_unit_test(an_order_delivered_twice_is_invoiced_once_then_credited),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
