@@ -498,7 +498,7 @@ static GtkWidget *left_new(CptConn *conn, GtkWindow *dialog, const char *type, g
 	g_signal_connect(dialog, "destroy", G_CALLBACK(on_left_destroy), l);
 	GtkBox *head = GTK_BOX(gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12));
 	gtk_widget_add_css_class(GTK_WIDGET(head), "dim-label");
-	const char *titles[] = {_("Ligne"), _("Quantité"), _("Reste"),
+	const char *titles[] = {_("Désignation"), _("Quantité"), _("Reste"),
 				g_str_equal(made_type, "delivery") ? _("À livrer")
 								   : _("À créditer")};
 	for (size_t i = 0; i < G_N_ELEMENTS(titles); i++) {

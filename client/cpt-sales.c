@@ -26,13 +26,13 @@ static const struct {
 	const char *type, *label;
 	gboolean feminine; /* "validée" */
 } types[] = {
-    {"quote", N_("Devis"), FALSE},
-    {"order", N_("Commande"), TRUE},
-    {"delivery", N_("Bon de livraison"), FALSE},
-    {"invoice", N_("Facture"), TRUE},
-    {"deposit_invoice", N_("Facture d'acompte"), TRUE},
-    {"credit_note", N_("Avoir"), FALSE},
-    {"proforma", N_("Facture pro forma"), TRUE},
+    {"quote", NC_("document type", "Devis"), FALSE},
+    {"order", NC_("document type", "Commande"), TRUE},
+    {"delivery", NC_("document type", "Bon de livraison"), FALSE},
+    {"invoice", NC_("document type", "Facture"), TRUE},
+    {"deposit_invoice", NC_("document type", "Facture d'acompte"), TRUE},
+    {"credit_note", NC_("document type", "Avoir"), FALSE},
+    {"proforma", NC_("document type", "Facture pro forma"), TRUE},
 };
 
 static const struct {
@@ -83,7 +83,7 @@ const char *cpt_sales_type_label(const char *type)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(types); i++) {
 		if (g_strcmp0(type, types[i].type) == 0) {
-			return _(types[i].label);
+			return g_dpgettext2(GETTEXT_PACKAGE, "document type", types[i].label);
 		}
 	}
 	return type;
