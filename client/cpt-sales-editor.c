@@ -78,6 +78,7 @@ typedef struct {
 	gint64 id;	     /* the server's line id, 0 until saved */
 	gint64 article_id;   /* the article found for found_code, 0 if none */
 	char *found_code;    /* the code whose article filled the line */
+	char *asked_code;    /* the code being looked up, or NULL */
 	char *auto_label;    /* the label the article gave, replaced if the code changes */
 	gboolean price_auto; /* sent as PRICE_AUTO: the price of the client */
 	GtkWidget *cells[N_COLS];
@@ -134,6 +135,7 @@ static void line_free(gpointer p)
 {
 	Line *l = p;
 	g_free(l->found_code);
+	g_free(l->asked_code);
 	g_free(l->auto_label);
 	g_free(l);
 }
@@ -383,8 +385,10 @@ static void on_kind_changed(GObject *d, GParamSpec *pspec, gpointer data)
 {
 	Line *l = g_object_get_data(d, "cpt-line");
 	Editor *e = data;
-	apply_kind(e, l);
-	mark_dirty(e);
+	if (l) {
+		apply_kind(e, l);
+		mark_dirty(e);
+	}
 }
 
 static void on_code_changed(GtkEditable *w, gpointer data)
@@ -395,7 +399,7 @@ static void on_code_changed(GtkEditable *w, gpointer data)
 	}
 	Line *l = g_object_get_data(G_OBJECT(w), "cpt-line");
 	/* Another code: the article found no longer holds until looked up again. */
-	if (l->found_code && g_ascii_strcasecmp(l->found_code, text_of(GTK_WIDGET(w))) != 0) {
+	if (l && l->found_code && g_ascii_strcasecmp(l->found_code, text_of(GTK_WIDGET(w))) != 0) {
 		l->article_id = 0;
 	}
 	mark_dirty(e);
@@ -408,6 +412,9 @@ static void on_price_changed(GtkEditable *w, gpointer data)
 		return;
 	}
 	Line *l = g_object_get_data(G_OBJECT(w), "cpt-line");
+	if (!l) {
+		return;
+	}
 	g_autofree char *t = stripped(GTK_WIDGET(w));
 	/* Typed: that price. Emptied: the client's price again. */
 	l->price_auto = *t == '\0';
@@ -459,6 +466,19 @@ static void set_cells_editable(Editor *e, Line *l)
 	}
 }
 
+static void lookup_article(Editor *e, Line *l);
+
+/* A code typed, then the cell left another way than Tab (a click): looked up too. */
+static void on_code_leave(GtkEventControllerFocus *c, gpointer data)
+{
+	Editor *e = data;
+	GtkWidget *w = gtk_event_controller_get_widget(GTK_EVENT_CONTROLLER(c));
+	Line *l = g_object_get_data(G_OBJECT(w), "cpt-line");
+	if (l && !e->closed && !e->read_only) {
+		lookup_article(e, l);
+	}
+}
+
 /* A new line of kind at position pos (G_MAXUINT: at the end). */
 static Line *line_insert(Editor *e, int kind, guint pos)
 {
@@ -468,6 +488,9 @@ static Line *line_insert(Editor *e, int kind, guint pos)
 	tag_cell(l, COL_KIND,
 		 GTK_WIDGET(gtk_drop_down_new(G_LIST_MODEL(g_object_ref(e->kind_names)), NULL)));
 	tag_cell(l, COL_CODE, cell_entry(e, l, COL_CODE, 10, FALSE));
+	GtkEventController *leave = gtk_event_controller_focus_new();
+	g_signal_connect(leave, "leave", G_CALLBACK(on_code_leave), e);
+	gtk_widget_add_controller(l->cells[COL_CODE], leave);
 	tag_cell(l, COL_LABEL, cell_entry(e, l, COL_LABEL, 30, FALSE));
 	gtk_widget_set_hexpand(l->cells[COL_LABEL], TRUE);
 	tag_cell(l, COL_QTY, cell_entry(e, l, COL_QTY, 7, TRUE));
@@ -499,12 +522,19 @@ static Line *line_insert(Editor *e, int kind, guint pos)
 	return l;
 }
 
+/* Takes l's cells out of the grid; a cell that keeps the focus a moment forgets l. */
+static void cells_remove(Editor *e, Line *l)
+{
+	for (int c = 0; c < N_COLS; c++) {
+		g_object_set_data(G_OBJECT(l->cells[c]), "cpt-line", NULL);
+		gtk_grid_remove(e->grid, l->cells[c]);
+	}
+}
+
 static void line_remove(Editor *e, Line *l)
 {
 	guint i = line_index(e, l);
-	for (int c = 0; c < N_COLS; c++) {
-		gtk_grid_remove(e->grid, l->cells[c]);
-	}
+	cells_remove(e, l);
 	g_ptr_array_remove(e->lines, l); /* frees l */
 	relayout(e, i);
 }
@@ -512,10 +542,7 @@ static void line_remove(Editor *e, Line *l)
 static void remove_all_lines(Editor *e)
 {
 	while (e->lines->len) {
-		Line *l = line_at(e, e->lines->len - 1);
-		for (int c = 0; c < N_COLS; c++) {
-			gtk_grid_remove(e->grid, l->cells[c]);
-		}
+		cells_remove(e, line_at(e, e->lines->len - 1));
 		g_ptr_array_remove_index(e->lines, e->lines->len - 1);
 	}
 }
@@ -919,6 +946,9 @@ static void article_found(GObject *source, GAsyncResult *res, gpointer data)
 	if (e && !e->closed) {
 		e->busy--;
 		Line *l = line_by_uid(e, k->uid);
+		if (l && g_strcmp0(l->asked_code, k->code) == 0) {
+			g_clear_pointer(&l->asked_code, g_free);
+		}
 		g_autofree char *now = l ? stripped(l->cells[COL_CODE]) : NULL;
 		gint64 id;
 		const char *label;
@@ -947,9 +977,12 @@ static void article_found(GObject *source, GAsyncResult *res, gpointer data)
 static void lookup_article(Editor *e, Line *l)
 {
 	g_autofree char *code = stripped(l->cells[COL_CODE]);
-	if (!*code || (l->article_id && g_ascii_strcasecmp(code, l->found_code) == 0)) {
-		return;
+	if (!*code || (l->article_id && g_ascii_strcasecmp(code, l->found_code) == 0) ||
+	    (l->asked_code && g_ascii_strcasecmp(code, l->asked_code) == 0)) {
+		return; /* found already, or on its way */
 	}
+	g_free(l->asked_code);
+	l->asked_code = g_strdup(code);
 	Lookup *k = g_new0(Lookup, 1);
 	k->window = g_object_ref(e->window);
 	k->uid = l->uid;
@@ -976,10 +1009,11 @@ static GtkWidget *cell_of(Editor *e, GtkWidget *w)
 static GtkWidget *focus_cell(Editor *e, Line **line, int *col)
 {
 	GtkWidget *cell = cell_of(e, gtk_root_get_focus(GTK_ROOT(e->window)));
-	if (cell) {
-		*line = g_object_get_data(G_OBJECT(cell), "cpt-line");
-		*col = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(cell), "cpt-col")) - 1;
+	*line = cell ? g_object_get_data(G_OBJECT(cell), "cpt-line") : NULL;
+	if (!*line) {
+		return NULL; /* none, or the cell of a line just removed */
 	}
+	*col = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(cell), "cpt-col")) - 1;
 	return cell;
 }
 
@@ -2231,6 +2265,26 @@ static void on_destroy(GtkWidget *w, gpointer data)
 	((Editor *)data)->closed = TRUE;
 }
 
+static void on_close_anyway(GtkWindow *dialog, gpointer window)
+{
+	gtk_window_destroy(GTK_WINDOW(window));
+}
+
+/* Closing a draft changed since its last save asks first. */
+static gboolean on_close_request(GtkWindow *w, gpointer data)
+{
+	Editor *e = data;
+	if (!e->dirty || e->read_only) {
+		return FALSE;
+	}
+	cpt_ui_confirm(GTK_WIDGET(w), _("Modifications non enregistrées"),
+		       _("Ce document a changé depuis son dernier enregistrement. Le fermer sans "
+			 "enregistrer ?"),
+		       NULL, _("_Fermer sans enregistrer"), TRUE, on_close_anyway, g_object_ref(w),
+		       g_object_unref);
+	return TRUE;
+}
+
 GtkWindow *cpt_sales_editor_open(CptConn *conn, GtkWidget *parent, const char *type, gint64 id)
 {
 	Editor *e = g_new0(Editor, 1);
@@ -2263,6 +2317,7 @@ GtkWindow *cpt_sales_editor_open(CptConn *conn, GtkWidget *parent, const char *t
 	}
 	g_object_set_data_full(G_OBJECT(e->window), "cpt-sales-editor", e, editor_free);
 	g_signal_connect(e->window, "destroy", G_CALLBACK(on_destroy), e);
+	g_signal_connect(e->window, "close-request", G_CALLBACK(on_close_request), e);
 
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 10);
 	g_object_set(box, "margin-top", 12, "margin-bottom", 12, "margin-start", 12, "margin-end",
