@@ -2770,14 +2770,16 @@ static void an_order_delivered_twice_is_invoiced_once_then_credited(void **state
 	/* Both delivery notes selected in the list: one invoice. */
 	cpt_sales_page_filter(quotes, "delivery", "validated");
 	assert_true(wait_for(two_deliveries_listed, quotes, 10000));
+	settle(500); /* the reloads the validations' events bring, over */
+	assert_true(wait_for(two_deliveries_listed, quotes, 10000));
 	CptListView *list = cpt_sales_page_get_list(quotes);
 	cpt_list_view_select(list, 0, FALSE);
 	cpt_list_view_select(list, 1, TRUE);
 	g_autoptr(GPtrArray) selected = cpt_list_view_get_selected_rows(list);
 	assert_int_equal(selected->len, 2);
-	screenshot(GTK_WIDGET(win), "23b-two-delivery-notes-selected");
 	dialog = cpt_sales_page_convert_selected(quotes);
 	assert_non_null(dialog);
+	screenshot(GTK_WIDGET(win), "23b-two-delivery-notes-selected");
 	assert_non_null(label_with(GTK_WIDGET(dialog), "2 documents"));
 	click(named(GTK_WIDGET(dialog), "confirm.accept"));
 	assert_true(wait_for(page_made_ready, quotes, 10000));
@@ -2838,6 +2840,91 @@ static void an_order_delivered_twice_is_invoiced_once_then_credited(void **state
 }
 
 /* ---------------------------------------------------------------------------
+ * 24. A quote with a section and its subtotal, typed from the keyboard,
+ *     sent then accepted, and a 30 % deposit invoiced from it
+ */
+
+static const char *awaited_state;
+
+static gboolean editor_state_reached(gpointer editor)
+{
+	return g_str_equal(cpt_sales_editor_get_state(editor), awaited_state) &&
+	       cpt_sales_editor_is_ready(editor);
+}
+
+static void a_quote_with_a_section_is_accepted_then_a_deposit_invoiced(void **state)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "quotes");
+	CptSalesPage *quotes = CPT_SALES_PAGE(cpt_window_get_module(win, "quotes"));
+	cpt_sales_page_filter(quotes, "quote", "");
+	GtkWindow *quote = cpt_sales_page_open(quotes, 0);
+	assert_true(wait_for(editor_ready, quote, 10000));
+	gtk_widget_grab_focus(editor_widget(quote, "document.party_code"));
+	type_in(quote, "FOURNIL");
+	press(quote, GDK_KEY_Tab, 0);
+	/* The first line made a section title from its kind, with the arrows. */
+	gtk_widget_grab_focus(cell(quote, 0, "line.kind"));
+	press(quote, GDK_KEY_Down, 0);
+	press(quote, GDK_KEY_Down, 0);
+	assert_string_equal(chosen(cell(quote, 0, "line.kind")), "Titre de section");
+	assert_false(gtk_widget_get_visible(cell(quote, 0, "line.quantity")));
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 0, "line.label");
+	type_in(quote, "Séjour");
+	press(quote, GDK_KEY_Return, 0); /* the label ends a section's line: a new line */
+	assert_focus(quote, 1, "line.code");
+	type_in(quote, "POELE-8");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_true(wait_for(editor_ready, quote, 10000));
+	type_in(quote, "2");
+	click(editor_widget(quote, "line.add_subtotal")); /* below the current line */
+	assert_int_equal(cpt_sales_editor_get_n_lines(quote), 3);
+	assert_string_equal(chosen(cell(quote, 2, "line.kind")), "Sous-total");
+	cpt_sales_editor_save(quote);
+	assert_true(wait_for(editor_saved, quote, 10000));
+	assert_string_equal(cell_text(quote, 2, "line.total"), "4\u202f980,00");
+	assert_string_equal(editor_label(quote, "totals.gross_total"), "5\u202f976,00\u00a0€");
+
+	/* Validated, sent, accepted. */
+	assert_null(cpt_sales_editor_validate(quote));
+	assert_true(wait_for(editor_validated, quote, 10000));
+	assert_true(gtk_widget_get_visible(editor_widget(quote, "quote.sent")));
+	click(editor_widget(quote, "quote.sent"));
+	awaited_state = "sent";
+	assert_true(wait_for(editor_state_reached, quote, 10000));
+	click(editor_widget(quote, "quote.accepted"));
+	awaited_state = "accepted";
+	assert_true(wait_for(editor_state_reached, quote, 10000));
+	assert_string_equal(editor_label(quote, "document.state"), "Accepté");
+	assert_false(gtk_widget_get_visible(editor_widget(quote, "quote.accepted")));
+
+	/* A deposit of 30 %: a share of each VAT group, as a draft deposit invoice. */
+	GtkWindow *dialog = cpt_sales_editor_convert(quote);
+	assert_non_null(dialog);
+	GtkWidget *rate = named(GTK_WIDGET(dialog), "convert.deposit_rate");
+	assert_false(gtk_widget_get_visible(gtk_widget_get_parent(rate)));
+	choose(named(GTK_WIDGET(dialog), "convert.to_type"), "Facture d'acompte");
+	assert_true(gtk_widget_get_visible(gtk_widget_get_parent(rate)));
+	gtk_editable_set_text(GTK_EDITABLE(rate), "cent dix");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(gtk_widget_has_css_class(rate, "error")); /* refused before any call */
+	gtk_editable_set_text(GTK_EDITABLE(rate), "30");
+	screenshot(GTK_WIDGET(dialog), "24a-deposit-share");
+	made_before = NULL;
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, quote, 10000));
+	GtkWindow *deposit = cpt_sales_editor_get_made(quote);
+	assert_string_equal(cpt_sales_editor_get_doc_type(deposit), "deposit_invoice");
+	/* 30 % of 4 980 € HT = 1 494 €, VAT 298,80 €. */
+	assert_string_equal(editor_label(deposit, "totals.net_total"), "1\u202f494,00\u00a0€");
+	assert_string_equal(editor_label(deposit, "totals.gross_total"), "1\u202f792,80\u00a0€");
+	screenshot(GTK_WIDGET(deposit), "24b-deposit-invoice");
+	gtk_window_destroy(deposit);
+	gtk_window_destroy(quote);
+}
+
+/* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
 
@@ -2893,6 +2980,7 @@ int main(void)
 	    cmocka_unit_test(a_supplier_price_is_added_then_changed_in_the_tarifs_module),
 	    cmocka_unit_test(a_quote_typed_from_the_keyboard_becomes_a_validated_invoice),
 	    cmocka_unit_test(an_order_delivered_twice_is_invoiced_once_then_credited),
+	    cmocka_unit_test(a_quote_with_a_section_is_accepted_then_a_deposit_invoiced),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
