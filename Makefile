@@ -185,7 +185,7 @@ install: server client
 
 # Refresh the catalogues after changing texts: French is the source language.
 po-update:
-	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=ngettext:1,2 \
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --keyword=NC_:1c,2 \
 		--package-name=comptoir -o client/po/comptoir.pot client/*.c client/*.ui
 	for po in $(PO); do msgmerge --quiet --update --backup=none $$po client/po/comptoir.pot; done
 	rm -f client/po/comptoir.pot

@@ -24,6 +24,7 @@ struct _CptListView {
 	guint n_specs;
 	CptPagedModel *model;
 	GtkSingleSelection *selection;
+	GtkMultiSelection *multi; /* replaces selection once several rows may be chosen */
 	GtkColumnView *view;
 	GtkColumnViewColumn **columns; /* by spec index */
 	GtkSearchEntry *search;
@@ -290,8 +291,55 @@ GtkEditable *cpt_list_view_get_search(CptListView *self)
 
 CptRow *cpt_list_view_get_selected(CptListView *self)
 {
+	if (self->multi) {
+		g_autoptr(GPtrArray) rows = cpt_list_view_get_selected_rows(self);
+		/* The model's blocks hold loaded rows: the first outlives the array. */
+		return rows->len ? g_ptr_array_index(rows, 0) : NULL;
+	}
 	CptRow *row = gtk_single_selection_get_selected_item(self->selection);
 	return row && !row->loading ? row : NULL;
+}
+
+void cpt_list_view_set_multiple(CptListView *self)
+{
+	if (self->multi) {
+		return;
+	}
+	self->multi = gtk_multi_selection_new(G_LIST_MODEL(g_object_ref(self->model)));
+	gtk_column_view_set_model(self->view, GTK_SELECTION_MODEL(self->multi));
+}
+
+GPtrArray *cpt_list_view_get_selected_rows(CptListView *self)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func(g_object_unref);
+	if (!self->multi) {
+		CptRow *row = cpt_list_view_get_selected(self);
+		if (row) {
+			g_ptr_array_add(rows, g_object_ref(row));
+		}
+		return rows;
+	}
+	GtkBitset *set = gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->multi));
+	GtkBitsetIter it;
+	guint pos;
+	for (gboolean ok = gtk_bitset_iter_init_first(&it, set, &pos); ok;
+	     ok = gtk_bitset_iter_next(&it, &pos)) {
+		CptRow *row = g_list_model_get_item(G_LIST_MODEL(self->model), pos);
+		if (row && !row->loading) {
+			g_ptr_array_add(rows, row);
+		} else if (row) {
+			g_object_unref(row);
+		}
+	}
+	gtk_bitset_unref(set);
+	return rows;
+}
+
+void cpt_list_view_select(CptListView *self, guint position, gboolean extend)
+{
+	gtk_selection_model_select_item(self->multi ? GTK_SELECTION_MODEL(self->multi)
+						    : GTK_SELECTION_MODEL(self->selection),
+					position, !extend || !self->multi);
 }
 
 const char *cpt_list_view_get_name(CptListView *self)
@@ -358,6 +406,7 @@ static void cpt_list_view_dispose(GObject *object)
 		g_signal_handlers_disconnect_by_data(gtk_column_view_get_columns(self->view), self);
 		self->view = NULL;
 	}
+	g_clear_object(&self->multi);
 	g_clear_object(&self->model);
 	g_clear_object(&self->conn);
 	g_clear_pointer(&self->columns, g_free);

@@ -46,8 +46,14 @@ GtkBox *cpt_list_view_get_toolbar(CptListView *self);
 GtkColumnView *cpt_list_view_get_column_view(CptListView *self);
 CptPagedModel *cpt_list_view_get_model(CptListView *self);
 GtkEditable *cpt_list_view_get_search(CptListView *self);
-/* The selected row, or NULL. Transfer none. */
+/* The selected row (the first, when several are), or NULL. Transfer none. */
 CptRow *cpt_list_view_get_selected(CptListView *self);
+/* Lets the user select several rows (Ctrl+clic, Maj+clic). */
+void cpt_list_view_set_multiple(CptListView *self);
+/* The selected rows already loaded, in order. Caller g_ptr_array_unref()s. */
+GPtrArray *cpt_list_view_get_selected_rows(CptListView *self);
+/* Selects the row at position; extend keeps the others (with several rows allowed). */
+void cpt_list_view_select(CptListView *self, guint position, gboolean extend);
 void cpt_list_view_reload(CptListView *self);
 /* Sorts as a click on that column's header would. */
 void cpt_list_view_sort_by(CptListView *self, const char *column_id, gboolean descending);

@@ -20,6 +20,7 @@
 #include "cpt-party-documents.h"
 #include "cpt-party-equipment.h"
 #include "cpt-party-refs.h"
+#include "cpt-party-sales.h"
 #include "cpt-ui.h"
 
 #include "articles.pb-c.h"
@@ -973,13 +974,20 @@ static GtkWidget *section(const char *title, GtkWidget *content, GtkWidget *butt
 	return box;
 }
 
-/* History of modules not built yet: shown, and honestly empty. */
-static GtkWidget *history_panes(void)
+/* The client's quotes and invoices; modules not built yet: shown, and honestly empty. */
+static GtkWidget *history_panes(CptConn *conn, gint64 id, gboolean suppliers)
 {
 	GtkWidget *nb = gtk_notebook_new();
 	const char *panes[] = {N_("Devis"), N_("Factures"), N_("Règlements"), N_("Contrats"),
 			       N_("Interventions")};
 	for (size_t i = 0; i < G_N_ELEMENTS(panes); i++) {
+		if (i < 2 && !suppliers) {
+			GtkWidget *pane = cpt_party_sales_new(
+			    conn, i == 0 ? CPT_SALES_QUOTES : CPT_SALES_INVOICES, id);
+			gtk_notebook_append_page(GTK_NOTEBOOK(nb), pane,
+						 gtk_label_new(_(panes[i])));
+			continue;
+		}
 		GtkWidget *l = gtk_label_new(_("à venir"));
 		gtk_widget_add_css_class(l, "dim-label");
 		gtk_widget_set_size_request(l, -1, 60);
@@ -1092,7 +1100,8 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	gtk_label_set_xalign(GTK_LABEL(outstanding), 0);
 	gtk_widget_add_css_class(outstanding, "dim-label");
 	gtk_box_append(GTK_BOX(box), outstanding);
-	gtk_box_append(GTK_BOX(box), section(_("Historique"), history_panes(), NULL));
+	gtk_box_append(GTK_BOX(box),
+		       section(_("Historique"), history_panes(self->conn, id, suppliers), NULL));
 
 	GtkWidget *bottom = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
 	f->message = GTK_LABEL(gtk_label_new(NULL));

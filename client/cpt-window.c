@@ -8,6 +8,7 @@
 #include "cpt-articles-page.h"
 #include "cpt-parties-page.h"
 #include "cpt-pricing-page.h"
+#include "cpt-sales-page.h"
 
 #include <glib/gi18n.h>
 
@@ -36,8 +37,8 @@ static const struct {
     {"suppliers", N_("Fournisseurs"), "suppliers.read", NULL, cpt_suppliers_page_new},
     {"articles", N_("Articles"), "articles.read", NULL, cpt_articles_page_new},
     {"pricing", N_("Tarifs"), "articles.read", NULL, cpt_pricing_page_new},
-    {"quotes", N_("Devis et commandes"), "quotes.read", NULL, NULL},
-    {"invoices", N_("Factures et avoirs"), "invoices.read", NULL, NULL},
+    {"quotes", N_("Devis et commandes"), "quotes.read", NULL, cpt_quotes_page_new},
+    {"invoices", N_("Factures et avoirs"), "invoices.read", NULL, cpt_invoices_page_new},
     {"payments", N_("Règlements et relances"), "payments.read", NULL, NULL},
     {"contracts", N_("Contrats"), "contracts.read", NULL, NULL},
     {"interventions", N_("Interventions et planning"), "interventions.read", NULL, NULL},

@@ -18,6 +18,8 @@
 #include "cpt-parties-page.h"
 #include "cpt-party-refs.h"
 #include "cpt-pricing-page.h"
+#include "cpt-sales-editor.h"
+#include "cpt-sales-page.h"
 #include "cpt-settings.h"
 #include "testenv.h"
 
@@ -2384,6 +2386,665 @@ static void company_settings_refuse_a_wrong_iban_then_save_colour_and_logo(void 
 }
 
 /* ---------------------------------------------------------------------------
+ * 22. The commercial chain from the keyboard: a quote typed in the editor
+ *     (an article by its code, a free line priced "1 234,5"), the server's
+ *     totals, validated, converted into an invoice, validated once the
+ *     definitive number is accepted; the invoices list and its totals; a
+ *     quantity that does not parse, then a negative one, refused on their
+ *     cell with nothing written; the client file's history
+ */
+
+static gboolean editor_ready(gpointer editor)
+{
+	return cpt_sales_editor_is_ready(editor);
+}
+
+static gboolean editor_saved(gpointer editor)
+{
+	return cpt_sales_editor_get_id(editor) != 0 && cpt_sales_editor_is_ready(editor);
+}
+
+static gboolean editor_validated(gpointer editor)
+{
+	return g_str_equal(cpt_sales_editor_get_state(editor), "validated") &&
+	       cpt_sales_editor_is_ready(editor);
+}
+
+static gboolean editor_message_set(gpointer editor)
+{
+	return *cpt_sales_editor_get_message(editor) && cpt_sales_editor_is_ready(editor);
+}
+
+static GtkWidget *editor_widget(GtkWindow *editor, const char *name)
+{
+	GtkWidget *w = cpt_sales_editor_get_widget(editor, name);
+	if (!w) {
+		fail_msg("no widget %s in the editor", name);
+	}
+	return w;
+}
+
+static const char *editor_label(GtkWindow *editor, const char *name)
+{
+	return gtk_label_get_text(GTK_LABEL(editor_widget(editor, name)));
+}
+
+static GtkWidget *cell(GtkWindow *editor, guint line, const char *column)
+{
+	GtkWidget *w = cpt_sales_editor_get_cell(editor, line, column);
+	if (!w) {
+		fail_msg("no cell %s on line %u", column, line);
+	}
+	return w;
+}
+
+static const char *cell_text(GtkWindow *editor, guint line, const char *column)
+{
+	GtkWidget *w = cell(editor, line, column);
+	return GTK_IS_LABEL(w) ? gtk_label_get_text(GTK_LABEL(w))
+			       : gtk_editable_get_text(GTK_EDITABLE(w));
+}
+
+/* Types text into the widget holding the keyboard focus, as the keyboard would. */
+static void type_in(GtkWindow *editor, const char *text)
+{
+	GtkWidget *f = gtk_root_get_focus(GTK_ROOT(editor));
+	if (!f || !GTK_IS_EDITABLE(f)) {
+		fail_msg("the focus is not on a text cell");
+	}
+	gtk_editable_set_text(GTK_EDITABLE(f), text);
+}
+
+static void press(GtkWindow *editor, guint keyval, GdkModifierType mods)
+{
+	cpt_sales_editor_press(editor, keyval, mods);
+	settle(20);
+}
+
+static void assert_focus(GtkWindow *editor, guint line, const char *column)
+{
+	guint at = G_MAXUINT;
+	const char *col = "";
+	if (!cpt_sales_editor_get_focus_cell(editor, &at, &col) || at != line ||
+	    !g_str_equal(col, column)) {
+		fail_msg("focus on line %u %s, not line %u %s", at, col, line, column);
+	}
+}
+
+static gboolean party_is_named(gpointer editor)
+{
+	return g_str_equal(editor_label(editor, "document.party_name"), "Boulangerie Lefèvre");
+}
+
+static gboolean poele_filled(gpointer editor)
+{
+	return g_str_equal(cell_text(editor, 0, "line.label"), "Poêle à granulés 8 kW");
+}
+
+static GtkWindow *made_before; /* the editor's last document made, before the one awaited */
+
+static gboolean made_ready(gpointer editor)
+{
+	GtkWindow *made = cpt_sales_editor_get_made(editor);
+	return made && made != made_before && cpt_sales_editor_get_id(made) != 0 &&
+	       cpt_sales_editor_is_ready(made);
+}
+
+static gboolean invoice_listed(gpointer page)
+{
+	CptListView *list = cpt_sales_page_get_list(page);
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(list));
+	if (!list_idle(list) || g_list_model_get_n_items(m) != 1 ||
+	    !cpt_sales_page_totals_current(page)) {
+		return FALSE;
+	}
+	g_autoptr(CptRow) row = g_list_model_get_item(m, 0);
+	return !row->loading && *cpt_row_cell(row, CPT_SALES_NUMBER);
+}
+
+/* Presses Down in the VAT cell of line until its choice reads rate ("5,5"). */
+static void choose_vat(GtkWindow *editor, guint line, const char *rate)
+{
+	GtkWidget *vat = cell(editor, line, "line.vat");
+	for (int i = 0; i < 12 && !strstr(chosen(vat), rate); i++) {
+		press(editor, GDK_KEY_Down, 0);
+	}
+	assert_non_null(strstr(chosen(vat), rate));
+}
+
+static long long sales_rows(void)
+{
+	return cpt_testenv_sql_int(&env, "SELECT (SELECT count(*) FROM sales_document)"
+					 " + (SELECT count(*) FROM sales_line)");
+}
+
+static gboolean file_written(gpointer path)
+{
+	GStatBuf sb;
+	return g_stat(path, &sb) == 0 && sb.st_size > 1000;
+}
+
+static void a_quote_typed_from_the_keyboard_becomes_a_validated_invoice(void **state)
+{
+	/* An article created by SQL; the client by another workstation. */
+	assert_int_equal(
+	    cpt_testenv_sql_int(
+		&env, "WITH a AS (INSERT INTO article (company_id, code, kind, label, unit,"
+		      " sale_price, vat_rate_id) SELECT c.id, 'POELE-8', 'goods',"
+		      " 'Poêle à granulés 8 kW', 'U', 24900000, v.id FROM company c, vat_rate v"
+		      " WHERE c.code = 'DEMO' AND v.country = 'FR' AND v.rate = 2000 RETURNING 1)"
+		      " SELECT count(*) FROM a"),
+	    1);
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	Comptoir__Parties__Party client = COMPTOIR__PARTIES__PARTY__INIT;
+	client.kind = "client";
+	client.code = "BOULANGERIE";
+	client.name = "Boulangerie Lefèvre";
+	Comptoir__Parties__PartyRequest preq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	preq.party = &client;
+	int64_t party = 0;
+	rpc(other, "comptoir.parties.Parties/Create", &preq.base,
+	    &comptoir__parties__party_reply__descriptor, &party);
+	cpt_client_close(other);
+
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "quotes");
+	CptSalesPage *quotes = CPT_SALES_PAGE(cpt_window_get_module(win, "quotes"));
+	GtkWindow *quote = cpt_sales_page_open(quotes, 0);
+	assert_true(wait_for(editor_ready, quote, 10000));
+
+	/* The client by its code; Tab finds its name. */
+	gtk_widget_grab_focus(editor_widget(quote, "document.party_code"));
+	type_in(quote, "boulangerie");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_true(wait_for(party_is_named, quote, 10000));
+
+	/* An article by its code: Tab fills the line and goes on to the quantity. */
+	gtk_widget_grab_focus(cell(quote, 0, "line.code"));
+	type_in(quote, "poele-8");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 0, "line.quantity");
+	assert_true(wait_for(poele_filled, quote, 10000));
+	assert_string_equal(cell_text(quote, 0, "line.code"), "POELE-8");
+	assert_string_equal(cell_text(quote, 0, "line.unit"), "U");
+	assert_string_equal(chosen(cell(quote, 0, "line.vat")), "FR 20\u202f%");
+	assert_string_equal(cell_text(quote, 0, "line.unit_price"), ""); /* the client's, later */
+	type_in(quote, "2");
+	for (int i = 0; i < 4; i++) { /* unit, price, discount, VAT */
+		press(quote, GDK_KEY_Tab, 0);
+	}
+	assert_focus(quote, 0, "line.vat");
+	/* Entrée on the line's last cell: a new line, at its code. */
+	press(quote, GDK_KEY_Return, 0);
+	assert_int_equal(cpt_sales_editor_get_n_lines(quote), 2);
+	assert_focus(quote, 1, "line.code");
+	/* No code: a free line, from its label on. */
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 1, "line.label");
+	type_in(quote, "Pose et mise en service");
+	press(quote, GDK_KEY_Tab, 0);
+	type_in(quote, "1");
+	press(quote, GDK_KEY_Tab, 0);
+	type_in(quote, "forfait");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 1, "line.unit_price");
+	type_in(quote, "1 234,5");
+	press(quote, GDK_KEY_Tab, 0);
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 1, "line.vat");
+	choose_vat(quote, 1, "5,5");
+	/* Ctrl+Inser adds a line below, Alt+Haut moves it, Ctrl+Suppr removes it. */
+	press(quote, GDK_KEY_Insert, GDK_CONTROL_MASK);
+	assert_int_equal(cpt_sales_editor_get_n_lines(quote), 3);
+	assert_focus(quote, 2, "line.code");
+	type_in(quote, "essai");
+	press(quote, GDK_KEY_Up, GDK_ALT_MASK);
+	assert_focus(quote, 1, "line.code");
+	assert_string_equal(cell_text(quote, 2, "line.label"), "Pose et mise en service");
+	press(quote, GDK_KEY_Delete, GDK_CONTROL_MASK);
+	assert_int_equal(cpt_sales_editor_get_n_lines(quote), 2);
+	assert_string_equal(cell_text(quote, 1, "line.label"), "Pose et mise en service");
+
+	/* Saved: the client's price, the totals, the VAT per rate, all from the server. */
+	cpt_sales_editor_save(quote);
+	assert_true(wait_for(editor_saved, quote, 10000));
+	assert_non_null(strstr(cpt_sales_editor_get_message(quote), "Enregistré"));
+	assert_string_equal(cell_text(quote, 0, "line.unit_price"), "2\u202f490,00");
+	assert_string_equal(cell_text(quote, 0, "line.total"), "4\u202f980,00");
+	assert_string_equal(cell_text(quote, 1, "line.total"), "1\u202f234,50");
+	/* 4 980 + 1 234,50 HT; VAT 996,00 at 20 % and 67,90 at 5,5 % (67,8975). */
+	assert_string_equal(editor_label(quote, "totals.net_total"), "6\u202f214,50\u00a0€");
+	assert_string_equal(editor_label(quote, "totals.vat_total"), "1\u202f063,90\u00a0€");
+	assert_string_equal(editor_label(quote, "totals.gross_total"), "7\u202f278,40\u00a0€");
+	assert_string_equal(editor_label(quote, "vat.rate"), "20\u202f%");
+	assert_string_equal(editor_label(quote, "vat.amount"), "996,00\u00a0€");
+	assert_non_null(label_with(editor_widget(quote, "totals.vat"), "67,90"));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT unit_price FROM sales_line"
+						   " WHERE label = 'Pose et mise en service'"),
+			 12345000);
+	screenshot(GTK_WIDGET(quote), "22a-quote-typed-from-the-keyboard");
+
+	/* Validated: numbered, read only. A quote is not asked about. */
+	assert_null(cpt_sales_editor_validate(quote));
+	assert_true(wait_for(editor_validated, quote, 10000));
+	assert_true(g_str_has_prefix(cpt_sales_editor_get_number(quote), "DEV-"));
+	assert_true(cpt_sales_editor_is_read_only(quote));
+	assert_false(gtk_editable_get_editable(GTK_EDITABLE(cell(quote, 0, "line.quantity"))));
+
+	/* Converted into an invoice: a draft with the same lines and totals. */
+	GtkWindow *dialog = cpt_sales_editor_convert(quote);
+	assert_non_null(dialog);
+	choose(named(GTK_WIDGET(dialog), "convert.to_type"), "Facture");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, quote, 10000));
+	GtkWindow *invoice = cpt_sales_editor_get_made(quote);
+	assert_string_equal(cpt_sales_editor_get_doc_type(invoice), "invoice");
+	assert_string_equal(cpt_sales_editor_get_state(invoice), "draft");
+	assert_string_equal(editor_label(invoice, "totals.gross_total"), "7\u202f278,40\u00a0€");
+	assert_string_equal(cell_text(invoice, 1, "line.unit_price"), "1\u202f234,50");
+	screenshot(GTK_WIDGET(invoice), "22b-invoice-made-from-the-quote");
+
+	/* Its validation is asked first: the number is definitive. */
+	dialog = cpt_sales_editor_validate(invoice);
+	assert_non_null(dialog);
+	assert_non_null(label_with(GTK_WIDGET(dialog), "le numéro est définitif"));
+	screenshot(GTK_WIDGET(dialog), "22c-invoice-validation-asked");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(editor_validated, invoice, 10000));
+	const char *number = cpt_sales_editor_get_number(invoice);
+	assert_true(g_str_has_prefix(number, "FA-"));
+	assert_string_equal(editor_label(invoice, "document.number"), number);
+	assert_true(cpt_sales_editor_is_read_only(invoice));
+	assert_false(gtk_widget_get_visible(editor_widget(invoice, "save")));
+	assert_true(gtk_widget_get_visible(editor_widget(invoice, "credit_note")));
+	screenshot(GTK_WIDGET(invoice), "22d-invoice-validated");
+	/* The PDF as printed, saved where the test looks (the preview would
+	 * open the desktop's viewer): the archive made at validation. */
+	g_autofree char *pdf_path = g_build_filename(cpt_testenv_out(), "22-invoice.pdf", NULL);
+	g_autoptr(GFile) pdf_file = g_file_new_for_path(pdf_path);
+	cpt_sales_editor_export_to(invoice, "pdf", pdf_file);
+	assert_true(wait_for(file_written, pdf_path, 10000));
+	g_autofree char *pdf = NULL;
+	gsize pdf_len = 0;
+	assert_true(g_file_get_contents(pdf_path, &pdf, &pdf_len, NULL));
+	assert_true(pdf_len > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
+
+	/* The invoices list shows it, with the totals of what the filter keeps. */
+	cpt_window_show_module(win, "invoices");
+	CptSalesPage *invoices = CPT_SALES_PAGE(cpt_window_get_module(win, "invoices"));
+	cpt_sales_page_filter(invoices, "invoice", "validated");
+	assert_true(wait_for(invoice_listed, invoices, 10000));
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(cpt_sales_page_get_list(invoices)));
+	g_autoptr(CptRow) row = g_list_model_get_item(m, 0);
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_NUMBER), number);
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_CLIENT), "Boulangerie Lefèvre");
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_NET), "6\u202f214,50");
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_GROSS), "7\u202f278,40");
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_DUE), "7\u202f278,40");
+	assert_string_equal(cpt_row_cell(row, CPT_SALES_STATE), "Validée");
+	assert_string_equal(cpt_sales_page_get_totals(invoices),
+			    "1 document : 6\u202f214,50\u00a0€ HT, 7\u202f278,40\u00a0€ TTC");
+	settle(200);
+	screenshot(GTK_WIDGET(win), "22e-invoices-list-with-totals");
+	gtk_window_destroy(invoice);
+	gtk_window_destroy(quote);
+
+	/* What does not parse never leaves the workstation; a negative quantity, the server
+	 * refuses. */
+	long long before = sales_rows();
+	GtkWindow *bad = cpt_sales_page_open(quotes, 0);
+	assert_true(wait_for(editor_ready, bad, 10000));
+	gtk_widget_grab_focus(editor_widget(bad, "document.party_code"));
+	type_in(bad, "BOULANGERIE");
+	press(bad, GDK_KEY_Tab, 0);
+	assert_true(wait_for(party_is_named, bad, 10000));
+	gtk_widget_grab_focus(cell(bad, 0, "line.code"));
+	press(bad, GDK_KEY_Tab, 0);
+	type_in(bad, "Geste commercial");
+	press(bad, GDK_KEY_Tab, 0);
+	type_in(bad, "un");
+	press(bad, GDK_KEY_Tab, 0);
+	press(bad, GDK_KEY_Tab, 0);
+	type_in(bad, "10");
+	press(bad, GDK_KEY_Tab, 0);
+	press(bad, GDK_KEY_Tab, 0);
+	choose_vat(bad, 0, "20");
+	GtkWidget *qty = cell(bad, 0, "line.quantity");
+	cpt_sales_editor_save(bad);
+	assert_true(gtk_widget_has_css_class(qty, "error"));
+	assert_non_null(strstr(cpt_sales_editor_get_message(bad), "Quantité invalide"));
+	assert_true(cpt_sales_editor_is_ready(bad)); /* nothing in flight */
+	gtk_editable_set_text(GTK_EDITABLE(qty), "-1");
+	cpt_sales_editor_save(bad);
+	assert_false(gtk_widget_has_css_class(qty, "error"));
+	assert_true(wait_for(editor_message_set, bad, 10000));
+	assert_true(gtk_widget_has_css_class(qty, "error"));
+	assert_non_null(strstr(cpt_sales_editor_get_message(bad), "négative"));
+	assert_int_equal(cpt_sales_editor_get_id(bad), 0);
+	assert_int_equal(sales_rows(), before);
+	screenshot(GTK_WIDGET(bad), "22f-negative-quantity-refused");
+	gtk_window_destroy(bad);
+
+	/* The client file's history: its quote and its invoice. */
+	cpt_window_show_module(win, "clients");
+	party_form =
+	    cpt_parties_page_open(CPT_PARTIES_PAGE(cpt_window_get_module(win, "clients")), party);
+	assert_true(wait_for(form_saved, NULL, 10000));
+	CptListView *history[] = {list_view_in(named(GTK_WIDGET(party_form), "party.quotes")),
+				  list_view_in(named(GTK_WIDGET(party_form), "party.invoices"))};
+	for (size_t i = 0; i < G_N_ELEMENTS(history); i++) {
+		assert_non_null(history[i]);
+		assert_true(wait_for(client_found, history[i], 10000));
+	}
+	assert_non_null(
+	    label_with(named(GTK_WIDGET(party_form), "party.invoices"), "7\u202f278,40"));
+	GtkWidget *scroll = gtk_window_get_child(party_form);
+	GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment(GTK_SCROLLED_WINDOW(scroll));
+	gtk_adjustment_set_value(adj, gtk_adjustment_get_upper(adj));
+	screenshot(GTK_WIDGET(party_form), "22g-client-file-history");
+	gtk_window_destroy(party_form);
+}
+
+/* ---------------------------------------------------------------------------
+ * 23. An order delivered in two parts (the second offered what the first
+ *     left), both delivery notes selected in the list make one invoice, a
+ *     credit note for part of it, and the invoice's Peppol UBL saved
+ */
+
+typedef struct {
+	GtkWindow *dialog;
+	guint rows;
+} RowsWait;
+
+static GtkWidget *quantity_row(GtkWindow *dialog, guint i)
+{
+	GtkWidget *row = gtk_widget_get_first_child(named(GTK_WIDGET(dialog), "quantities"));
+	for (; row && i > 0; i--) {
+		row = gtk_widget_get_next_sibling(row);
+	}
+	return row;
+}
+
+static gboolean quantities_shown(gpointer data)
+{
+	RowsWait *w = data;
+	return quantity_row(w->dialog, w->rows - 1) && !quantity_row(w->dialog, w->rows);
+}
+
+static const char *row_cell(GtkWindow *dialog, guint i, const char *name)
+{
+	GtkWidget *w = named(quantity_row(dialog, i), name);
+	return GTK_IS_LABEL(w) ? gtk_label_get_text(GTK_LABEL(w))
+			       : gtk_editable_get_text(GTK_EDITABLE(w));
+}
+
+static gboolean two_deliveries_listed(gpointer page)
+{
+	CptListView *list = cpt_sales_page_get_list(page);
+	GListModel *m = G_LIST_MODEL(cpt_list_view_get_model(list));
+	if (!list_idle(list) || g_list_model_get_n_items(m) != 2) {
+		return FALSE;
+	}
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr(CptRow) row = g_list_model_get_item(m, i);
+		if (row->loading) {
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean page_made_ready(gpointer page)
+{
+	GtkWindow *made = cpt_sales_page_get_made(page);
+	return made && cpt_sales_editor_get_id(made) != 0 && cpt_sales_editor_is_ready(made);
+}
+
+/* Converts editor's document with its dialog: to_type, the first line's quantity. */
+static GtkWindow *deliver(GtkWindow *order, const char *left, const char *quantity)
+{
+	GtkWindow *dialog = cpt_sales_editor_convert(order);
+	assert_non_null(dialog);
+	choose(named(GTK_WIDGET(dialog), "convert.to_type"), "Bon de livraison");
+	RowsWait w = {dialog, 1};
+	assert_true(wait_for(quantities_shown, &w, 10000));
+	assert_string_equal(row_cell(dialog, 0, "ordered"), "3");
+	assert_string_equal(row_cell(dialog, 0, "left"), left);
+	assert_string_equal(row_cell(dialog, 0, "quantity"), left); /* all that is left, offered */
+	if (quantity) {
+		gtk_editable_set_text(GTK_EDITABLE(named(quantity_row(dialog, 0), "quantity")),
+				      quantity);
+	}
+	return dialog;
+}
+
+static void an_order_delivered_twice_is_invoiced_once_then_credited(void **state)
+{
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	Comptoir__Parties__Address a = COMPTOIR__PARTIES__ADDRESS__INIT;
+	Comptoir__Parties__Address *ap[] = {&a};
+	a.kind = "billing";
+	a.line1 = "8 rue du Four";
+	a.postcode = "69002";
+	a.city = "Lyon";
+	a.country = "FR";
+	Comptoir__Parties__Party client = COMPTOIR__PARTIES__PARTY__INIT;
+	client.kind = "client";
+	client.code = "FOURNIL";
+	client.name = "Au Bon Fournil";
+	client.siren = "552100554";
+	client.addresses = ap;
+	client.n_addresses = 1;
+	Comptoir__Parties__PartyRequest preq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	preq.party = &client;
+	rpc(other, "comptoir.parties.Parties/Create", &preq.base,
+	    &comptoir__parties__party_reply__descriptor, NULL);
+	cpt_client_close(other);
+
+	/* The order: three stoves. */
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "quotes");
+	CptSalesPage *quotes = CPT_SALES_PAGE(cpt_window_get_module(win, "quotes"));
+	cpt_sales_page_filter(quotes, "order", "");
+	GtkWindow *order = cpt_sales_page_open(quotes, 0);
+	assert_true(wait_for(editor_ready, order, 10000));
+	assert_string_equal(cpt_sales_editor_get_doc_type(order), "order");
+	gtk_widget_grab_focus(editor_widget(order, "document.party_code"));
+	type_in(order, "fournil");
+	press(order, GDK_KEY_Tab, 0);
+	gtk_widget_grab_focus(cell(order, 0, "line.code"));
+	type_in(order, "POELE-8");
+	press(order, GDK_KEY_Tab, 0);
+	assert_true(wait_for(poele_filled, order, 10000));
+	type_in(order, "3");
+	assert_null(cpt_sales_editor_validate(order)); /* saved first, then validated */
+	assert_true(wait_for(editor_validated, order, 10000));
+	assert_true(g_str_has_prefix(cpt_sales_editor_get_number(order), "CMD-"));
+
+	/* One stove now: the dialog offers the three left. */
+	GtkWindow *dialog = deliver(order, "3", "1");
+	screenshot(GTK_WIDGET(dialog), "23a-order-quantities-to-deliver");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, order, 10000));
+	GtkWindow *first = cpt_sales_editor_get_made(order);
+	assert_string_equal(cpt_sales_editor_get_doc_type(first), "delivery");
+	assert_string_equal(cell_text(first, 0, "line.quantity"), "1");
+	assert_null(cpt_sales_editor_validate(first));
+	assert_true(wait_for(editor_validated, first, 10000));
+	/* The rest later: two are left, and offered. */
+	dialog = deliver(order, "2", NULL);
+	made_before = first;
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, order, 10000));
+	GtkWindow *second = cpt_sales_editor_get_made(order);
+	made_before = NULL;
+	assert_string_equal(cell_text(second, 0, "line.quantity"), "2");
+	assert_null(cpt_sales_editor_validate(second));
+	assert_true(wait_for(editor_validated, second, 10000));
+	gtk_window_destroy(first);
+	gtk_window_destroy(second);
+	gtk_window_destroy(order);
+
+	/* Both delivery notes selected in the list: one invoice. */
+	cpt_sales_page_filter(quotes, "delivery", "validated");
+	assert_true(wait_for(two_deliveries_listed, quotes, 10000));
+	settle(500); /* the reloads the validations' events bring, over */
+	assert_true(wait_for(two_deliveries_listed, quotes, 10000));
+	CptListView *list = cpt_sales_page_get_list(quotes);
+	cpt_list_view_select(list, 0, FALSE);
+	cpt_list_view_select(list, 1, TRUE);
+	g_autoptr(GPtrArray) selected = cpt_list_view_get_selected_rows(list);
+	assert_int_equal(selected->len, 2);
+	dialog = cpt_sales_page_convert_selected(quotes);
+	assert_non_null(dialog);
+	screenshot(GTK_WIDGET(win), "23b-two-delivery-notes-selected");
+	assert_non_null(label_with(GTK_WIDGET(dialog), "2 documents"));
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(page_made_ready, quotes, 10000));
+	GtkWindow *invoice = cpt_sales_page_get_made(quotes);
+	assert_string_equal(cpt_sales_editor_get_doc_type(invoice), "invoice");
+	/* A section per delivery note, each with its stoves: 3 × 2 490 € HT. */
+	assert_int_equal(cpt_sales_editor_get_n_lines(invoice), 4);
+	assert_string_equal(editor_label(invoice, "totals.net_total"), "7\u202f470,00\u00a0€");
+	assert_string_equal(editor_label(invoice, "totals.gross_total"), "8\u202f964,00\u00a0€");
+	screenshot(GTK_WIDGET(invoice), "23c-one-invoice-for-two-delivery-notes");
+	dialog = cpt_sales_editor_validate(invoice);
+	assert_non_null(dialog);
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(editor_validated, invoice, 10000));
+
+	/* A credit note for one stove. */
+	dialog = cpt_sales_editor_credit_note(invoice);
+	assert_non_null(dialog);
+	RowsWait w = {dialog, 2};
+	assert_true(wait_for(quantities_shown, &w, 10000));
+	gtk_check_button_set_active(GTK_CHECK_BUTTON(named(GTK_WIDGET(dialog), "credit.all")),
+				    FALSE);
+	gtk_editable_set_text(GTK_EDITABLE(named(quantity_row(dialog, 0), "quantity")), "1");
+	gtk_editable_set_text(GTK_EDITABLE(named(quantity_row(dialog, 1), "quantity")), "0");
+	screenshot(GTK_WIDGET(dialog), "23d-credit-note-per-line");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, invoice, 10000));
+	GtkWindow *credit = cpt_sales_editor_get_made(invoice);
+	assert_string_equal(cpt_sales_editor_get_doc_type(credit), "credit_note");
+	assert_string_equal(editor_label(credit, "totals.gross_total"), "2\u202f988,00\u00a0€");
+	dialog = cpt_sales_editor_validate(credit);
+	assert_non_null(dialog);
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(editor_validated, credit, 10000));
+	assert_true(g_str_has_prefix(cpt_sales_editor_get_number(credit), "AV-"));
+	screenshot(GTK_WIDGET(credit), "23e-credit-note-validated");
+	gtk_window_destroy(credit);
+
+	/* The invoice's Peppol UBL, saved where asked (the seller's VAT number and IBAN first). */
+	assert_int_equal(cpt_testenv_sql_int(&env,
+					     "WITH u AS (UPDATE company SET vat_number ="
+					     " 'FR44732829320', iban ="
+					     " 'FR7630006000011234567890189', bic = 'AGRIFRPP'"
+					     " WHERE code = 'DEMO' RETURNING 1)"
+					     " SELECT count(*) FROM u"),
+			 1);
+	g_autofree char *path = g_build_filename(cpt_testenv_out(), "gui", "23-invoice.xml", NULL);
+	g_autoptr(GFile) dest = g_file_new_for_path(path);
+	cpt_sales_editor_export_to(invoice, "ubl", dest);
+	assert_true(wait_for(editor_message_set, invoice, 10000));
+	if (!strstr(cpt_sales_editor_get_message(invoice), "Exporté")) {
+		fail_msg("not exported: %s", cpt_sales_editor_get_message(invoice));
+	}
+	g_autofree char *xml = NULL;
+	assert_true(g_file_get_contents(path, &xml, NULL, NULL));
+	assert_non_null(strstr(xml, cpt_sales_editor_get_number(invoice)));
+	gtk_window_destroy(invoice);
+}
+
+/* ---------------------------------------------------------------------------
+ * 24. A quote with a section and its subtotal, typed from the keyboard,
+ *     sent then accepted, and a 30 % deposit invoiced from it
+ */
+
+static const char *awaited_state;
+
+static gboolean editor_state_reached(gpointer editor)
+{
+	return g_str_equal(cpt_sales_editor_get_state(editor), awaited_state) &&
+	       cpt_sales_editor_is_ready(editor);
+}
+
+static void a_quote_with_a_section_is_accepted_then_a_deposit_invoiced(void **state)
+{
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "quotes");
+	CptSalesPage *quotes = CPT_SALES_PAGE(cpt_window_get_module(win, "quotes"));
+	cpt_sales_page_filter(quotes, "quote", "");
+	GtkWindow *quote = cpt_sales_page_open(quotes, 0);
+	assert_true(wait_for(editor_ready, quote, 10000));
+	gtk_widget_grab_focus(editor_widget(quote, "document.party_code"));
+	type_in(quote, "FOURNIL");
+	press(quote, GDK_KEY_Tab, 0);
+	/* The first line made a section title from its kind, with the arrows. */
+	gtk_widget_grab_focus(cell(quote, 0, "line.kind"));
+	press(quote, GDK_KEY_Down, 0);
+	press(quote, GDK_KEY_Down, 0);
+	assert_string_equal(chosen(cell(quote, 0, "line.kind")), "Titre de section");
+	assert_false(gtk_widget_get_visible(cell(quote, 0, "line.quantity")));
+	press(quote, GDK_KEY_Tab, 0);
+	assert_focus(quote, 0, "line.label");
+	type_in(quote, "Séjour");
+	press(quote, GDK_KEY_Return, 0); /* the label ends a section's line: a new line */
+	assert_focus(quote, 1, "line.code");
+	type_in(quote, "POELE-8");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_true(wait_for(editor_ready, quote, 10000));
+	type_in(quote, "2");
+	click(editor_widget(quote, "line.add_subtotal")); /* below the current line */
+	assert_int_equal(cpt_sales_editor_get_n_lines(quote), 3);
+	assert_string_equal(chosen(cell(quote, 2, "line.kind")), "Sous-total");
+	cpt_sales_editor_save(quote);
+	assert_true(wait_for(editor_saved, quote, 10000));
+	assert_string_equal(cell_text(quote, 2, "line.total"), "4\u202f980,00");
+	assert_string_equal(editor_label(quote, "totals.gross_total"), "5\u202f976,00\u00a0€");
+
+	/* Validated, sent, accepted. */
+	assert_null(cpt_sales_editor_validate(quote));
+	assert_true(wait_for(editor_validated, quote, 10000));
+	assert_true(gtk_widget_get_visible(editor_widget(quote, "quote.sent")));
+	click(editor_widget(quote, "quote.sent"));
+	awaited_state = "sent";
+	assert_true(wait_for(editor_state_reached, quote, 10000));
+	click(editor_widget(quote, "quote.accepted"));
+	awaited_state = "accepted";
+	assert_true(wait_for(editor_state_reached, quote, 10000));
+	assert_string_equal(editor_label(quote, "document.state"), "Accepté");
+	assert_false(gtk_widget_get_visible(editor_widget(quote, "quote.accepted")));
+
+	/* A deposit of 30 %: a share of each VAT group, as a draft deposit invoice. */
+	GtkWindow *dialog = cpt_sales_editor_convert(quote);
+	assert_non_null(dialog);
+	GtkWidget *rate = named(GTK_WIDGET(dialog), "convert.deposit_rate");
+	assert_false(gtk_widget_get_visible(gtk_widget_get_parent(rate)));
+	choose(named(GTK_WIDGET(dialog), "convert.to_type"), "Facture d'acompte");
+	assert_true(gtk_widget_get_visible(gtk_widget_get_parent(rate)));
+	gtk_editable_set_text(GTK_EDITABLE(rate), "cent dix");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(gtk_widget_has_css_class(rate, "error")); /* refused before any call */
+	gtk_editable_set_text(GTK_EDITABLE(rate), "30");
+	screenshot(GTK_WIDGET(dialog), "24a-deposit-share");
+	made_before = NULL;
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, quote, 10000));
+	GtkWindow *deposit = cpt_sales_editor_get_made(quote);
+	assert_string_equal(cpt_sales_editor_get_doc_type(deposit), "deposit_invoice");
+	/* 30 % of 4 980 € HT = 1 494 €, VAT 298,80 €. */
+	assert_string_equal(editor_label(deposit, "totals.net_total"), "1\u202f494,00\u00a0€");
+	assert_string_equal(editor_label(deposit, "totals.gross_total"), "1\u202f792,80\u00a0€");
+	screenshot(GTK_WIDGET(deposit), "24b-deposit-invoice");
+	gtk_window_destroy(deposit);
+	gtk_window_destroy(quote);
+}
+
+/* ---------------------------------------------------------------------------
  * 8. A user without admin rights never sees the console
  */
 
@@ -2438,6 +3099,9 @@ int main(void)
 	    /* After the export, which counts every party as a client. */
 	    cmocka_unit_test(a_supplier_price_is_added_then_changed_in_the_tarifs_module),
 	    cmocka_unit_test(company_settings_refuse_a_wrong_iban_then_save_colour_and_logo),
+	    cmocka_unit_test(a_quote_typed_from_the_keyboard_becomes_a_validated_invoice),
+	    cmocka_unit_test(an_order_delivered_twice_is_invoiced_once_then_credited),
+	    cmocka_unit_test(a_quote_with_a_section_is_accepted_then_a_deposit_invoiced),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
