@@ -13,7 +13,7 @@ DESTDIR ?=
 
 CC ?= cc
 PKGS_COMMON := glib-2.0 openssl libprotobuf-c
-PKGS_SERVER := $(PKGS_COMMON) libuv libpq libcurl
+PKGS_SERVER := $(PKGS_COMMON) libuv libpq libcurl zlib
 
 GEN := $(BUILD)/gen
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The single list of Debian 12 packages Comptoir needs to build, run and test.
-# PDFs: libharu, DejaVu fonts, an sRGB ICC profile for PDF/A (icc-profiles-free).
+# PDFs: libharu, zlib, DejaVu fonts, an sRGB ICC profile for PDF/A (icc-profiles-free).
 # E-invoice checks (shared/standards/validate-einvoice.sh): a JRE, Saxon-HE,
 # xmllint, qpdf and poppler; PDFBox for its PDF/A hints.
 # Installs only what is missing; uses sudo when not root.
@@ -10,7 +10,7 @@ PKGS="
 build-essential pkg-config clang
 libuv1-dev libssl-dev libpq-dev
 libprotobuf-c-dev protobuf-c-compiler
-libhpdf-dev fonts-dejavu-core icc-profiles-free libcurl4-openssl-dev
+libhpdf-dev zlib1g-dev fonts-dejavu-core icc-profiles-free libcurl4-openssl-dev
 libgtk-4-dev gettext desktop-file-utils
 postgresql postgresql-contrib
 libcmocka-dev

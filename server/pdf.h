@@ -14,9 +14,14 @@
  * header, address window, footer, page breaks, "page n/N"), pdf_table.c (the
  * line table), pdf_totals.c (VAT breakdown and totals), pdf_mentions.c (legal
  * mentions, payment, signature boxes), pdf_render.c (one renderer per
- * document type, and these entry points), pdf_output.c (fonts completed,
- * dates and /ID, the file written out), pdf_facturx.c (PDF/A-3B container
- * with factur-x.xml).
+ * document type, and these entry points), pdf_ttf.c (the font files, read
+ * once per process, and their subsets), pdf_font.c (each document's fonts as
+ * PDF objects), pdf_output.c (dates and /ID, compressed streams, the file
+ * written out), pdf_facturx.c (PDF/A-3B container with factur-x.xml).
+ *
+ * Renders may run on several threads at once: each has its own libharu
+ * document; what they share (fonts, ICC profile) is loaded once under a lock
+ * and only read after that.
  */
 #ifndef CPT_PDF_H
 #define CPT_PDF_H

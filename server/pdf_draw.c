@@ -3,13 +3,16 @@
  * wrapping with the embedded DejaVu metrics, lines and boxes, and the French
  * formats of dates, rates and amounts as the documents print them.
  *
- * Every string goes through cpt_pdf_clean() before libharu sees it: its
- * UTF-8 encoder maps code points to 16-bit CIDs, so invalid UTF-8, control
- * characters and code points beyond U+FFFF are replaced here rather than
- * turned into garbage glyphs.
+ * Every string goes through cpt_pdf_clean() before it is measured or
+ * shown: the fonts' codes are the code points on 16 bits (pdf_font.c), so
+ * invalid UTF-8, control characters and code points beyond U+FFFF are
+ * replaced here rather than turned into garbage glyphs. Widths come from
+ * tables made once per process (pdf_ttf.c), never from libharu.
  */
 #include "pdf_private.h"
 
+#include <hpdf_pages.h>
+#include <hpdf_utils.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,30 +47,71 @@ const char *cpt_pdf_clean(cpt_pdf *p, const char *s)
 }
 
 /* Width of len bytes of already clean text. */
-static float raw_width(HPDF_Font f, float size, const char *s, size_t len)
+static float raw_width(cpt_pdf_font *f, float size, const char *s, size_t len)
 {
 	if (len == 0)
 		return 0;
-	HPDF_TextWidth tw = HPDF_Font_TextWidth(f, (const HPDF_BYTE *)s, (HPDF_UINT)len);
-	return (float)tw.width * size / 1000.0f;
+	return (float)cpt_pdf_font_advance(f, s, len) * size / 1000.0f;
 }
 
-float cpt_pdf_width(cpt_pdf *p, HPDF_Font f, float size, const char *s)
+float cpt_pdf_width(cpt_pdf *p, cpt_pdf_font *f, float size, const char *s)
 {
 	const char *t = cpt_pdf_clean(p, s);
 	return raw_width(f, size, t, strlen(t));
 }
 
-static void show(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float y,
+/*
+ * Text objects are written straight into the page's content stream, as
+ * libharu's own text operators would: the fonts are ours (pdf_font.c), not
+ * libharu's. Numbers go through libharu's formatter, the same on every
+ * machine whatever the locale.
+ */
+static void op_real(GString *ops, float v, const char *then)
+{
+	char buf[HPDF_REAL_LEN + 1];
+	/* The end of the number: libharu does not always terminate it. */
+	char *end = HPDF_FToA(buf, v, buf + HPDF_REAL_LEN);
+
+	g_string_append_len(ops, buf, end - buf);
+	g_string_append(ops, then);
+}
+
+/* One text object; pos is x y (n_pos 2, Td) or a text matrix (6, Tm). */
+static void write_text(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, const float *pos,
+		       size_t n_pos, const char *clean)
+{
+	GString *ops = p->ops;
+	HPDF_Stream stream = ((HPDF_PageAttr)p->page->attr)->stream;
+	const char *name = cpt_pdf_font_resource(p, f);
+
+	if (!name) {
+		if (!p->error)
+			p->error =
+			    HPDF_GetError(p->doc) ? HPDF_GetError(p->doc) : HPDF_INVALID_OBJECT;
+		return;
+	}
+	HPDF_Page_SetRGBFill(p->page, c.r, c.g, c.b);
+	g_string_assign(ops, "BT\012/");
+	g_string_append(ops, name);
+	g_string_append_c(ops, ' ');
+	op_real(ops, size, " Tf\012");
+	for (size_t i = 0; i < n_pos; i++)
+		op_real(ops, pos[i], i + 1 < n_pos ? " " : n_pos == 2 ? " Td\012" : " Tm\012");
+	g_string_append_c(ops, '<');
+	cpt_pdf_font_encode(f, clean, ops);
+	g_string_append(ops, "> Tj\012ET\012");
+	HPDF_STATUS rc =
+	    HPDF_Stream_Write(stream, (const HPDF_BYTE *)ops->str, (HPDF_UINT)ops->len);
+	if (rc != HPDF_OK && !p->error)
+		p->error = rc;
+}
+
+static void show(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float y,
 		 const char *clean)
 {
 	if (!*clean)
 		return;
-	HPDF_Page_SetRGBFill(p->page, c.r, c.g, c.b);
-	HPDF_Page_BeginText(p->page);
-	HPDF_Page_SetFontAndSize(p->page, f, size);
-	HPDF_Page_TextOut(p->page, x, CPT_PDF_PAGE_H - y, clean);
-	HPDF_Page_EndText(p->page);
+	write_text(p, f, size, c, (const float[2]){x, CPT_PDF_PAGE_H - y}, 2, clean);
 }
 
 /* One line of clean text: a line break left in it prints as a space. */
@@ -80,20 +124,29 @@ static const char *one_line(cpt_pdf *p, const char *s)
 	return p->clean->str;
 }
 
-void cpt_pdf_text(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float y,
+void cpt_pdf_text(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float y,
 		  const char *s)
 {
 	show(p, f, size, c, x, y, one_line(p, s));
 }
 
-void cpt_pdf_text_right(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float y,
+void cpt_pdf_text_matrix(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, const float m[6],
+			 const char *s)
+{
+	const char *t = one_line(p, s);
+
+	if (*t)
+		write_text(p, f, size, c, m, 6, t);
+}
+
+void cpt_pdf_text_right(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float y,
 			const char *s)
 {
 	const char *t = one_line(p, s);
 	show(p, f, size, c, x - raw_width(f, size, t, strlen(t)), y, t);
 }
 
-void cpt_pdf_text_centre(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float y,
+void cpt_pdf_text_centre(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float y,
 			 const char *s)
 {
 	const char *t = one_line(p, s);
@@ -101,7 +154,7 @@ void cpt_pdf_text_centre(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, flo
 }
 
 /* The longest prefix of word (at least one character) that fits in width. */
-static size_t fitting_prefix(HPDF_Font f, float size, float width, const char *word, size_t len)
+static size_t fitting_prefix(cpt_pdf_font *f, float size, float width, const char *word, size_t len)
 {
 	size_t best = (size_t)(g_utf8_next_char(word) - word);
 
@@ -115,7 +168,8 @@ static size_t fitting_prefix(HPDF_Font f, float size, float width, const char *w
 }
 
 /* One paragraph (no line break inside) into lines. */
-static void wrap_paragraph(HPDF_Font f, float size, float width, const char *para, GPtrArray *out)
+static void wrap_paragraph(cpt_pdf_font *f, float size, float width, const char *para,
+			   GPtrArray *out)
 {
 	GString *line = g_string_new(NULL);
 	const char *q = para;
@@ -152,7 +206,7 @@ static void wrap_paragraph(HPDF_Font f, float size, float width, const char *par
 	g_ptr_array_add(out, g_string_free(line, FALSE));
 }
 
-GPtrArray *cpt_pdf_wrap(cpt_pdf *p, HPDF_Font f, float size, float width, const char *s)
+GPtrArray *cpt_pdf_wrap(cpt_pdf *p, cpt_pdf_font *f, float size, float width, const char *s)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 	g_auto(GStrv) paragraphs = g_strsplit(cpt_pdf_clean(p, s), "\n", -1);
@@ -164,7 +218,7 @@ GPtrArray *cpt_pdf_wrap(cpt_pdf *p, HPDF_Font f, float size, float width, const 
 	return out;
 }
 
-void cpt_pdf_paragraph(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float width,
+void cpt_pdf_paragraph(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float width,
 		       float lead, const char *s)
 {
 	g_autoptr(GPtrArray) lines = cpt_pdf_wrap(p, f, size, width, s);

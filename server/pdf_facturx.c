@@ -174,20 +174,37 @@ static int add_metadata(cpt_pdf *p, const char *profile, cpt_status *st)
 	return CPT_OK;
 }
 
+/* The sRGB profile, read and compressed the first time it is needed, then
+ * shared by every render; NULL if it cannot be read (tried again next
+ * time). Caller frees with g_bytes_unref(). */
+static GBytes *icc_profile(void)
+{
+	static GMutex lock;
+	static GBytes *deflated;
+	GBytes *z;
+
+	g_mutex_lock(&lock);
+	for (size_t i = 0; i < G_N_ELEMENTS(icc_paths) && !deflated; i++) {
+		g_autofree char *icc = NULL;
+		gsize len = 0;
+		if (g_file_get_contents(icc_paths[i], &icc, &len, NULL))
+			deflated = cpt_pdf_deflate_parts(&(cpt_pdf_part){icc, len, NULL}, 1);
+	}
+	z = deflated ? g_bytes_ref(deflated) : NULL;
+	g_mutex_unlock(&lock);
+	return z;
+}
+
 static int add_output_intent(cpt_pdf *p, cpt_status *st)
 {
-	g_autofree char *icc = NULL;
-	gsize len = 0;
+	g_autoptr(GBytes) icc = icc_profile();
 
-	for (size_t i = 0; i < G_N_ELEMENTS(icc_paths) && !icc; i++)
-		if (!g_file_get_contents(icc_paths[i], &icc, &len, NULL))
-			icc = NULL;
 	if (!icc)
 		return cpt_status_set(st, CPT_FAILED_PRECONDITION, NULL,
 				      "Profil ICC sRGB introuvable (%s, paquet icc-profiles-free)",
 				      icc_paths[0]);
 
-	HPDF_Dict profile = new_stream(p, icc, len, true);
+	HPDF_Dict profile = cpt_pdf_deflated_stream(p, icc);
 	HPDF_Dict intent = HPDF_Dict_New(p->doc->mmgr);
 	HPDF_Array intents = HPDF_Array_New(p->doc->mmgr);
 	if (!profile || !intent || !intents)

@@ -1,6 +1,6 @@
 /*
  * The frame every document shares: opening the libharu document with the
- * embedded DejaVu fonts, pages and page breaks, the first page's header
+ * DejaVu fonts (pdf_font.c), pages and page breaks, the first page's header
  * (logo, seller, title and dates, the buyer's address in the envelope
  * window, references, delivery address), the short header of the following
  * pages, the footer with "page n/N" on every page, and the deterministic
@@ -106,21 +106,23 @@ static void set_colours(cpt_pdf *p)
 	p->tint = (cpt_pdf_rgb){0.88f + 0.12f * a.r, 0.88f + 0.12f * a.g, 0.88f + 0.12f * a.b};
 }
 
-static HPDF_Font load_font(cpt_pdf *p, const char *path, cpt_status *st)
+/* A text string of the Info dictionary: UTF-16BE with its byte order mark,
+ * which libharu writes as hexadecimal. */
+static void info_text(cpt_pdf *p, const char *key, const char *value)
 {
-	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-		cpt_status_set(st, CPT_FAILED_PRECONDITION, NULL,
-			       "Police introuvable : %s (paquet fonts-dejavu-core)", path);
-		return NULL;
+	glong n = 0;
+	g_autofree gunichar2 *utf16 = g_utf8_to_utf16(value, -1, NULL, &n, NULL);
+
+	if (!utf16)
+		return;
+	g_autofree guint8 *be = g_malloc(2 * (gsize)n + 2);
+	be[0] = 0xFE;
+	be[1] = 0xFF;
+	for (glong i = 0; i < n; i++) {
+		be[2 + 2 * i] = (guint8)(utf16[i] >> 8);
+		be[3 + 2 * i] = (guint8)utf16[i];
 	}
-	const char *name = HPDF_LoadTTFontFromFile(p->doc, path, HPDF_TRUE);
-	HPDF_Font f = name ? HPDF_GetFont(p->doc, name, "UTF-8") : NULL;
-	if (!f) {
-		cpt_status_set(st, CPT_FAILED_PRECONDITION, NULL, "Police illisible : %s", path);
-		return NULL;
-	}
-	cpt_pdf_fix_font(f);
-	return f;
+	HPDF_Dict_Add(p->doc->info, key, HPDF_Binary_New(p->doc->mmgr, be, (HPDF_UINT)(2 * n + 2)));
 }
 
 /* Info dictionary; pdf_facturx.c repeats the same values in the XMP. */
@@ -139,12 +141,17 @@ static void set_info(cpt_pdf *p)
 	p->info_producer =
 	    g_strdup_printf("Comptoir %s (libharu %s)", CPT_VERSION, HPDF_GetVersion());
 
-	HPDF_SetInfoAttr(p->doc, HPDF_INFO_TITLE, p->info_title);
-	HPDF_SetInfoAttr(p->doc, HPDF_INFO_AUTHOR, p->info_author);
-	if (*p->info_subject)
-		HPDF_SetInfoAttr(p->doc, HPDF_INFO_SUBJECT, p->info_subject);
+	/* libharu creates the dictionary; the texts are then written as
+	 * UTF-16, which libharu only does through its own fonts' encoder. */
 	HPDF_SetInfoAttr(p->doc, HPDF_INFO_CREATOR, CPT_PDF_CREATOR);
-	HPDF_SetInfoAttr(p->doc, HPDF_INFO_PRODUCER, p->info_producer);
+	if (!p->doc->info)
+		return;
+	info_text(p, "Title", p->info_title);
+	info_text(p, "Author", p->info_author);
+	if (*p->info_subject)
+		info_text(p, "Subject", p->info_subject);
+	info_text(p, "Creator", CPT_PDF_CREATOR);
+	info_text(p, "Producer", p->info_producer);
 	if (cpt_pdf_doc_date(v, &date)) {
 		HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_CREATION_DATE, date);
 		HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_MOD_DATE, date);
@@ -153,9 +160,12 @@ static void set_info(cpt_pdf *p)
 
 int cpt_pdf_open(cpt_pdf *p, const cpt_doc_view *v, cpt_status *st)
 {
+	int rc;
+
 	memset(p, 0, sizeof *p);
 	p->v = v;
 	p->clean = g_string_new(NULL);
+	p->ops = g_string_new(NULL);
 	set_colours(p);
 
 	p->doc = HPDF_New(on_error, p);
@@ -164,15 +174,12 @@ int cpt_pdf_open(cpt_pdf *p, const cpt_doc_view *v, cpt_status *st)
 	/* PDF/A-3 builds on PDF 1.7; the plain PDF is the same file. */
 	p->doc->pdf_version = HPDF_VER_17;
 	HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
-	HPDF_UseUTFEncodings(p->doc);
-	HPDF_SetCurrentEncoder(p->doc, "UTF-8");
 
-	p->regular = load_font(p, CPT_PDF_FONT_REGULAR, st);
-	if (!p->regular)
-		return st->code;
-	p->bold = load_font(p, CPT_PDF_FONT_BOLD, st);
-	if (!p->bold)
-		return st->code;
+	rc = cpt_pdf_font_open(p, CPT_PDF_FONT_REGULAR, CPT_PDF_FONT_REGULAR_NAME, &p->regular, st);
+	if (rc == CPT_OK)
+		rc = cpt_pdf_font_open(p, CPT_PDF_FONT_BOLD, CPT_PDF_FONT_BOLD_NAME, &p->bold, st);
+	if (rc != CPT_OK)
+		return rc;
 	set_info(p);
 	if (*cpt_pdf_str(v->language))
 		HPDF_Dict_Add(p->doc->catalog, "Lang",
@@ -188,6 +195,11 @@ void cpt_pdf_close(cpt_pdf *p)
 	if (p->clean)
 		g_string_free(p->clean, TRUE);
 	p->clean = NULL;
+	if (p->ops)
+		g_string_free(p->ops, TRUE);
+	p->ops = NULL;
+	g_clear_pointer(&p->regular, cpt_pdf_font_free);
+	g_clear_pointer(&p->bold, cpt_pdf_font_free);
 	g_clear_pointer(&p->info_title, g_free);
 	g_clear_pointer(&p->info_author, g_free);
 	g_clear_pointer(&p->info_subject, g_free);
@@ -215,12 +227,8 @@ static void watermark(cpt_pdf *p)
 	/* Start so that the middle of the word lands on the page's centre. */
 	float x = cx - c * w / 2 + s * size * 0.35f, y = cy - s * w / 2 - c * size * 0.35f;
 
-	HPDF_Page_SetRGBFill(p->page, 0.93f, 0.85f, 0.85f);
-	HPDF_Page_BeginText(p->page);
-	HPDF_Page_SetFontAndSize(p->page, p->bold, size);
-	HPDF_Page_SetTextMatrix(p->page, c, s, -s, c, x, y);
-	HPDF_Page_ShowText(p->page, word);
-	HPDF_Page_EndText(p->page);
+	cpt_pdf_text_matrix(p, p->bold, size, (cpt_pdf_rgb){0.93f, 0.85f, 0.85f},
+			    (const float[6]){c, s, -s, c, x, y}, word);
 }
 
 static void running_header(cpt_pdf *p)
@@ -262,7 +270,7 @@ bool cpt_pdf_need(cpt_pdf *p, float h)
 /* ==== First page ========================================================== */
 
 /* Wrapped lines that never break the page (the header fits on it). */
-static void block(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float width,
+static void block(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float width,
 		  float *y, const char *s)
 {
 	if (!*cpt_pdf_str(s))

@@ -1,6 +1,7 @@
 /*
- * What the pdf_*.c files share: the rendering context, the page geometry and
- * the drawing helpers. Not for use outside the PDF renderer (pdf.h is).
+ * What the pdf_*.c files share: the rendering context, the page geometry,
+ * the drawing helpers, the fonts and the compressed streams. Not for use
+ * outside the PDF renderer (pdf.h is).
  *
  * Positions are in PDF points (1/72 inch) but measured from the TOP edge of
  * the page, as a person lays out a letter; the helpers turn them into
@@ -8,7 +9,9 @@
  *
  * libharu reports errors through a handler: it records the first one in the
  * context and drawing goes on, so that layout code reads as layout; the
- * renderer checks the recorded error once, before saving.
+ * renderer checks the recorded error once, before saving. What is written
+ * with libharu's object API (fonts, Factur-X parts) reports in the
+ * document's error, which cpt_pdf_output() checks as well.
  */
 #ifndef CPT_PDF_PRIVATE_H
 #define CPT_PDF_PRIVATE_H
@@ -39,6 +42,9 @@
 #define CPT_PDF_FONT_DIR "/usr/share/fonts/truetype/dejavu"
 #define CPT_PDF_FONT_REGULAR CPT_PDF_FONT_DIR "/DejaVuSans.ttf"
 #define CPT_PDF_FONT_BOLD CPT_PDF_FONT_DIR "/DejaVuSans-Bold.ttf"
+/* Their PostScript names, which the PDF font names repeat. */
+#define CPT_PDF_FONT_REGULAR_NAME "DejaVuSans"
+#define CPT_PDF_FONT_BOLD_NAME "DejaVuSans-Bold"
 
 #define CPT_PDF_CREATOR "Comptoir"
 
@@ -57,6 +63,7 @@ typedef struct cpt_pdf_rgb {
 #define CPT_PDF_WHITE ((cpt_pdf_rgb){1.0f, 1.0f, 1.0f})
 
 typedef struct cpt_pdf cpt_pdf;
+typedef struct cpt_pdf_font cpt_pdf_font;
 
 /* Called after a page break, to repeat what must head the new page (the
  * table's header row). */
@@ -65,8 +72,8 @@ typedef void (*cpt_pdf_page_fn)(cpt_pdf *p);
 struct cpt_pdf {
 	const cpt_doc_view *v;
 	HPDF_Doc doc;
-	HPDF_Font regular, bold;
-	HPDF_Page page; /* the page being filled */
+	cpt_pdf_font *regular, *bold; /* owned */
+	HPDF_Page page;		      /* the page being filled */
 	unsigned n_pages;
 	float y;	       /* next free position on the page, from the top */
 	cpt_pdf_rgb accent;    /* seller.colour: fills and rules */
@@ -77,6 +84,7 @@ struct cpt_pdf {
 	const void *on_new_page_data;
 	HPDF_STATUS error, error_detail; /* libharu's first error, 0 if none */
 	GString *clean;			 /* scratch for cpt_pdf_clean() */
+	GString *ops;			 /* scratch: content operators being written */
 	/* Info dictionary, repeated in the XMP of a Factur-X file; owned. */
 	char *info_title, *info_author, *info_subject, *info_producer;
 };
@@ -94,27 +102,32 @@ static inline const char *cpt_pdf_str(const char *s)
  * U+FFFF (libharu's UTF-8 encoder stops there) replaced, line breaks kept
  * as "\n". Points into p->clean, valid until the next call. */
 const char *cpt_pdf_clean(cpt_pdf *p, const char *s);
-float cpt_pdf_width(cpt_pdf *p, HPDF_Font f, float size, const char *s);
+float cpt_pdf_width(cpt_pdf *p, cpt_pdf_font *f, float size, const char *s);
 /* One line at baseline y (from the top); x is the left edge, the right edge
  * or the centre. */
-void cpt_pdf_text(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float y,
+void cpt_pdf_text(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float y,
 		  const char *s);
-void cpt_pdf_text_right(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float y,
+void cpt_pdf_text_right(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float y,
 			const char *s);
-void cpt_pdf_text_centre(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float y,
+void cpt_pdf_text_centre(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float y,
 			 const char *s);
 /* s broken into lines no wider than width: at its line breaks, between
  * words, and inside a word too long for a line. Caller frees with
  * g_ptr_array_unref(); never empty (one "" line for ""). */
-GPtrArray *cpt_pdf_wrap(cpt_pdf *p, HPDF_Font f, float size, float width, const char *s);
+GPtrArray *cpt_pdf_wrap(cpt_pdf *p, cpt_pdf_font *f, float size, float width, const char *s);
 /* Wraps s at p->y and moves p->y down, breaking pages as needed; lead is the
  * distance between baselines. */
-void cpt_pdf_paragraph(cpt_pdf *p, HPDF_Font f, float size, cpt_pdf_rgb c, float x, float width,
+void cpt_pdf_paragraph(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, float x, float width,
 		       float lead, const char *s);
 void cpt_pdf_fill_rect(cpt_pdf *p, float x, float top, float w, float h, cpt_pdf_rgb c);
 void cpt_pdf_stroke_rect(cpt_pdf *p, float x, float top, float w, float h, float line,
 			 cpt_pdf_rgb c);
 void cpt_pdf_hline(cpt_pdf *p, float x1, float x2, float y, float line, cpt_pdf_rgb c);
+
+/* The watermark's line: s shown with the text matrix m (a b c d e f, in
+ * libharu's bottom-up coordinates). */
+void cpt_pdf_text_matrix(cpt_pdf *p, cpt_pdf_font *f, float size, cpt_pdf_rgb c, const float m[6],
+			 const char *s);
 
 /* ---- pdf_draw.c: French formats -------------------------------------- */
 
@@ -168,18 +181,80 @@ void cpt_pdf_mentions(cpt_pdf *p);
 void cpt_pdf_payment(cpt_pdf *p);
 void cpt_pdf_signature_box(cpt_pdf *p, const char *title, const char *text);
 
+/* ---- pdf_ttf.c: TrueType files ------------------------------------------ */
+
+/* A font file, loaded once per process and shared read-only by every
+ * render. Only the BMP is used: cpt_pdf_clean() replaces what lies beyond. */
+typedef struct cpt_ttf cpt_ttf;
+#define CPT_TTF_CODE_POINTS 65536
+
+/* What a PDF font descriptor says of the font, in 1/1000 em. */
+typedef struct cpt_ttf_metrics {
+	int ascent, descent, cap_height, x_height;
+	int bbox[4];	  /* xMin yMin xMax yMax */
+	int italic_angle; /* degrees */
+	int stem_v;
+	bool fixed_pitch;
+	int missing_width; /* .notdef's advance */
+} cpt_ttf_metrics;
+
+/* The font at path, read and parsed on the first call (thread-safe); NULL
+ * with st set (FAILED_PRECONDITION) if it cannot be read. Never freed. */
+const cpt_ttf *cpt_ttf_get(const char *path, cpt_status *st);
+const cpt_ttf_metrics *cpt_ttf_get_metrics(const cpt_ttf *f);
+uint16_t cpt_ttf_glyph_count(const cpt_ttf *f);
+/* The glyph of a code point, 0 (.notdef) when the font has none. */
+uint16_t cpt_ttf_glyph(const cpt_ttf *f, gunichar c);
+/* A glyph's advance, 1/1000 em. */
+unsigned cpt_ttf_width(const cpt_ttf *f, uint16_t glyph);
+/* The advance of len bytes of valid UTF-8, 1/1000 em. */
+unsigned cpt_ttf_advance(const cpt_ttf *f, const char *s, size_t len);
+/* The font program, compressed (zlib), of a subset holding the glyphs of
+ * chars (n_chars BMP code points, ascending), .notdef and the components
+ * of composites; *length is its size uncompressed. renumber
+ * (cpt_ttf_glyph_count() entries) receives each original glyph's number in
+ * the subset, 0 for those left out. Caller frees with g_bytes_unref(). */
+GBytes *cpt_ttf_subset(const cpt_ttf *f, const gunichar *chars, size_t n_chars, uint16_t *renumber,
+		       size_t *length);
+
+/* ---- pdf_font.c: the fonts of a document --------------------------------- */
+
+/* Loads the font file (once per process) and adds its Type 0 font to the
+ * document, to be completed by cpt_pdf_font_finish(). FAILED_PRECONDITION
+ * if the file cannot be read. *out: caller frees with cpt_pdf_font_free(). */
+int cpt_pdf_font_open(cpt_pdf *p, const char *path, const char *ps_name, cpt_pdf_font **out,
+		      cpt_status *st);
+void cpt_pdf_font_free(cpt_pdf_font *f);
+/* Width of len bytes of clean text, 1/1000 em. */
+unsigned cpt_pdf_font_advance(const cpt_pdf_font *f, const char *s, size_t len);
+/* Appends clean text as the font's codes in hexadecimal (UTF-16BE, the
+ * code points being the CIDs) and records its characters for the subset. */
+void cpt_pdf_font_encode(cpt_pdf_font *f, const char *s, GString *hex);
+/* The font's name in the resources of the page being filled, added there
+ * on first use. */
+const char *cpt_pdf_font_resource(cpt_pdf *p, cpt_pdf_font *f);
+/* Once every page is drawn: the subset of the characters shown, embedded
+ * with its widths, glyph map and ToUnicode map. Errors go to p->error. */
+void cpt_pdf_font_finish(cpt_pdf *p, cpt_pdf_font *f);
+
 /* ---- pdf_output.c -------------------------------------------------------- */
 
 /* Serialises with a content-derived /ID; *out as in cpt_pdf_render(). */
 int cpt_pdf_output(cpt_pdf *p, GBytes **out, cpt_status *st);
 
-/* What libharu gets wrong in an embedded TrueType font: it writes an
- * encoding CMap (which poppler warns about) where the ToUnicode map goes,
- * and no /CapHeight in the font descriptor, which it only creates while
- * saving. The first is fixed when the font is loaded, the second after the
- * first save. */
-void cpt_pdf_fix_font(HPDF_Font f);
-void cpt_pdf_fix_descriptor(HPDF_Font f);
+/* Compressed streams (zlib, what /FlateDecode reads) made of parts, some
+ * of which may have been compressed beforehand by cpt_pdf_deflate_part()
+ * (deflated not NULL): those are copied, not compressed again. Equal parts
+ * give equal bytes. Callers free with g_bytes_unref(). */
+typedef struct cpt_pdf_part {
+	const void *data;
+	size_t len;
+	GBytes *deflated; /* NULL, or data compressed by cpt_pdf_deflate_part() */
+} cpt_pdf_part;
+GBytes *cpt_pdf_deflate_part(const void *data, size_t len);
+GBytes *cpt_pdf_deflate_parts(const cpt_pdf_part *parts, size_t n);
+/* A stream object holding z, already compressed, declared /FlateDecode. */
+HPDF_Dict cpt_pdf_deflated_stream(cpt_pdf *p, GBytes *z);
 /* Dates of the Info dictionary and XMP: the issue date, at midnight UTC. */
 bool cpt_pdf_doc_date(const cpt_doc_view *v, HPDF_Date *out);
 

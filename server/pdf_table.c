@@ -57,8 +57,8 @@ static float col_w(const table *t, size_t c)
 	return t->x[c + 1] - t->x[c];
 }
 
-static void cell(cpt_pdf *p, const table *t, size_t c, HPDF_Font f, cpt_pdf_rgb colour, float base,
-		 const char *s)
+static void cell(cpt_pdf *p, const table *t, size_t c, cpt_pdf_font *f, cpt_pdf_rgb colour,
+		 float base, const char *s)
 {
 	switch (t->cols[c].align) {
 	case RIGHT:
@@ -109,8 +109,8 @@ static void make_room(cpt_pdf *p, guint n)
 
 /* The lines of a row's wrapped text, breaking the page between two lines
  * only when the row is taller than a page. */
-static void row_lines(cpt_pdf *p, GPtrArray *lines, guint from, float x, HPDF_Font f, float size,
-		      cpt_pdf_rgb c)
+static void row_lines(cpt_pdf *p, GPtrArray *lines, guint from, float x, cpt_pdf_font *f,
+		      float size, cpt_pdf_rgb c)
 {
 	for (guint i = from; i < lines->len; i++) {
 		cpt_pdf_need(p, LEAD + VPAD);

@@ -135,7 +135,7 @@ static void draw_rows(cpt_pdf *p, const rows *t, float y)
 			break;
 		}
 		default: {
-			HPDF_Font f = r->style == STRONG ? p->bold : p->regular;
+			cpt_pdf_font *f = r->style == STRONG ? p->bold : p->regular;
 			if (r->style == STRONG)
 				cpt_pdf_hline(p, BOX_X, CPT_PDF_RIGHT, y + 0.5f, 0.6f, p->accent);
 			cpt_pdf_text(p, f, 9, CPT_PDF_BLACK, left, y + ROW * 0.72f, r->label);

@@ -57,7 +57,7 @@ if command -v dpkg-shlibdeps >/dev/null; then
 	rm -rf "$work/shlibs"
 fi
 if [ -z "$libdeps" ]; then
-	libdeps="libc6, libglib2.0-0, libhpdf-2.3.0, libpq5, libprotobuf-c1, libssl3, libuv1"
+	libdeps="libc6, libglib2.0-0, libhpdf-2.3.0, libpq5, libprotobuf-c1, libssl3, libuv1, zlib1g"
 fi
 # pg_dump for `comptoirctl backup`; adduser for the maintainer scripts; the
 # fonts and the sRGB profile the PDF renderer embeds.

@@ -23,6 +23,8 @@ echo
 echo
 "$CPT_BUILD/tests/bench/bench_import"
 echo
+"$CPT_BUILD/tests/bench/bench_pdf"
+echo
 "$CPT_BUILD/tests/bench/bench_invoices"
 echo
 GSK_RENDERER=cairo NO_AT_BRIDGE=1 GTK_A11Y=none \

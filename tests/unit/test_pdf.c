@@ -224,6 +224,114 @@ static void same_view_gives_same_bytes(void **state)
 	fixture_free(f);
 }
 
+/* Renders run on comptoird's worker threads at once, and share the fonts
+ * loaded once per process: first run in the process, so that the threads
+ * also race to load them. */
+#define RACE_THREADS 4
+#define RACE_RENDERS 3
+
+typedef struct race {
+	const cpt_doc_view *v;
+	bool facturx;
+	GBytes *first;
+	bool all_same;
+} race;
+
+static gpointer race_render(gpointer data)
+{
+	static const char xml[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<x/>\n";
+	race *r = data;
+
+	r->all_same = true;
+	for (int i = 0; i < RACE_RENDERS; i++) {
+		GBytes *pdf = NULL;
+		int rc = r->facturx ? cpt_pdf_render_facturx(r->v, xml, strlen(xml),
+							     CPT_PDF_FX_EN16931, &pdf, NULL)
+				    : cpt_pdf_render(r->v, &pdf, NULL);
+		if (rc != CPT_OK) {
+			r->all_same = false;
+			return NULL;
+		}
+		if (!r->first)
+			r->first = pdf;
+		else {
+			r->all_same = r->all_same && g_bytes_equal(pdf, r->first);
+			g_bytes_unref(pdf);
+		}
+	}
+	return NULL;
+}
+
+static void renders_on_several_threads_give_the_same_bytes(void **state)
+{
+	fixture *f = long_invoice("");
+	race r[RACE_THREADS] = {{0}};
+	GThread *t[RACE_THREADS];
+
+	for (int i = 0; i < RACE_THREADS; i++) {
+		r[i] = (race){.v = &f->v, .facturx = i % 2 == 1};
+		t[i] = g_thread_new("render", race_render, &r[i]);
+	}
+	for (int i = 0; i < RACE_THREADS; i++)
+		g_thread_join(t[i]);
+	for (int i = 0; i < RACE_THREADS; i++) {
+		assert_true(r[i].all_same);
+		assert_non_null(r[i].first);
+		/* Every plain render alike, every Factur-X one alike. */
+		assert_true(g_bytes_equal(r[i].first, r[i % 2].first));
+	}
+	g_autofree char *path = save_pdf(r[0].first, "invoice-threads.pdf");
+	g_autofree char *text = pdf_text(path);
+	assert_has(text, "Thermo Services");
+	assert_has(text, "Net à payer");
+	for (int i = 0; i < RACE_THREADS; i++)
+		g_bytes_unref(r[i].first);
+	fixture_free(f);
+}
+
+/*
+ * The fonts are embedded as subsets of the characters shown, with their
+ * ToUnicode maps: a short invoice is a few tens of kilobytes (libharu's own
+ * embedding made 190 KB of it), and its text still reads back exactly.
+ */
+static void short_invoice_embeds_font_subsets(void **state)
+{
+	fixture *f = fixture_new(CPT_DOC_INVOICE, "FA-2026-0060");
+	GBytes *pdf = NULL;
+
+	add_item(f, "CH-24", "Chaudière à condensation 24 kW", "u", 1000, 28500000, 0, 2000, 0);
+	add_item(f, "MO", "Main-d'œuvre", "h", 7500, 550000, 0, 2000, 0);
+	add_item(f, "", "Fournitures « haute température » — lot", "u", 1000, 456700, 0, 1000, 0);
+	finish(f, 0);
+	g_autofree char *text = render_to_text(&f->v, "invoice-short.pdf", &pdf);
+	g_autofree char *path = g_build_filename(out_dir(), "invoice-short.pdf", NULL);
+
+	assert_true(g_bytes_get_size(pdf) < 64 * 1024);
+	assert_has(text, "Fournitures « haute température » — lot");
+	assert_has(text, "Main-d'œuvre");
+	assert_has(text, "Indemnité forfaitaire pour frais de recouvrement : 40 €.");
+
+	/* pdffonts: name, type, encoding, then "yes" for embedded, subset and
+	 * ToUnicode. */
+	const char *argv[] = {"pdffonts", path, NULL};
+	int code;
+	g_autofree char *fonts = run_tool(argv, &code);
+	assert_int_equal(code, 0);
+	g_auto(GStrv) lines = g_strsplit(fonts, "\n", -1);
+	unsigned found = 0;
+	for (size_t i = 0; lines[i]; i++) {
+		if (!strstr(lines[i], "+DejaVuSans"))
+			continue;
+		found++;
+		assert_non_null(strstr(lines[i], "CID TrueType"));
+		assert_non_null(strstr(lines[i], "Identity-H"));
+		assert_non_null(strstr(lines[i], "yes yes yes"));
+	}
+	assert_int_equal(found, 2);
+	g_bytes_unref(pdf);
+	fixture_free(f);
+}
+
 /* ==== Other documents ===================================================== */
 
 static void credit_note_names_the_invoice_it_corrects(void **state)
@@ -461,10 +569,12 @@ static void bad_views_and_logos_are_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(renders_on_several_threads_give_the_same_bytes),
 	    cmocka_unit_test(invoice_spans_pages_with_header_and_page_numbers),
 	    cmocka_unit_test(invoice_prints_amounts_in_french_format),
 	    cmocka_unit_test(invoice_prints_every_legal_mention),
 	    cmocka_unit_test(same_view_gives_same_bytes),
+	    cmocka_unit_test(short_invoice_embeds_font_subsets),
 	    cmocka_unit_test(credit_note_names_the_invoice_it_corrects),
 	    cmocka_unit_test(quote_has_validity_and_signature_box),
 	    cmocka_unit_test(delivery_note_shows_quantities_without_prices),
