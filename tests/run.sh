@@ -34,6 +34,14 @@ run_test() {
 	fi
 }
 
+standards=${CPT_STANDARDS:-$top/../shared/standards}
+if [ -x "$standards/validate-einvoice.sh" ]; then
+	echo "== e-invoices are checked by $standards/validate-einvoice.sh"
+else
+	echo "== NOTE: $standards/validate-einvoice.sh not found: e-invoice validation is SKIPPED"
+fi
+export CPT_STANDARDS=$standards
+
 echo "== unit tests"
 for t in "$CPT_BUILD"/tests/unit/test_*; do
 	[ -x "$t" ] && run_test "$t"
