@@ -91,7 +91,7 @@ typedef struct {
 	GtkWidget *line_bar;
 	GtkGrid *vat_grid, *totals;
 	GtkWidget *save, *validate, *convert, *credit, *sent, *accepted, *refused, *preview,
-	    *export_cii, *export_ubl, *del;
+	    *export_cii, *export_ubl, *del, *send;
 	GtkWindow *made; /* a weak pointer: the editor of the document made from this one */
 } CptSalesEditor;
 

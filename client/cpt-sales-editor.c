@@ -12,6 +12,7 @@
  * at once beside the document; the document is shown once they are in, so
  * that its choices can be selected in them.
  */
+#include "cpt-sales-send.h"
 #include "cpt-code-lookup.h"
 #include "cpt-sales-actions.h"
 #include "cpt-sales-editor-private.h"
@@ -147,6 +148,7 @@ static void update_actions(CptSalesEditor *e)
 	gtk_widget_set_visible(e->refused, e->writable && open_quote);
 	gtk_widget_set_sensitive(e->sent, !g_str_equal(e->state ? e->state : "", "sent"));
 	gtk_widget_set_visible(e->preview, saved);
+	gtk_widget_set_visible(e->send, !draft && e->writable);
 	gtk_widget_set_visible(e->export_cii, !draft && einvoice);
 	gtk_widget_set_visible(e->export_ubl, !draft && einvoice);
 	gtk_widget_set_visible(e->line_bar, !e->read_only);
@@ -770,6 +772,26 @@ static void on_refused_clicked(GtkButton *b, gpointer data)
 	quote_state(data, "refused");
 }
 
+static void on_mail_queued(const char *message, gpointer data)
+{
+	CptSalesEditor *e = data;
+	if (!e->closed) {
+		gtk_label_set_text(e->message, message);
+	}
+}
+
+GtkWindow *cpt_sales_editor_send(GtkWindow *editor)
+{
+	CptSalesEditor *e = g_object_get_data(G_OBJECT(editor), "cpt-sales-editor");
+	return cpt_sales_send_dialog(e->conn, e->window, e->type, e->id, e->number ? e->number : "",
+				     on_mail_queued, e);
+}
+
+static void on_send_clicked(GtkButton *b, gpointer data)
+{
+	cpt_sales_editor_send(((CptSalesEditor *)data)->window);
+}
+
 static void on_preview_clicked(GtkButton *b, gpointer data)
 {
 	cpt_sales_editor_preview(((CptSalesEditor *)data)->window);
@@ -1133,14 +1155,17 @@ static GtkWidget *build_actions(CptSalesEditor *e)
 	e->preview = bar_button(e, bar, "preview", _("_Aperçu / Imprimer"),
 				_("Ouvrir le PDF pour le lire ou l'imprimer"),
 				G_CALLBACK(on_preview_clicked));
-	e->export_cii = bar_button(e, bar, "export.cii", _("Factur-X…"),
-				   _("Exporter la facture Factur-X : le PDF/A-3 et sa facture électronique CII"),
-				   G_CALLBACK(on_export_clicked));
+	e->export_cii = bar_button(
+	    e, bar, "export.cii", _("Factur-X…"),
+	    _("Exporter la facture Factur-X : le PDF/A-3 et sa facture électronique CII"),
+	    G_CALLBACK(on_export_clicked));
 	g_object_set_data(G_OBJECT(e->export_cii), "cpt-format", "facturx");
 	e->export_ubl = bar_button(e, bar, "export.ubl", _("UBL…"),
 				   _("Exporter la facture électronique Peppol BIS (UBL)"),
 				   G_CALLBACK(on_export_clicked));
 	g_object_set_data(G_OBJECT(e->export_ubl), "cpt-format", "ubl");
+	e->send = bar_button(e, bar, "send", _("E_nvoyer…"),
+			     _("Envoyer le PDF au client par e-mail"), G_CALLBACK(on_send_clicked));
 	e->sent = bar_button(e, bar, "quote.sent", _("Envoyé"),
 			     _("Le devis a été envoyé au client"), G_CALLBACK(on_sent_clicked));
 	e->accepted = bar_button(e, bar, "quote.accepted", _("Accepté"), NULL,

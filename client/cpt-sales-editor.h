@@ -96,6 +96,8 @@ GtkWindow *cpt_sales_editor_convert(GtkWindow *editor);
 GtkWindow *cpt_sales_editor_credit_note(GtkWindow *editor);
 /* Aperçu: the PDF opened in the desktop's viewer, or "Aperçu PDF : à venir". */
 void cpt_sales_editor_preview(GtkWindow *editor);
+/* "Envoyer…": the e-mail dialog for this validated document (cpt-sales-send.h). */
+GtkWindow *cpt_sales_editor_send(GtkWindow *editor);
 /* What "Factur-X…" (format "cii") and "UBL…" ("ubl") do once dest is chosen. */
 void cpt_sales_editor_export_to(GtkWindow *editor, const char *format, GFile *dest);
 /* The editor opened on the document last made from this one (convert, credit note), or NULL. */

@@ -19,6 +19,7 @@
 #include "cpt-party-refs.h"
 #include "cpt-pricing-page.h"
 #include "cpt-sales-editor.h"
+#include "cpt-sales-send.h"
 #include "cpt-sales-page.h"
 #include "cpt-settings.h"
 #include "testenv.h"
@@ -2518,6 +2519,11 @@ static long long sales_rows(void)
 					 " + (SELECT count(*) FROM sales_line)");
 }
 
+static gboolean mail_queued(gpointer editor)
+{
+	return strstr(cpt_sales_editor_get_message(editor), "compta@client.test") != NULL;
+}
+
 static gboolean file_written(gpointer path)
 {
 	GStatBuf sb;
@@ -2669,6 +2675,18 @@ static void a_quote_typed_from_the_keyboard_becomes_a_validated_invoice(void **s
 	gsize pdf_len = 0;
 	assert_true(g_file_get_contents(pdf_path, &pdf, &pdf_len, NULL));
 	assert_true(pdf_len > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
+	/* Sent by e-mail: queued in the outbox, with the PDF, about this invoice. */
+	GtkWindow *send = cpt_sales_editor_send(invoice);
+	gtk_editable_set_text(GTK_EDITABLE(named(GTK_WIDGET(send), "send.to")),
+			      "compta@client.test");
+	screenshot(GTK_WIDGET(send), "22e-invoice-send");
+	cpt_sales_send_accept(send);
+	assert_true(wait_for(mail_queued, invoice, 10000));
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM mail_outbox m"
+						   " JOIN mail_attachment a ON a.mail_id = m.id"
+						   " WHERE m.ref_table = 'sales_document'"
+						   " AND a.mime_type = 'application/pdf'"),
+			 1);
 
 	/* The invoices list shows it, with the totals of what the filter keeps. */
 	cpt_window_show_module(win, "invoices");

@@ -1,0 +1,32 @@
+/*
+ * "Envoyer…": a validated document's PDF sent by e-mail to the client
+ * through the server's outbox (Quotes/Send, Invoices/Send). The dialog
+ * offers the recipient (empty: the client's first contact with an e-mail),
+ * the subject and the message (empty: the company's templates), and says
+ * where the e-mail went; the outbox retries until it leaves.
+ */
+#ifndef CPT_SALES_SEND_H
+#define CPT_SALES_SEND_H
+
+#include "cpt-conn.h"
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Called with the line to show in the editor once queued (transfer none). */
+typedef void (*CptSalesSent)(const char *message, gpointer data);
+
+/*
+ * Opens the dialog for document id of type (its number for the title),
+ * over parent. Its widgets are named "send.to", "send.subject",
+ * "send.body", "send.accept". Returns the window.
+ */
+GtkWindow *cpt_sales_send_dialog(CptConn *conn, GtkWindow *parent, const char *type, gint64 id,
+				 const char *number, CptSalesSent done, gpointer data);
+/* What "Envoyer" does in the dialog. */
+void cpt_sales_send_accept(GtkWindow *dialog);
+
+G_END_DECLS
+
+#endif
