@@ -2679,7 +2679,7 @@ static void a_quote_typed_from_the_keyboard_becomes_a_validated_invoice(void **s
 	GtkWindow *send = cpt_sales_editor_send(invoice);
 	gtk_editable_set_text(GTK_EDITABLE(named(GTK_WIDGET(send), "send.to")),
 			      "compta@client.test");
-	screenshot(GTK_WIDGET(send), "22e-invoice-send");
+	screenshot(GTK_WIDGET(send), "22d2-invoice-send");
 	cpt_sales_send_accept(send);
 	assert_true(wait_for(mail_queued, invoice, 10000));
 	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM mail_outbox m"
