@@ -92,7 +92,8 @@ typedef struct {
 	GtkGrid *vat_grid, *totals;
 	GtkWidget *save, *validate, *convert, *credit, *sent, *accepted, *refused, *preview,
 	    *export_cii, *export_ubl, *del, *send;
-	GtkWindow *made; /* a weak pointer: the editor of the document made from this one */
+	GtkWidget *mails; /* the e-mails sent about the document */
+	GtkWindow *made;  /* a weak pointer: the editor of the document made from this one */
 } CptSalesEditor;
 
 /* A code being looked up, for the window (a reference). */

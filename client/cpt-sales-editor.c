@@ -274,6 +274,9 @@ static void fill_document(CptSalesEditor *e, const Comptoir__Sales__Document *d)
 	e->state = g_strdup(d->state);
 	g_free(e->number);
 	e->number = g_strdup(d->number);
+	if (!g_str_equal(d->state, "draft")) {
+		cpt_sales_mails_load(e->mails, e->conn, e->id);
+	}
 	cpt_sales_cell_set(e, e->party_code, d->party_code);
 	g_free(e->party_looked_up);
 	e->party_looked_up = g_strdup(d->party_code);
@@ -777,6 +780,7 @@ static void on_mail_queued(const char *message, gpointer data)
 	CptSalesEditor *e = data;
 	if (!e->closed) {
 		gtk_label_set_text(e->message, message);
+		cpt_sales_mails_load(e->mails, e->conn, e->id);
 	}
 }
 
@@ -1142,7 +1146,11 @@ static GtkWidget *build_totals(CptSalesEditor *e)
 
 static GtkWidget *build_actions(CptSalesEditor *e)
 {
+	GtkWidget *column = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+	e->mails = cpt_sales_mails_new();
+	gtk_box_append(GTK_BOX(column), e->mails);
 	GtkWidget *bottom = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+	gtk_box_append(GTK_BOX(column), bottom);
 	e->message = GTK_LABEL(gtk_label_new(NULL));
 	gtk_widget_set_name(GTK_WIDGET(e->message), "message");
 	gtk_label_set_xalign(e->message, 0);
@@ -1184,7 +1192,7 @@ static GtkWidget *build_actions(CptSalesEditor *e)
 	e->save =
 	    bar_button(e, bar, "save", _("_Enregistrer"), _("Ctrl+S"), G_CALLBACK(on_save_clicked));
 	gtk_widget_add_css_class(e->save, "suggested-action");
-	return bottom;
+	return column;
 }
 
 static gboolean on_save_shortcut(GtkWidget *w, GVariant *args, gpointer data)

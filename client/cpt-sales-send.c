@@ -3,6 +3,7 @@
 #include "cpt-sales.h"
 #include "cpt-ui.h"
 
+#include "mail.pb-c.h"
 #include "sales.pb-c.h"
 
 #include <glib/gi18n.h>
@@ -178,4 +179,60 @@ GtkWindow *cpt_sales_send_dialog(CptConn *conn, GtkWindow *parent, const char *t
 	gtk_window_set_default_widget(d->window, d->accept);
 	gtk_window_present(d->window);
 	return d->window;
+}
+
+/* ---------------------------------------------------------------------------
+ * The e-mails of a document
+ */
+
+static void mails_loaded(GObject *source, GAsyncResult *res, gpointer data)
+{
+	GtkLabel *label = data;
+	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
+	if (r->status.code == CPT_OK && gtk_widget_get_root(GTK_WIDGET(label))) {
+		const Comptoir__Mail__ListReply *l = (const void *)r->output;
+		GString *s = g_string_new(NULL);
+		for (size_t i = 0; i < l->n_mails; i++) {
+			const Comptoir__Mail__Message *m = l->mails[i];
+			g_autofree char *when =
+			    cpt_ui_datetime(m->sent_at ? m->sent_at : m->created_at);
+			const char *state = g_str_equal(m->state, "sent") ? _("envoyé")
+					    : g_str_equal(m->state, "failed")
+						? _("échec")
+						: _("en attente d'envoi");
+			g_string_append_printf(s, "%s%s — %s — %s", i ? "\n" : "", when,
+					       m->n_to ? m->to[0] : "", state);
+			if (g_str_equal(m->state, "failed") && *m->last_error) {
+				g_string_append_printf(s, " : %s", m->last_error);
+			}
+		}
+		gtk_label_set_text(label, s->str);
+		gtk_widget_set_visible(GTK_WIDGET(label), l->n_mails > 0);
+		g_string_free(s, TRUE);
+	}
+	g_object_unref(label);
+}
+
+GtkWidget *cpt_sales_mails_new(void)
+{
+	GtkWidget *l = gtk_label_new(NULL);
+	gtk_widget_set_name(l, "mails");
+	gtk_label_set_xalign(GTK_LABEL(l), 0);
+	gtk_label_set_wrap(GTK_LABEL(l), TRUE);
+	gtk_widget_add_css_class(l, "dim-label");
+	gtk_widget_set_visible(l, FALSE);
+	return l;
+}
+
+void cpt_sales_mails_load(GtkWidget *mails, CptConn *conn, gint64 id)
+{
+	if (!id || !cpt_conn_has_permission(conn, "clients.read")) {
+		return;
+	}
+	Comptoir__Mail__ListRequest req = COMPTOIR__MAIL__LIST_REQUEST__INIT;
+	req.ref_table = "sales_document";
+	req.ref_id = id;
+	cpt_conn_call_async(conn, "comptoir.mail.Mail/List", &req.base,
+			    &comptoir__mail__list_reply__descriptor, NULL, mails_loaded,
+			    g_object_ref(mails));
 }

@@ -27,6 +27,14 @@ GtkWindow *cpt_sales_send_dialog(CptConn *conn, GtkWindow *parent, const char *t
 /* What "Envoyer" does in the dialog. */
 void cpt_sales_send_accept(GtkWindow *dialog);
 
+/*
+ * The e-mails sent about a document, one line each (date — recipient —
+ * state), hidden while there are none. Load (again) with
+ * cpt_sales_mails_load.
+ */
+GtkWidget *cpt_sales_mails_new(void);
+void cpt_sales_mails_load(GtkWidget *mails, CptConn *conn, gint64 id);
+
 G_END_DECLS
 
 #endif

@@ -2519,6 +2519,11 @@ static long long sales_rows(void)
 					 " + (SELECT count(*) FROM sales_line)");
 }
 
+static gboolean widget_visible(gpointer w)
+{
+	return gtk_widget_get_visible(w);
+}
+
 static gboolean mail_queued(gpointer editor)
 {
 	return strstr(cpt_sales_editor_get_message(editor), "compta@client.test") != NULL;
@@ -2682,6 +2687,10 @@ static void a_quote_typed_from_the_keyboard_becomes_a_validated_invoice(void **s
 	screenshot(GTK_WIDGET(send), "22d2-invoice-send");
 	cpt_sales_send_accept(send);
 	assert_true(wait_for(mail_queued, invoice, 10000));
+	/* And it is listed under the invoice, waiting to leave (no SMTP here). */
+	GtkWidget *mails = named(GTK_WIDGET(invoice), "mails");
+	assert_true(wait_for(widget_visible, mails, 10000));
+	assert_non_null(strstr(gtk_label_get_text(GTK_LABEL(mails)), "compta@client.test"));
 	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM mail_outbox m"
 						   " JOIN mail_attachment a ON a.mail_id = m.id"
 						   " WHERE m.ref_table = 'sales_document'"
