@@ -43,6 +43,13 @@ char *cpt_call_strdup(cpt_call *call, const char *s)
 	return d;
 }
 
+char *cpt_call_strndup(cpt_call *call, const char *s, size_t n)
+{
+	char *d = cpt_call_alloc(call, n + 1); /* zeroed: the terminator is there */
+	memcpy(d, s, n);
+	return d;
+}
+
 char *cpt_call_printf(cpt_call *call, const char *fmt, ...)
 {
 	va_list ap, ap2;

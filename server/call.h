@@ -77,6 +77,8 @@ typedef int (*cpt_handler_fn)(cpt_call *call, const ProtobufCMessage *in, Protob
 /* Zeroed memory living until the call ends. Aborts only on out-of-memory. */
 void *cpt_call_alloc(cpt_call *call, size_t size);
 char *cpt_call_strdup(cpt_call *call, const char *s);
+/* The first n bytes of s (which has at least n). */
+char *cpt_call_strndup(cpt_call *call, const char *s, size_t n);
 char *cpt_call_printf(cpt_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An int64 as text, for query parameters. */
 const char *cpt_call_i64(cpt_call *call, int64_t v);

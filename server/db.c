@@ -158,9 +158,12 @@ static PGresult *check(cpt_call *call, cpt_status *st, PGresult *res)
 
 /*
  * Statements run many times are prepared once per connection: parsing and
- * planning were most of a short call's time.
+ * planning were most of a short call's time. A statement that does not
+ * prepare is an error of its own: *failed gets it when the caller wants it
+ * (inside a transaction, which the failure has aborted), else NULL is
+ * returned and running it unprepared shows the error.
  */
-static const char *prepared_name(cpt_call *call, const char *sql, int n)
+static const char *prepared_name(cpt_call *call, const char *sql, int n, PGresult **failed)
 {
 	GHashTable *cache = call->prepared;
 	if (!cache) {
@@ -173,9 +176,13 @@ static const char *prepared_name(cpt_call *call, const char *sql, int n)
 	char *fresh = g_strdup_printf("s%u", g_hash_table_size(cache) + 1);
 	PGresult *r = PQprepare(call->db, fresh, sql, n, NULL);
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	PQclear(r);
+	if (!ok && failed) {
+		*failed = r;
+	} else {
+		PQclear(r);
+	}
 	if (!ok) {
-		g_free(fresh); /* run it unprepared: the error will show there */
+		g_free(fresh);
 		return NULL;
 	}
 	g_hash_table_insert(cache, g_strdup(sql), fresh);
@@ -185,7 +192,11 @@ static const char *prepared_name(cpt_call *call, const char *sql, int n)
 PGresult *cpt_db_exec(cpt_call *call, cpt_status *st, const char *sql, int n,
 		      const char *const *params)
 {
-	const char *name = prepared_name(call, sql, n);
+	PGresult *failed = NULL;
+	const char *name = prepared_name(call, sql, n, &failed);
+	if (failed) {
+		return check(call, st, failed);
+	}
 	if (name) {
 		return check(call, st, PQexecPrepared(call->db, name, n, params, NULL, NULL, 0));
 	}
@@ -196,7 +207,11 @@ PGresult *cpt_db_exec_bytes(cpt_call *call, cpt_status *st, const char *sql, int
 			    const char *const *params, const int *lengths, const int *formats,
 			    int result_format)
 {
-	const char *name = prepared_name(call, sql, n);
+	PGresult *failed = NULL;
+	const char *name = prepared_name(call, sql, n, &failed);
+	if (failed) {
+		return check(call, st, failed);
+	}
 	if (name) {
 		return check(
 		    call, st,
@@ -210,7 +225,7 @@ PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sq
 				  const char *const *params)
 {
 	PGconn *db = call->db;
-	const char *name = prepared_name(call, sql, n); /* PQprepare cannot run in a pipeline */
+	const char *name = prepared_name(call, sql, n, NULL); /* PQprepare cannot run in a pipeline */
 	if (PQenterPipelineMode(db) != 1) {
 		PGresult *r = cpt_db_exec0(call, st, "BEGIN");
 		if (!r) {

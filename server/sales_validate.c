@@ -38,13 +38,16 @@ static const struct {
  * Canonical text and hash (shared with comptoirctl verify)
  */
 
+/* The canonical fields of the document's row, in their order. */
+#define CANON_DOC_COLS                                                                             \
+	"type, coalesce(number, ''), issue_date::text, coalesce(due_date::text, ''),"             \
+	" party_id::text, buyer::text, prices_include_vat::text, discount_rate::text,"            \
+	" coalesce(exemption_code, ''), lines_net::text, discount_amount::text, net_total::text," \
+	" vat_total::text, gross_total::text, prepaid::text, amount_due::text,"                   \
+	" coalesce(corrects_id, 0)::text, coalesce(chain_seq, 0)::text, progress_rate::text,"     \
+	" progress_previous::text"
 static const char SQL_CANON_DOC[] =
-    "SELECT type, coalesce(number, ''), issue_date::text, coalesce(due_date::text, ''),"
-    " party_id::text, buyer::text, prices_include_vat::text, discount_rate::text,"
-    " coalesce(exemption_code, ''), lines_net::text, discount_amount::text, net_total::text,"
-    " vat_total::text, gross_total::text, prepaid::text, amount_due::text,"
-    " coalesce(corrects_id, 0)::text, coalesce(chain_seq, 0)::text, progress_rate::text,"
-    " progress_previous::text FROM sales_document WHERE id = $1::bigint";
+    "SELECT " CANON_DOC_COLS " FROM sales_document WHERE id = $1::bigint";
 static const char *const CANON_DOC_NAMES[] = {
     "type",	  "number",	 "issue_date",	  "due_date",	   "party_id",
     "buyer",	  "ttc",	 "discount_rate", "exemption",	   "lines_net",
@@ -75,21 +78,23 @@ static void canon_field(GString *s, const char *key, const char *value)
 
 /*
  * The canonical text from the document's row and lines (SQL_CANON_DOC and
- * SQL_CANON_LINES); number and chain_seq, when not NULL, stand for the row's
- * (the validating transaction knows them before it reads them back).
+ * SQL_CANON_LINES). With cut, the number's and the chain place's values are
+ * left out and cut[0] and cut[1] say where they go: the validating statement
+ * learns them under its lock and puts them there (see validate()).
  */
-static char *canonical_of(const PGresult *doc, const PGresult *lines, const char *number,
-			  const char *chain_seq)
+static char *canonical_of(const PGresult *doc, const PGresult *lines, size_t cut[2])
 {
 	GString *s = g_string_new("comptoir-document-v1\n");
 	for (int c = 0; c < PQnfields(doc); c++) {
-		const char *v = PQgetvalue(doc, 0, c);
-		if (number && strcmp(CANON_DOC_NAMES[c], "number") == 0) {
-			v = number;
-		} else if (chain_seq && strcmp(CANON_DOC_NAMES[c], "chain_seq") == 0) {
-			v = chain_seq;
+		const char *name = CANON_DOC_NAMES[c];
+		int at = strcmp(name, "number") == 0 ? 0 : strcmp(name, "chain_seq") == 0 ? 1 : -1;
+		if (cut && at >= 0) {
+			g_string_append_printf(s, "%s=", name);
+			cut[at] = s->len;
+			g_string_append_c(s, '\n');
+		} else {
+			canon_field(s, name, PQgetvalue(doc, 0, c));
 		}
-		canon_field(s, CANON_DOC_NAMES[c], v);
 	}
 	for (int i = 0; i < PQntuples(lines); i++) {
 		g_string_append(s, "line\n");
@@ -131,7 +136,7 @@ char *cpt_sales_canonical(PGconn *db, int64_t id, cpt_status *st)
 	if (!canonical_parts(db, id, &doc, &lines, st)) {
 		return NULL;
 	}
-	char *text = canonical_of(doc, lines, NULL, NULL);
+	char *text = canonical_of(doc, lines, NULL);
 	PQclear(doc);
 	PQclear(lines);
 	return text;
@@ -281,7 +286,10 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 			chained = SERIES[i].chained;
 		}
 	}
-	/* First what needs no lock: the buyer frozen, the dates, the audit. */
+	/*
+	 * First what needs no lock: the buyer frozen, the dates, the audit, and
+	 * the canonical text but for the number and the chain place.
+	 */
 	const char *v[] = {pid, cpt_call_i64(call, call->user_id), chained ? "true" : "false"};
 	char *sql = cpt_call_printf(
 	    call,
@@ -290,73 +298,67 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	    " due_date = CASE WHEN $3::boolean AND due_date IS NOT NULL"
 	    "  THEN current_date + (due_date - issue_date) ELSE due_date END,"
 	    " issue_date = CASE WHEN $3::boolean THEN current_date ELSE issue_date END"
-	    " WHERE id = $1::bigint",
+	    " WHERE id = $1::bigint RETURNING " CANON_DOC_COLS,
 	    SQL_BUYER);
-	if (exec_params(call, st, sql, 3, v, NULL) ||
+	PGresult *doc = NULL, *lines = NULL;
+	if (exec_params(call, st, sql, 3, v, &doc) ||
+	    (chained && exec_params(call, st, SQL_CANON_LINES, 1, p1, &lines)) ||
 	    cpt_audit_notify(call, st, "sales_document", id,
 			     cpt_json_object(call, "event", "validate", "type", type, NULL),
 			     cpt_sales_topic(type), "validate") ||
 	    cpt_sales_load(call, st, id, "id", out)) {
+		PQclear(doc);
+		PQclear(lines);
 		return st->code;
 	}
-	PGresult *doc = NULL, *lines = NULL;
-	if (chained && !canonical_parts(call->db, id, &doc, &lines, st)) {
-		return st->code;
-	}
+	size_t cut[2] = {0, 0};
+	char *canonical = chained ? canonical_of(doc, lines, cut) : g_strdup("");
+	PQclear(doc);
+	PQclear(lines);
+	const char *head = cpt_call_strndup(call, canonical, cut[0]);
+	const char *middle = cpt_call_strndup(call, canonical + cut[0], cut[1] - cut[0]);
+	const char *tail = cpt_call_strdup(call, canonical + cut[1]);
+	g_free(canonical);
 	/*
-	 * Then, as late as can be, the locks: the next number of the series and,
-	 * for chained documents, the head of the chain. Their rows stay locked
-	 * until commit, so from here on only what must follow remains: the hash.
+	 * Then, as late as can be and in one statement, the locks: the next
+	 * number of the series and, for chained documents, the head of the
+	 * chain, whose new hash is computed there from the old one (kept as
+	 * prev_hash) and the canonical text with the number and the place put
+	 * back. Their rows stay locked until commit; nothing else remains.
 	 */
-	const char *w[] = {pid, series, year};
+	const char *w[] = {pid, series, year, head, middle, tail};
 	sql = cpt_call_printf(
 	    call,
 	    "WITH s AS (INSERT INTO document_sequence (series, fiscal_year, last_number)"
 	    "  VALUES ($2, $3::int, 1) ON CONFLICT (company_id, series, fiscal_year)"
 	    "  DO UPDATE SET last_number = document_sequence.last_number + 1"
-	    "  RETURNING last_number),"
+	    "  RETURNING $2 || '-' || $3 || '-' || lpad(last_number::text, 5, '0') AS number),"
 	    " c AS (%s)"
-	    " UPDATE sales_document SET number = $2 || '-' || $3 || '-' ||"
-	    "  lpad((SELECT last_number FROM s)::text, 5, '0'), fiscal_year = $3::int,"
-	    "  state = 'validated', chain_seq = (SELECT last_seq FROM c), updated_at = now()"
-	    " WHERE id = $1::bigint RETURNING number, coalesce(chain_seq, 0)::text,"
-	    " (SELECT last_hash FROM c)",
-	    chained
-		? "INSERT INTO document_chain (last_seq) VALUES (1)"
-		  " ON CONFLICT (company_id) DO UPDATE SET last_seq = document_chain.last_seq + 1"
-		  " RETURNING last_seq, last_hash"
-		: "SELECT NULL::bigint AS last_seq, NULL::text AS last_hash");
-	if (exec_params(call, st, sql, 3, w, &r)) {
-		if (doc) {
-			PQclear(doc);
-			PQclear(lines);
-		}
+	    " UPDATE sales_document SET number = (SELECT number FROM s), fiscal_year = $3::int,"
+	    "  state = 'validated', chain_seq = c.seq, previous_hash = c.prev, hash = c.hash,"
+	    "  updated_at = now()"
+	    " FROM c WHERE id = $1::bigint RETURNING number, c.hash",
+	    chained ? "INSERT INTO document_chain AS h (last_seq, prev_hash, last_hash)"
+		      "  SELECT 1, '', encode(sha256(convert_to(E'\\n' || $4::text || s.number"
+		      "   || $5::text || '1' || $6::text, 'UTF8')), 'hex') FROM s"
+		      "  ON CONFLICT (company_id) DO UPDATE SET last_seq = h.last_seq + 1,"
+		      "   prev_hash = h.last_hash,"
+		      "   last_hash = encode(sha256(convert_to(h.last_hash || E'\\n' || $4::text"
+		      "    || (SELECT number FROM s) || $5::text || (h.last_seq + 1)::text || $6::text,"
+		      "    'UTF8')), 'hex')"
+		      "  RETURNING last_seq AS seq, prev_hash AS prev, last_hash AS hash"
+		    : "SELECT NULL::bigint AS seq, NULL::text AS prev, NULL::text AS hash"
+		      " WHERE $4::text || $5::text || $6::text IS NOT NULL");
+	if (exec_params(call, st, sql, 6, w, &r)) {
 		return st->code;
 	}
 	(*out)->number = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
 	(*out)->state = "validated";
-	const char *chain_seq = cpt_call_strdup(call, cpt_db_str(r, 0, 1));
-	const char *previous = cpt_call_strdup(call, cpt_db_str(r, 0, 2));
+	(*out)->hash = cpt_call_strdup(call, cpt_db_str(r, 0, 1));
 	PQclear(r);
 	*chained_out = chained;
 	if (!chained) {
 		return 0;
-	}
-	char *canonical = canonical_of(doc, lines, (*out)->number, chain_seq);
-	PQclear(doc);
-	PQclear(lines);
-	char hash[65];
-	cpt_sales_hash(previous, canonical, hash);
-	g_free(canonical);
-	(*out)->hash = cpt_call_strdup(call, hash);
-	const char *h[] = {pid, previous, hash};
-	if (exec_params(
-		call, st,
-		"WITH d AS (UPDATE sales_document SET previous_hash = $2, hash = $3"
-		" WHERE id = $1::bigint)"
-		" UPDATE document_chain SET last_hash = $3 WHERE company_id = cpt_company()",
-		3, h, NULL)) {
-		return st->code;
 	}
 	if (call->cfg && call->cfg->sales_archive_pdf) {
 		/* Rendered once the number is committed, outside its lock. */

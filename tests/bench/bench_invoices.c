@@ -5,7 +5,8 @@
  * chain). Twice: without the PDF archive ([sales] archive_pdf = 0), then
  * with it (PDF/A-3 Factur-X rendered and archived at each validation). Then
  * the floor: the same rows written by plain SQL inserts over one connection,
- * and the ratio. BENCH_INVOICES sets the count (10 000 by default).
+ * and the ratio. BENCH_INVOICES sets the count (10 000 by default);
+ * BENCH_INVOICES_ONLY_RPC=1 stops after the first run (for profiling).
  */
 #include "testenv.h"
 
@@ -167,6 +168,12 @@ int main(void)
 						   " WHERE type = 'invoice' AND hash IS NOT NULL");
 	if (rpc < 0) {
 		return 1;
+	}
+	if (getenv("BENCH_INVOICES_ONLY_RPC")) {
+		printf("created and validated through the RPC, no PDF: %.0f invoices/s (%.1f s, "
+		       "%lld chained)\n",
+		       INVOICES / rpc, rpc, made);
+		return cpt_testenv_stop(&env) != 0;
 	}
 
 	/* The floor: the same rows, plain inserts, one connection, one
