@@ -78,14 +78,14 @@ static void canon_field(GString *s, const char *key, const char *value)
 
 /*
  * The canonical text from the document's row and lines (SQL_CANON_DOC and
- * SQL_CANON_LINES). With cut, the number's and the chain place's values are
+ * SQL_CANON_LINES), doc's fields from its column first on. With cut, the number's and the chain place's values are
  * left out and cut[0] and cut[1] say where they go: the validating statement
  * learns them under its lock and puts them there (see validate()).
  */
-static char *canonical_of(const PGresult *doc, const PGresult *lines, size_t cut[2])
+static char *canonical_of(const PGresult *doc, int first, const PGresult *lines, size_t cut[2])
 {
 	GString *s = g_string_new("comptoir-document-v1\n");
-	for (int c = 0; c < PQnfields(doc); c++) {
+	for (int c = 0; c < (int)G_N_ELEMENTS(CANON_DOC_NAMES); c++) {
 		const char *name = CANON_DOC_NAMES[c];
 		int at = strcmp(name, "number") == 0 ? 0 : strcmp(name, "chain_seq") == 0 ? 1 : -1;
 		if (cut && at >= 0) {
@@ -93,7 +93,7 @@ static char *canonical_of(const PGresult *doc, const PGresult *lines, size_t cut
 			cut[at] = s->len;
 			g_string_append_c(s, '\n');
 		} else {
-			canon_field(s, name, PQgetvalue(doc, 0, c));
+			canon_field(s, name, PQgetvalue(doc, 0, first + c));
 		}
 	}
 	for (int i = 0; i < PQntuples(lines); i++) {
@@ -136,7 +136,7 @@ char *cpt_sales_canonical(PGconn *db, int64_t id, cpt_status *st)
 	if (!canonical_parts(db, id, &doc, &lines, st)) {
 		return NULL;
 	}
-	char *text = canonical_of(doc, lines, NULL);
+	char *text = canonical_of(doc, 0, lines, NULL);
 	PQclear(doc);
 	PQclear(lines);
 	return text;
@@ -225,6 +225,29 @@ int cpt_sales_archive(cpt_call *call, cpt_status *st, int64_t id)
 }
 
 /*
+ * The draft, locked, as it will be once validated: its type, state, item
+ * count and fiscal year, then its canonical fields (SQL_CANON_DOC's order)
+ * with the frozen buyer and, for chained documents, today's dates.
+ */
+#define VALIDATE_CHAINED "d.type IN ('invoice', 'deposit_invoice', 'credit_note')"
+static const char SQL_DRAFT[] =
+    "SELECT d.type, d.state, (SELECT count(*) FROM sales_line l"
+    "  WHERE l.document_id = d.id AND l.kind = 'item'),"
+    " extract(year FROM v.issue)::int,"
+    " d.type, '', v.issue::text, coalesce(v.due::text, ''), d.party_id::text, v.buyer::text,"
+    " d.prices_include_vat::text, d.discount_rate::text, coalesce(d.exemption_code, ''),"
+    " d.lines_net::text, d.discount_amount::text, d.net_total::text, d.vat_total::text,"
+    " d.gross_total::text, d.prepaid::text, d.amount_due::text,"
+    " coalesce(d.corrects_id, 0)::text, '', d.progress_rate::text, d.progress_previous::text"
+    " FROM sales_document d, LATERAL (SELECT"
+    "  CASE WHEN " VALIDATE_CHAINED " THEN current_date ELSE d.issue_date END AS issue,"
+    "  CASE WHEN " VALIDATE_CHAINED " AND d.due_date IS NOT NULL"
+    "   THEN current_date + (d.due_date - d.issue_date) ELSE d.due_date END AS due,"
+    "  (%s) AS buyer) v"
+    " WHERE d.id = $1::bigint FOR UPDATE OF d";
+enum { DRAFT_CANON = 4 }; /* the first canonical column of SQL_DRAFT */
+
+/*
  * Validates draft id; *out is the validated document as the reply shows it,
  * read before the locks are taken and completed after.
  */
@@ -234,13 +257,8 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	PGresult *r = NULL;
 	const char *pid = cpt_call_i64(call, id);
 	const char *p1[] = {pid};
-	if (exec_params(call, st,
-			"SELECT type, state, (SELECT count(*) FROM sales_line l"
-			" WHERE l.document_id = d.id AND l.kind = 'item'),"
-			" extract(year FROM CASE WHEN type IN ('invoice', 'deposit_invoice',"
-			" 'credit_note') THEN current_date ELSE issue_date END)::int"
-			" FROM sales_document d WHERE id = $1::bigint FOR UPDATE",
-			1, p1, &r)) {
+	/* First what needs no lock but the draft's own: checks, canonical text, audit. */
+	if (exec_params(call, st, cpt_call_printf(call, SQL_DRAFT, SQL_BUYER), 1, p1, &r)) {
 		return st->code;
 	}
 	if (PQntuples(r) == 0 || !cpt_sales_type_in_book(call, cpt_db_str(r, 0, 0))) {
@@ -251,14 +269,36 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	bool draft = strcmp(cpt_db_str(r, 0, 1), "draft") == 0;
 	int64_t items = cpt_db_i64(r, 0, 2);
 	const char *year = cpt_call_strdup(call, cpt_db_str(r, 0, 3));
+	const char *issue = cpt_call_strdup(call, cpt_db_str(r, 0, DRAFT_CANON + 2));
+	const char *due = cpt_call_strdup(call, cpt_db_str(r, 0, DRAFT_CANON + 3));
+	const char *buyer = cpt_call_strdup(call, cpt_db_str(r, 0, DRAFT_CANON + 5));
+	if (!draft || items == 0) {
+		PQclear(r);
+		return !draft ? cpt_status_set(st, CPT_FAILED_PRECONDITION, "id",
+					       "document déjà validé")
+			      : cpt_status_set(st, CPT_FAILED_PRECONDITION, "lines",
+					       "un document sans ligne ne se valide pas");
+	}
+	const char *series = "FA";
+	bool chained = false;
+	for (size_t i = 0; i < G_N_ELEMENTS(SERIES); i++) {
+		if (strcmp(SERIES[i].type, type) == 0) {
+			series = SERIES[i].series;
+			chained = SERIES[i].chained;
+		}
+	}
+	size_t cut[2] = {0, 0};
+	char *canonical = NULL;
+	if (chained) {
+		PGresult *lines = NULL;
+		if (exec_params(call, st, SQL_CANON_LINES, 1, p1, &lines)) {
+			PQclear(r);
+			return st->code;
+		}
+		canonical = canonical_of(r, DRAFT_CANON, lines, cut);
+		PQclear(lines);
+	}
 	PQclear(r);
-	if (!draft) {
-		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "id", "document déjà validé");
-	}
-	if (items == 0) {
-		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "lines",
-				      "un document sans ligne ne se valide pas");
-	}
 	if (strcmp(type, "credit_note") == 0) {
 		/* Again, the invoice locked: two drafts saved at once must not both pass. */
 		if (exec_params(call, st,
@@ -269,65 +309,42 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 				" JOIN sales_document i ON i.id = d.corrects_id"
 				" WHERE d.id = $1::bigint FOR UPDATE OF i",
 				1, p1, &r)) {
+			g_free(canonical);
 			return st->code;
 		}
 		bool over = PQntuples(r) == 1 && cpt_db_i64(r, 0, 1) > cpt_db_i64(r, 0, 0);
 		PQclear(r);
 		if (over) {
+			g_free(canonical);
 			return cpt_status_set(st, CPT_FAILED_PRECONDITION, "lines",
 					      "l'avoir dépasse ce qui reste à créditer sur la facture");
 		}
 	}
-	const char *series = "FA";
-	bool chained = false;
-	for (size_t i = 0; i < G_N_ELEMENTS(SERIES); i++) {
-		if (strcmp(SERIES[i].type, type) == 0) {
-			series = SERIES[i].series;
-			chained = SERIES[i].chained;
-		}
-	}
-	/*
-	 * First what needs no lock: the buyer frozen, the dates, the audit, and
-	 * the canonical text but for the number and the chain place.
-	 */
-	const char *v[] = {pid, cpt_call_i64(call, call->user_id), chained ? "true" : "false"};
-	char *sql = cpt_call_printf(
-	    call,
-	    "WITH b AS (%s) UPDATE sales_document SET buyer = (SELECT buyer FROM b),"
-	    " validated_at = now(), validated_by = nullif($2::bigint, 0),"
-	    " due_date = CASE WHEN $3::boolean AND due_date IS NOT NULL"
-	    "  THEN current_date + (due_date - issue_date) ELSE due_date END,"
-	    " issue_date = CASE WHEN $3::boolean THEN current_date ELSE issue_date END"
-	    " WHERE id = $1::bigint RETURNING " CANON_DOC_COLS,
-	    SQL_BUYER);
-	PGresult *doc = NULL, *lines = NULL;
-	if (exec_params(call, st, sql, 3, v, &doc) ||
-	    (chained && exec_params(call, st, SQL_CANON_LINES, 1, p1, &lines)) ||
-	    cpt_audit_notify(call, st, "sales_document", id,
+	if (cpt_audit_notify(call, st, "sales_document", id,
 			     cpt_json_object(call, "event", "validate", "type", type, NULL),
 			     cpt_sales_topic(type), "validate") ||
 	    cpt_sales_load(call, st, id, "id", out)) {
-		PQclear(doc);
-		PQclear(lines);
+		g_free(canonical);
 		return st->code;
 	}
-	size_t cut[2] = {0, 0};
-	char *canonical = chained ? canonical_of(doc, lines, cut) : g_strdup("");
-	PQclear(doc);
-	PQclear(lines);
-	const char *head = cpt_call_strndup(call, canonical, cut[0]);
-	const char *middle = cpt_call_strndup(call, canonical + cut[0], cut[1] - cut[0]);
-	const char *tail = cpt_call_strdup(call, canonical + cut[1]);
-	g_free(canonical);
+	const char *head = "", *middle = "", *tail = "";
+	if (canonical) {
+		head = cpt_call_strndup(call, canonical, cut[0]);
+		middle = cpt_call_strndup(call, canonical + cut[0], cut[1] - cut[0]);
+		tail = cpt_call_strdup(call, canonical + cut[1]);
+		g_free(canonical);
+	}
 	/*
 	 * Then, as late as can be and in one statement, the locks: the next
 	 * number of the series and, for chained documents, the head of the
 	 * chain, whose new hash is computed there from the old one (kept as
 	 * prev_hash) and the canonical text with the number and the place put
-	 * back. Their rows stay locked until commit; nothing else remains.
+	 * back. The document is written once, with its frozen buyer and dates.
+	 * The rows stay locked until commit; nothing else remains.
 	 */
-	const char *w[] = {pid, series, year, head, middle, tail};
-	sql = cpt_call_printf(
+	const char *w[] = {pid,	   series, year, head, middle, tail, buyer, issue, due,
+			   cpt_call_i64(call, call->user_id)};
+	char *sql = cpt_call_printf(
 	    call,
 	    "WITH s AS (INSERT INTO document_sequence (series, fiscal_year, last_number)"
 	    "  VALUES ($2, $3::int, 1) ON CONFLICT (company_id, series, fiscal_year)"
@@ -336,8 +353,12 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	    " c AS (%s)"
 	    " UPDATE sales_document SET number = (SELECT number FROM s), fiscal_year = $3::int,"
 	    "  state = 'validated', chain_seq = c.seq, previous_hash = c.prev, hash = c.hash,"
-	    "  updated_at = now()"
-	    " FROM c WHERE id = $1::bigint RETURNING number, c.hash",
+	    "  buyer = $7::jsonb, issue_date = $8::date, due_date = nullif($9, '')::date,"
+	    "  validated_at = now(), validated_by = nullif($10::bigint, 0), updated_at = now()"
+	    " FROM c WHERE id = $1::bigint"
+	    " RETURNING number, coalesce(c.hash, ''), extract(epoch FROM validated_at)::bigint,"
+	    " CASE WHEN type = 'quote' AND valid_until < current_date THEN 'expired'"
+	    "  ELSE state END", /* as SALES_STATE reads it */
 	    chained ? "INSERT INTO document_chain AS h (last_seq, prev_hash, last_hash)"
 		      "  SELECT 1, '', encode(sha256(convert_to(E'\\n' || $4::text || s.number"
 		      "   || $5::text || '1' || $6::text, 'UTF8')), 'hex') FROM s"
@@ -349,12 +370,16 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 		      "  RETURNING last_seq AS seq, prev_hash AS prev, last_hash AS hash"
 		    : "SELECT NULL::bigint AS seq, NULL::text AS prev, NULL::text AS hash"
 		      " WHERE $4::text || $5::text || $6::text IS NOT NULL");
-	if (exec_params(call, st, sql, 6, w, &r)) {
+	if (exec_params(call, st, sql, (int)G_N_ELEMENTS(w), w, &r)) {
 		return st->code;
 	}
-	(*out)->number = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
-	(*out)->state = "validated";
-	(*out)->hash = cpt_call_strdup(call, cpt_db_str(r, 0, 1));
+	Comptoir__Sales__Document *d = *out;
+	d->number = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
+	d->hash = cpt_call_strdup(call, cpt_db_str(r, 0, 1));
+	d->validated_at = cpt_db_i64(r, 0, 2);
+	d->state = cpt_call_strdup(call, cpt_db_str(r, 0, 3));
+	d->issue_date = (char *)issue;
+	d->due_date = (char *)due;
 	PQclear(r);
 	*chained_out = chained;
 	if (!chained) {

@@ -166,7 +166,21 @@ static char *validate(const char *book, int64_t id, cpt_status *st)
 	if (by_id(admin, book, "Validate", id, &out, st) != CPT_OK) {
 		return NULL;
 	}
-	char *n = strdup(((Comptoir__Sales__DocumentReply *)out)->document->number);
+	/* The reply is the document as Get reads it from now on. */
+	const Comptoir__Sales__Document *v = ((Comptoir__Sales__DocumentReply *)out)->document;
+	ProtobufCMessage *got = NULL;
+	assert_int_equal(by_id(admin, book, "Get", id, &got, st), CPT_OK);
+	const Comptoir__Sales__Document *g = ((Comptoir__Sales__DocumentReply *)got)->document;
+	assert_string_equal(v->number, g->number);
+	assert_string_equal(v->state, g->state);
+	assert_string_equal(v->issue_date, g->issue_date);
+	assert_string_equal(v->due_date, g->due_date);
+	assert_string_equal(v->hash, g->hash);
+	assert_int_equal(v->validated_at, g->validated_at);
+	assert_int_equal(v->gross_total, g->gross_total);
+	assert_int_equal(v->n_lines, g->n_lines);
+	protobuf_c_message_free_unpacked(got, NULL);
+	char *n = strdup(v->number);
 	protobuf_c_message_free_unpacked(out, NULL);
 	return n;
 }
