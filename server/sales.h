@@ -30,13 +30,46 @@ const char *cpt_sales_topic(const char *type);
  * computes the amounts, writes. *id is the document's. Neither notifies nor
  * audits. The input is not modified. internal: the caller is the server
  * itself (conversions, credit notes), whose lines' source_line_id and
- * document's corrects_id are kept; a client's are ignored.
+ * document's corrects_id are kept; a client's are ignored. saved, if not
+ * NULL, gets the document as stored (lines included), as Get would read it
+ * unless the caller adds links to it.
  */
 int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Document *doc,
-		   bool internal, int64_t *id);
+		   bool internal, int64_t *id, Comptoir__Sales__Document **saved);
 
 /* A DocumentReply with document id as stored, in *out (call's arena). */
 int cpt_sales_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage **out);
+
+/*
+ * A document's columns as the reply reads them, for a SELECT or a RETURNING
+ * whose sales_document is named d; and its lines' (position last).
+ */
+#define CPT_SALES_STATE                                                                            \
+	"CASE WHEN d.type = 'quote' AND d.state IN ('validated', 'sent')"                          \
+	" AND d.valid_until < current_date THEN 'expired' ELSE d.state END"
+#define CPT_SALES_DOC_COLS                                                                         \
+	"d.id, d.type, " CPT_SALES_STATE ", coalesce(d.number, ''), d.party_id,"                    \
+	" (SELECT code FROM party WHERE id = d.party_id),"                                          \
+	" coalesce(d.buyer->>'name', (SELECT name FROM party WHERE id = d.party_id)),"              \
+	" d.issue_date::text, coalesce(d.due_date::text, ''), coalesce(d.valid_until::text, ''),"   \
+	" coalesce(d.delivery_date::text, ''), d.payment_terms, d.prices_include_vat,"              \
+	" d.discount_rate, coalesce(d.exemption_code, ''), d.buyer_reference, d.notes,"             \
+	" coalesce(d.delivery_address_id, 0), d.lines_net, d.discount_amount, d.net_total,"         \
+	" d.vat_total, d.gross_total, d.prepaid, d.amount_due, d.eco_total,"                        \
+	" coalesce(d.corrects_id, 0), coalesce(d.hash, ''),"                                        \
+	" coalesce(extract(epoch FROM d.validated_at)::bigint, 0),"                                 \
+	" coalesce((SELECT array_to_json(array_agg(from_id ORDER BY from_id))::text"                \
+	"  FROM sales_link WHERE to_id = d.id), '[]'), d.progress_rate, d.progress_previous"
+#define CPT_SALES_LINE_COLS                                                                        \
+	"id, kind, coalesce(article_id, 0), article_code, label, unit, quantity, unit_price,"       \
+	" discount, vat_rate, vat_category, eco_contribution, amount, net,"                         \
+	" coalesce(source_line_id, 0), position"
+
+/* The document in row 0 of r, from column first on (CPT_SALES_DOC_COLS). */
+Comptoir__Sales__Document *cpt_sales_doc_of(cpt_call *call, const PGresult *r, int first);
+/* d's lines from r's rows, from column first on (CPT_SALES_LINE_COLS). */
+int cpt_sales_lines_of(cpt_call *call, cpt_status *st, const PGresult *r, int first,
+		       Comptoir__Sales__Document *d);
 
 /* Loads document id of the call's book (NOT_FOUND on field). */
 int cpt_sales_load(cpt_call *call, cpt_status *st, int64_t id, const char *field,

@@ -376,7 +376,7 @@ CPT_HANDLER(cpt_sales_convert_run)
 	doc.lines = (Comptoir__Sales__Line **)lines->pdata;
 	int64_t id = 0;
 	if (rc == 0) {
-		rc = cpt_sales_save(call, st, &doc, true, &id);
+		rc = cpt_sales_save(call, st, &doc, true, &id, NULL);
 	}
 	g_ptr_array_free(lines, TRUE);
 	if (rc) {
@@ -509,7 +509,7 @@ CPT_HANDLER(cpt_sales_credit_note_run)
 	doc.lines = (Comptoir__Sales__Line **)lines->pdata;
 	int64_t id = 0;
 	if (rc == 0) {
-		rc = cpt_sales_save(call, st, &doc, true, &id);
+		rc = cpt_sales_save(call, st, &doc, true, &id, NULL);
 	}
 	g_ptr_array_free(lines, TRUE);
 	if (rc || cpt_notify(call, st, "sales_invoices", id, "create") ||

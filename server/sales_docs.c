@@ -569,9 +569,11 @@ static const char SQL_LINES[] =
     " $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],"
     " $15::text[]) WITH ORDINALITY"
     " x(kind, article, code, label, unit, qty, price, discount, rate, category, eco, amount,"
-    " net, source, n)";
+    " net, source, n) RETURNING " CPT_SALES_LINE_COLS;
 
-static int write_lines(cpt_call *call, cpt_status *st, const draft *d, int64_t id)
+/* Writes d's lines under document id; saved, if given, gets them as stored. */
+static int write_lines(cpt_call *call, cpt_status *st, const draft *d, int64_t id,
+		       Comptoir__Sales__Document *saved)
 {
 	const char *(*cols[])(cpt_call *, const draft *, size_t) = {
 	    c_kind,	c_article, c_code,     c_label, c_unit,	  c_qty, c_price,
@@ -585,8 +587,9 @@ static int write_lines(cpt_call *call, cpt_status *st, const draft *d, int64_t i
 	if (!r) {
 		return st->code;
 	}
+	int rc = saved ? cpt_sales_lines_of(call, st, r, 0, saved) : 0;
 	PQclear(r);
-	return 0;
+	return rc;
 }
 
 /* The components of the kit line, every level, for its quantity, as text lines under it. */
@@ -625,7 +628,7 @@ static int expand_bom(cpt_call *call, cpt_status *st, const Comptoir__Sales__Lin
 }
 
 int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Document *doc,
-		   bool internal, int64_t *id)
+		   bool internal, int64_t *id, Comptoir__Sales__Document **saved)
 {
 	bool expand = false;
 	for (size_t i = 0; i < doc->n_lines; i++) {
@@ -733,7 +736,7 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 	PGresult *r =
 	    d.id ? cpt_db_exec(
 		       call, st,
-		       "UPDATE sales_document SET party_id = $2::bigint, issue_date = $3::date,"
+		       "UPDATE sales_document d SET party_id = $2::bigint, issue_date = $3::date,"
 		       " due_date = $4::date, valid_until = coalesce($5::date, valid_until),"
 		       " delivery_date = $6::date, payment_terms = $7,"
 		       " prices_include_vat = $8::boolean, discount_rate = $9::int,"
@@ -744,11 +747,11 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 		       " amount_due = $19::bigint, eco_total = $20::bigint, updated_at = now()"
 		       /* $21 (the creator) is the INSERT's: named so that it has a type. */
 		       " WHERE id = $22::bigint AND type = $1 AND $21::bigint IS NOT NULL"
-		       " AND $23::bigint IS NOT NULL RETURNING id",
+		       " AND $23::bigint IS NOT NULL RETURNING " CPT_SALES_DOC_COLS,
 		       23, v)
 		 : cpt_db_exec(
 		       call, st,
-		       "INSERT INTO sales_document (type, party_id, issue_date, due_date,"
+		       "INSERT INTO sales_document AS d (type, party_id, issue_date, due_date,"
 		       " valid_until, delivery_date, payment_terms, prices_include_vat,"
 		       " discount_rate, exemption_code, buyer_reference, notes,"
 		       " delivery_address_id, lines_net, discount_amount, net_total, vat_total,"
@@ -759,9 +762,9 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 		       " $6::date, $7, $8::boolean, $9::int, $10, $11, $12, $13::bigint,"
 		       " $14::bigint, $15::bigint, $16::bigint, $17::bigint, $18::bigint,"
 		       " $19::bigint, $20::bigint, nullif($21::bigint, 0),"
-		       " nullif($23::bigint, 0)) RETURNING id"
+		       " nullif($23::bigint, 0)) RETURNING " CPT_SALES_DOC_COLS
 		       /* $22 (the id) is the UPDATE's: named so that it has a type. */
-		       " , $22::bigint",
+		       ", $22::bigint",
 		       23, v);
 	if (!r) {
 		if (strcmp(call->sqlstate, "23503") == 0 && strstr(call->constraint, "delivery")) {
@@ -771,7 +774,11 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 		return st->code;
 	}
 	*id = cpt_db_i64(r, 0, 0);
+	Comptoir__Sales__Document *stored = saved ? cpt_sales_doc_of(call, r, 0) : NULL;
 	PQclear(r);
+	if (saved) {
+		*saved = stored;
+	}
 	if (d.id) {
 		const char *p[] = {cpt_call_i64(call, *id)};
 		r = cpt_db_exec(call, st, "DELETE FROM sales_line WHERE document_id = $1::bigint",
@@ -781,7 +788,8 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 		}
 		PQclear(r);
 	}
-	return d.n ? write_lines(call, st, &d, *id) : 0;
+	return d.n ? write_lines(call, st, &d, *id, stored)
+		   : (stored ? cpt_sales_lines_of(call, st, NULL, 0, stored) : 0);
 }
 
 /* ---------------------------------------------------------------------------
@@ -796,14 +804,17 @@ CPT_HANDLER(cpt_sales_save_run)
 	}
 	int64_t id = 0;
 	const Comptoir__Sales__Document *doc = req->document;
-	if (cpt_sales_save(call, st, doc, false, &id) ||
+	Comptoir__Sales__DocumentReply *rep =
+	    CPT_NEW(call, Comptoir__Sales__DocumentReply, comptoir__sales__document_reply__init);
+	if (cpt_sales_save(call, st, doc, false, &id, &rep->document) ||
 	    cpt_audit_notify(call, st, "sales_document", id,
 			     cpt_json_object(call, "event", doc->id ? "update" : "create", "type",
 					     doc->type, NULL),
 			     cpt_sales_topic(doc->type), doc->id ? "update" : "create")) {
 		return st->code;
 	}
-	return cpt_sales_reply(call, st, id, out);
+	*out = &rep->base; /* as saved: Get would read the same */
+	return 0;
 }
 
 CPT_HANDLER(cpt_sales_get_run)

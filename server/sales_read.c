@@ -16,9 +16,7 @@
 #define PAGE_MAX 1000
 
 /* A quote past its validity, neither accepted nor refused, reads as expired. */
-#define SALES_STATE                                                                                \
-	"CASE WHEN d.type = 'quote' AND d.state IN ('validated', 'sent')"                          \
-	" AND d.valid_until < current_date THEN 'expired' ELSE d.state END"
+#define SALES_STATE CPT_SALES_STATE
 
 static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
 {
@@ -26,23 +24,10 @@ static char *col_str(cpt_call *call, const PGresult *r, int row, int col)
 }
 
 static const char SQL_DOCUMENT[] =
-    "SELECT d.id, d.type, " SALES_STATE ", coalesce(d.number, ''), d.party_id, p.code,"
-    " coalesce(d.buyer->>'name', p.name), d.issue_date::text, coalesce(d.due_date::text, ''),"
-    " coalesce(d.valid_until::text, ''), coalesce(d.delivery_date::text, ''), d.payment_terms,"
-    " d.prices_include_vat, d.discount_rate, coalesce(d.exemption_code, ''),"
-    " d.buyer_reference, d.notes, coalesce(d.delivery_address_id, 0), d.lines_net,"
-    " d.discount_amount, d.net_total, d.vat_total, d.gross_total, d.prepaid, d.amount_due,"
-    " d.eco_total, coalesce(d.corrects_id, 0), coalesce(d.hash, ''),"
-    " coalesce(extract(epoch FROM d.validated_at)::bigint, 0),"
-    " coalesce((SELECT array_to_json(array_agg(from_id ORDER BY from_id))::text"
-    "  FROM sales_link WHERE to_id = d.id), '[]'), d.progress_rate, d.progress_previous"
-    " FROM sales_document d JOIN party p ON p.id = d.party_id WHERE d.id = $1::bigint";
+    "SELECT " CPT_SALES_DOC_COLS " FROM sales_document d WHERE d.id = $1::bigint";
 
-static const char SQL_LINES[] =
-    "SELECT id, kind, coalesce(article_id, 0), article_code, label, unit, quantity,"
-    " unit_price, discount, vat_rate, vat_category, eco_contribution, amount, net,"
-    " coalesce(source_line_id, 0) FROM sales_line WHERE document_id = $1::bigint"
-    " ORDER BY position";
+static const char SQL_LINES[] = "SELECT " CPT_SALES_LINE_COLS
+				" FROM sales_line WHERE document_id = $1::bigint ORDER BY position";
 
 static cpt_sales_kind kind_of(const char *k)
 {
@@ -52,44 +37,59 @@ static cpt_sales_kind kind_of(const char *k)
 					    : CPT_SALES_ITEM;
 }
 
-static int load_lines(cpt_call *call, cpt_status *st, Comptoir__Sales__Document *d)
+typedef struct {
+	int64_t position;
+	int row;
+} by_position;
+
+static int compare_position(const void *a, const void *b)
 {
-	PGresult *r = cpt_db_query(call, st, SQL_LINES, cpt_call_i64(call, d->id));
-	if (!r) {
-		return st->code;
-	}
+	const by_position *x = a, *y = b;
+	return (x->position > y->position) - (x->position < y->position);
+}
+
+int cpt_sales_lines_of(cpt_call *call, cpt_status *st, const PGresult *r, int first,
+		       Comptoir__Sales__Document *d)
+{
+	const int k = first;
 	int n = PQntuples(r);
+	/* In the order of their positions, whatever the result's. */
+	by_position *order = cpt_call_alloc(call, sizeof *order * (size_t)(n + 1));
+	for (int i = 0; i < n; i++) {
+		order[i] = (by_position){cpt_db_i64(r, i, k + 15), i};
+	}
+	qsort(order, (size_t)n, sizeof *order, compare_position);
 	d->n_lines = (size_t)n;
 	d->lines = cpt_call_alloc(call, sizeof(void *) * (size_t)(n + 1));
 	cpt_sales_line *calc = cpt_call_alloc(call, sizeof *calc * (size_t)(n + 1));
-	for (int i = 0; i < n; i++) {
+	for (int j = 0; j < n; j++) {
+		const int i = order[j].row;
 		Comptoir__Sales__Line *l =
 		    CPT_NEW(call, Comptoir__Sales__Line, comptoir__sales__line__init);
-		l->id = cpt_db_i64(r, i, 0);
-		l->kind = col_str(call, r, i, 1);
-		l->article_id = cpt_db_i64(r, i, 2);
-		l->article_code = col_str(call, r, i, 3);
-		l->label = col_str(call, r, i, 4);
-		l->unit = col_str(call, r, i, 5);
-		l->quantity = cpt_db_i64(r, i, 6);
-		l->unit_price = cpt_db_i64(r, i, 7);
-		l->discount = (int32_t)cpt_db_i64(r, i, 8);
-		l->vat_rate = (int32_t)cpt_db_i64(r, i, 9);
-		l->vat_category = col_str(call, r, i, 10);
-		l->eco_contribution = cpt_db_i64(r, i, 11);
-		l->amount = cpt_db_i64(r, i, 12);
-		l->net = cpt_db_i64(r, i, 13);
-		l->source_line_id = cpt_db_i64(r, i, 14);
-		d->lines[i] = l;
-		calc[i] = (cpt_sales_line){.kind = kind_of(l->kind),
+		l->id = cpt_db_i64(r, i, k);
+		l->kind = col_str(call, r, i, k + 1);
+		l->article_id = cpt_db_i64(r, i, k + 2);
+		l->article_code = col_str(call, r, i, k + 3);
+		l->label = col_str(call, r, i, k + 4);
+		l->unit = col_str(call, r, i, k + 5);
+		l->quantity = cpt_db_i64(r, i, k + 6);
+		l->unit_price = cpt_db_i64(r, i, k + 7);
+		l->discount = (int32_t)cpt_db_i64(r, i, k + 8);
+		l->vat_rate = (int32_t)cpt_db_i64(r, i, k + 9);
+		l->vat_category = col_str(call, r, i, k + 10);
+		l->eco_contribution = cpt_db_i64(r, i, k + 11);
+		l->amount = cpt_db_i64(r, i, k + 12);
+		l->net = cpt_db_i64(r, i, k + 13);
+		l->source_line_id = cpt_db_i64(r, i, k + 14);
+		d->lines[j] = l;
+		calc[j] = (cpt_sales_line){.kind = kind_of(l->kind),
 					   .quantity = l->quantity,
 					   .unit_price = l->unit_price,
 					   .discount = l->discount,
 					   .vat_rate = l->vat_rate,
 					   .eco_contribution = l->eco_contribution};
-		g_strlcpy(calc[i].vat_category, l->vat_category, sizeof calc[i].vat_category);
+		g_strlcpy(calc[j].vat_category, l->vat_category, sizeof calc[j].vat_category);
 	}
-	PQclear(r);
 	/* The breakdown and the subtotals, by the code that made the totals. */
 	cpt_sales_totals t;
 	long bad;
@@ -114,6 +114,52 @@ static int load_lines(cpt_call *call, cpt_status *st, Comptoir__Sales__Document 
 	return 0;
 }
 
+Comptoir__Sales__Document *cpt_sales_doc_of(cpt_call *call, const PGresult *r, int k)
+{
+	Comptoir__Sales__Document *d =
+	    CPT_NEW(call, Comptoir__Sales__Document, comptoir__sales__document__init);
+	d->id = cpt_db_i64(r, 0, k);
+	d->type = col_str(call, r, 0, k + 1);
+	d->state = col_str(call, r, 0, k + 2);
+	d->number = col_str(call, r, 0, k + 3);
+	d->party_id = cpt_db_i64(r, 0, k + 4);
+	d->party_code = col_str(call, r, 0, k + 5);
+	d->party_name = col_str(call, r, 0, k + 6);
+	d->issue_date = col_str(call, r, 0, k + 7);
+	d->due_date = col_str(call, r, 0, k + 8);
+	d->valid_until = col_str(call, r, 0, k + 9);
+	d->delivery_date = col_str(call, r, 0, k + 10);
+	d->payment_terms = col_str(call, r, 0, k + 11);
+	d->prices_include_vat = cpt_db_bool(r, 0, k + 12);
+	d->discount_rate = (int32_t)cpt_db_i64(r, 0, k + 13);
+	d->exemption_code = col_str(call, r, 0, k + 14);
+	d->buyer_reference = col_str(call, r, 0, k + 15);
+	d->notes = col_str(call, r, 0, k + 16);
+	d->delivery_address_id = cpt_db_i64(r, 0, k + 17);
+	d->lines_net = cpt_db_i64(r, 0, k + 18);
+	d->discount_amount = cpt_db_i64(r, 0, k + 19);
+	d->net_total = cpt_db_i64(r, 0, k + 20);
+	d->vat_total = cpt_db_i64(r, 0, k + 21);
+	d->gross_total = cpt_db_i64(r, 0, k + 22);
+	d->prepaid = cpt_db_i64(r, 0, k + 23);
+	d->amount_due = cpt_db_i64(r, 0, k + 24);
+	d->eco_total = cpt_db_i64(r, 0, k + 25);
+	d->corrects_id = cpt_db_i64(r, 0, k + 26);
+	d->hash = col_str(call, r, 0, k + 27);
+	d->validated_at = cpt_db_i64(r, 0, k + 28);
+	d->progress_rate = (int32_t)cpt_db_i64(r, 0, k + 30);
+	d->progress_previous = cpt_db_i64(r, 0, k + 31);
+	/* The sources, a JSON array of ids. */
+	g_auto(GStrv) ids = g_strsplit_set(cpt_db_str(r, 0, k + 29), "[],", -1);
+	d->source_ids = cpt_call_alloc(call, sizeof(int64_t) * (g_strv_length(ids) + 1));
+	for (char **s = ids; *s; s++) {
+		if (**s) {
+			d->source_ids[d->n_source_ids++] = g_ascii_strtoll(*s, NULL, 10);
+		}
+	}
+	return d;
+}
+
 int cpt_sales_load(cpt_call *call, cpt_status *st, int64_t id, const char *field,
 		   Comptoir__Sales__Document **out)
 {
@@ -125,50 +171,16 @@ int cpt_sales_load(cpt_call *call, cpt_status *st, int64_t id, const char *field
 		PQclear(r);
 		return cpt_status_set(st, CPT_NOT_FOUND, field, "document introuvable");
 	}
-	Comptoir__Sales__Document *d =
-	    CPT_NEW(call, Comptoir__Sales__Document, comptoir__sales__document__init);
-	d->id = cpt_db_i64(r, 0, 0);
-	d->type = col_str(call, r, 0, 1);
-	d->state = col_str(call, r, 0, 2);
-	d->number = col_str(call, r, 0, 3);
-	d->party_id = cpt_db_i64(r, 0, 4);
-	d->party_code = col_str(call, r, 0, 5);
-	d->party_name = col_str(call, r, 0, 6);
-	d->issue_date = col_str(call, r, 0, 7);
-	d->due_date = col_str(call, r, 0, 8);
-	d->valid_until = col_str(call, r, 0, 9);
-	d->delivery_date = col_str(call, r, 0, 10);
-	d->payment_terms = col_str(call, r, 0, 11);
-	d->prices_include_vat = cpt_db_bool(r, 0, 12);
-	d->discount_rate = (int32_t)cpt_db_i64(r, 0, 13);
-	d->exemption_code = col_str(call, r, 0, 14);
-	d->buyer_reference = col_str(call, r, 0, 15);
-	d->notes = col_str(call, r, 0, 16);
-	d->delivery_address_id = cpt_db_i64(r, 0, 17);
-	d->lines_net = cpt_db_i64(r, 0, 18);
-	d->discount_amount = cpt_db_i64(r, 0, 19);
-	d->net_total = cpt_db_i64(r, 0, 20);
-	d->vat_total = cpt_db_i64(r, 0, 21);
-	d->gross_total = cpt_db_i64(r, 0, 22);
-	d->prepaid = cpt_db_i64(r, 0, 23);
-	d->amount_due = cpt_db_i64(r, 0, 24);
-	d->eco_total = cpt_db_i64(r, 0, 25);
-	d->corrects_id = cpt_db_i64(r, 0, 26);
-	d->hash = col_str(call, r, 0, 27);
-	d->validated_at = cpt_db_i64(r, 0, 28);
-	d->progress_rate = (int32_t)cpt_db_i64(r, 0, 30);
-	d->progress_previous = cpt_db_i64(r, 0, 31);
-	/* The sources, a JSON array of ids. */
-	g_auto(GStrv) ids = g_strsplit_set(cpt_db_str(r, 0, 29), "[],", -1);
-	d->source_ids = cpt_call_alloc(call, sizeof(int64_t) * (g_strv_length(ids) + 1));
-	for (char **s = ids; *s; s++) {
-		if (**s) {
-			d->source_ids[d->n_source_ids++] = g_ascii_strtoll(*s, NULL, 10);
-		}
-	}
+	Comptoir__Sales__Document *d = cpt_sales_doc_of(call, r, 0);
 	PQclear(r);
-	if (load_lines(call, st, d)) {
+	r = cpt_db_query(call, st, SQL_LINES, cpt_call_i64(call, d->id));
+	if (!r) {
 		return st->code;
+	}
+	int rc = cpt_sales_lines_of(call, st, r, 0, d);
+	PQclear(r);
+	if (rc) {
+		return rc;
 	}
 	*out = d;
 	return 0;

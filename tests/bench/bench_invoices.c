@@ -160,7 +160,12 @@ int main(void)
 		INVOICES = atoi(n);
 	}
 	/* Without the PDF archive. */
-	if (start("[log]\nlevel = warn\n[sales]\narchive_pdf = 0\n")) {
+	char config[160] = "[log]\nlevel = warn\n[sales]\narchive_pdf = 0\n";
+	if (getenv("BENCH_POOL")) { /* for trying pool sizes: testenv's is 4 */
+		snprintf(config + strlen(config), sizeof config - strlen(config),
+			 "[database]\npool_size = %d\n", atoi(getenv("BENCH_POOL")));
+	}
+	if (start(config)) {
 		return 1;
 	}
 	double rpc = run();
