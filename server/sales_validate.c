@@ -54,10 +54,20 @@ static const char *const CANON_DOC_NAMES[] = {
     "discount",	  "net_total",	 "vat_total",	  "gross_total",   "prepaid",
     "amount_due", "corrects_id", "chain_seq",	  "progress_rate", "progress_previous"};
 
+#define CANON_LINE_COLS                                                                            \
+	"position::text, kind, article_code, label, unit, quantity::text, unit_price::text,"       \
+	" discount::text, vat_rate::text, vat_category, amount::text, net::text"
+enum { CANON_LINE_FIELDS = 12 };
+/*
+ * The lines come in the text order of their positions (1, 10, 2...): the
+ * order the chain has hashed them in since its first link, kept as it is.
+ */
 static const char SQL_CANON_LINES[] =
-    "SELECT position::text, kind, article_code, label, unit, quantity::text,"
-    " unit_price::text, discount::text, vat_rate::text, vat_category, amount::text, net::text"
-    " FROM sales_line WHERE document_id = $1::bigint ORDER BY position";
+    "SELECT " CANON_LINE_COLS " FROM sales_line WHERE document_id = $1::bigint ORDER BY position";
+/* The same, then the lines as the reply reads them (validate's). */
+static const char SQL_LINES_BOTH[] = "SELECT " CANON_LINE_COLS ", " CPT_SALES_LINE_COLS
+				     " FROM sales_line l WHERE document_id = $1::bigint"
+				     " ORDER BY l.position::text";
 
 /* key=value, with backslash and line feed escaped so that a value cannot forge a line. */
 static void canon_field(GString *s, const char *key, const char *value)
@@ -98,7 +108,7 @@ static char *canonical_of(const PGresult *doc, int first, const PGresult *lines,
 	}
 	for (int i = 0; i < PQntuples(lines); i++) {
 		g_string_append(s, "line\n");
-		for (int c = 0; c < PQnfields(lines); c++) {
+		for (int c = 0; c < CANON_LINE_FIELDS; c++) {
 			canon_field(s, PQfname(lines, c), PQgetvalue(lines, i, c));
 		}
 	}
@@ -227,7 +237,8 @@ int cpt_sales_archive(cpt_call *call, cpt_status *st, int64_t id)
 /*
  * The draft, locked, as it will be once validated: its type, state, item
  * count and fiscal year, then its canonical fields (SQL_CANON_DOC's order)
- * with the frozen buyer and, for chained documents, today's dates.
+ * with the frozen buyer and, for chained documents, today's dates, then the
+ * document as the reply reads it (CPT_SALES_DOC_COLS).
  */
 #define VALIDATE_CHAINED "d.type IN ('invoice', 'deposit_invoice', 'credit_note')"
 static const char SQL_DRAFT[] =
@@ -238,18 +249,18 @@ static const char SQL_DRAFT[] =
     " d.prices_include_vat::text, d.discount_rate::text, coalesce(d.exemption_code, ''),"
     " d.lines_net::text, d.discount_amount::text, d.net_total::text, d.vat_total::text,"
     " d.gross_total::text, d.prepaid::text, d.amount_due::text,"
-    " coalesce(d.corrects_id, 0)::text, '', d.progress_rate::text, d.progress_previous::text"
-    " FROM sales_document d, LATERAL (SELECT"
+    " coalesce(d.corrects_id, 0)::text, '', d.progress_rate::text, d.progress_previous::text,"
+    " " CPT_SALES_DOC_COLS " FROM sales_document d, LATERAL (SELECT"
     "  CASE WHEN " VALIDATE_CHAINED " THEN current_date ELSE d.issue_date END AS issue,"
     "  CASE WHEN " VALIDATE_CHAINED " AND d.due_date IS NOT NULL"
     "   THEN current_date + (d.due_date - d.issue_date) ELSE d.due_date END AS due,"
     "  (%s) AS buyer) v"
     " WHERE d.id = $1::bigint FOR UPDATE OF d";
-enum { DRAFT_CANON = 4 }; /* the first canonical column of SQL_DRAFT */
+enum { DRAFT_CANON = 4, DRAFT_DOC = DRAFT_CANON + 20 }; /* where SQL_DRAFT's parts begin */
 
 /*
  * Validates draft id; *out is the validated document as the reply shows it,
- * read before the locks are taken and completed after.
+ * read with the draft and completed from the locking statement.
  */
 static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_out,
 		    Comptoir__Sales__Document **out)
@@ -287,17 +298,20 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 			chained = SERIES[i].chained;
 		}
 	}
+	*out = cpt_sales_doc_of(call, r, DRAFT_DOC);
 	size_t cut[2] = {0, 0};
 	char *canonical = NULL;
-	if (chained) {
-		PGresult *lines = NULL;
-		if (exec_params(call, st, SQL_CANON_LINES, 1, p1, &lines)) {
-			PQclear(r);
-			return st->code;
-		}
-		canonical = canonical_of(r, DRAFT_CANON, lines, cut);
+	PGresult *lines = NULL;
+	if (exec_params(call, st, SQL_LINES_BOTH, 1, p1, &lines) ||
+	    cpt_sales_lines_of(call, st, lines, CANON_LINE_FIELDS, *out)) {
+		PQclear(r);
 		PQclear(lines);
+		return st->code;
 	}
+	if (chained) {
+		canonical = canonical_of(r, DRAFT_CANON, lines, cut);
+	}
+	PQclear(lines);
 	PQclear(r);
 	if (strcmp(type, "credit_note") == 0) {
 		/* Again, the invoice locked: two drafts saved at once must not both pass. */
@@ -322,8 +336,7 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	}
 	if (cpt_audit_notify(call, st, "sales_document", id,
 			     cpt_json_object(call, "event", "validate", "type", type, NULL),
-			     cpt_sales_topic(type), "validate") ||
-	    cpt_sales_load(call, st, id, "id", out)) {
+			     cpt_sales_topic(type), "validate")) {
 		g_free(canonical);
 		return st->code;
 	}
