@@ -229,16 +229,22 @@ int cpt_client_send_request_keyed(cpt_client *c, uint64_t id, const char *method
 	return rc;
 }
 
-int cpt_client_send(cpt_client *c, const char *method, const ProtobufCMessage *in, uint64_t *id,
-		    cpt_status *st)
+static int send_keyed(cpt_client *c, const char *method, const ProtobufCMessage *in,
+		      const uint8_t *key, size_t key_len, uint64_t *id, cpt_status *st)
 {
 	size_t n = protobuf_c_message_get_packed_size(in);
 	uint8_t *payload = malloc(n ? n : 1);
 	protobuf_c_message_pack(in, payload);
 	*id = c->next_id++;
-	int rc = cpt_client_send_request(c, *id, method, payload, n, st);
+	int rc = cpt_client_send_request_keyed(c, *id, method, payload, n, key, key_len, st);
 	free(payload);
 	return rc;
+}
+
+int cpt_client_send(cpt_client *c, const char *method, const ProtobufCMessage *in, uint64_t *id,
+		    cpt_status *st)
+{
+	return send_keyed(c, method, in, NULL, 0, id, st);
 }
 
 /* Reads until one complete frame is buffered; returns its ServerFrame. */
@@ -326,11 +332,19 @@ int cpt_client_call(cpt_client *c, const char *method, const ProtobufCMessage *i
 		    const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
 		    cpt_status *st)
 {
+	return cpt_client_call_keyed(c, method, in, NULL, 0, out_desc, out, st);
+}
+
+int cpt_client_call_keyed(cpt_client *c, const char *method, const ProtobufCMessage *in,
+			  const uint8_t *key, size_t key_len,
+			  const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
+			  cpt_status *st)
+{
 	uint64_t id, got;
 	if (out) {
 		*out = NULL;
 	}
-	if (cpt_client_send(c, method, in, &id, st)) {
+	if (send_keyed(c, method, in, key, key_len, &id, st)) {
 		return st->code;
 	}
 	for (;;) {

@@ -48,6 +48,12 @@ int cpt_client_call(cpt_client *c, const char *method, const ProtobufCMessage *i
 		    const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
 		    cpt_status *st);
 
+/* The same with an idempotency key, as the workstations send every call. */
+int cpt_client_call_keyed(cpt_client *c, const char *method, const ProtobufCMessage *in,
+			  const uint8_t *key, size_t key_len,
+			  const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
+			  cpt_status *st);
+
 /* Pipelining: send without waiting; *id identifies the response. */
 int cpt_client_send(cpt_client *c, const char *method, const ProtobufCMessage *in, uint64_t *id,
 		    cpt_status *st);

@@ -2,7 +2,8 @@
  * Creating and validating invoices of 3 lines through the RPC, over TLS,
  * from 8 client threads: each invoice is one Invoices/Save (server checks,
  * totals, lines) and one Invoices/Validate (legal number, buyer frozen, hash
- * chain). Twice: without the PDF archive ([sales] archive_pdf = 0), then
+ * chain), each with its idempotency key as the workstations send them (the
+ * server keeps the answer with the work). Twice: without the PDF archive ([sales] archive_pdf = 0), then
  * with it (PDF/A-3 Factur-X rendered and archived at each validation). Then
  * the floor: the same rows written by plain SQL inserts over one connection,
  * and the ratio. BENCH_INVOICES sets the count (10 000 by default);
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #define THREADS 8
@@ -37,9 +39,20 @@ typedef struct {
 	int count, failed;
 } worker;
 
+/* A fresh idempotency key, as the workstations send with every call. */
+static void new_key(uint8_t key[16])
+{
+	/* Not rand_r(): the low bits of its states repeat soon enough for
+	 * threads to draw the same keys. */
+	if (getrandom(key, 16, 0) != 16) {
+		abort();
+	}
+}
+
 static void *work(void *arg)
 {
 	worker *w = arg;
+	uint8_t key[16];
 	cpt_client *c = cpt_testenv_admin(&env);
 	if (!c) {
 		w->failed = w->count;
@@ -66,9 +79,10 @@ static void *work(void *arg)
 		req.document = &d;
 		ProtobufCMessage *out = NULL;
 		cpt_status st = {0};
-		if (cpt_client_call(c, "comptoir.sales.Invoices/Save", &req.base,
-				    &comptoir__sales__document_reply__descriptor, &out,
-				    &st) != CPT_OK) {
+		new_key(key);
+		if (cpt_client_call_keyed(c, "comptoir.sales.Invoices/Save", &req.base, key,
+					  sizeof key, &comptoir__sales__document_reply__descriptor,
+					  &out, &st) != CPT_OK) {
 			fprintf(stderr, "save: %s (%s)\n", st.message, st.field);
 			w->failed++;
 			continue;
@@ -77,10 +91,11 @@ static void *work(void *arg)
 		v.id = ((Comptoir__Sales__DocumentReply *)out)->document->id;
 		protobuf_c_message_free_unpacked(out, NULL);
 		out = NULL;
-		if (cpt_client_call(c, "comptoir.sales.Invoices/Validate", &v.base,
-				    &comptoir__sales__document_reply__descriptor, &out,
-				    &st) != CPT_OK) {
-			fprintf(stderr, "validate: %s (%s)\n", st.message, st.field);
+		new_key(key);
+		if (cpt_client_call_keyed(c, "comptoir.sales.Invoices/Validate", &v.base, key,
+					  sizeof key, &comptoir__sales__document_reply__descriptor,
+					  &out, &st) != CPT_OK) {
+			fprintf(stderr, "validate %lld: %s (%s)\n", (long long)v.id, st.message, st.field);
 			w->failed++;
 		}
 		protobuf_c_message_free_unpacked(out, NULL);
