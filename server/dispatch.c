@@ -482,6 +482,14 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 {
 	memset(res, 0, sizeof *res);
 	bool keyed = key && *key && keeps_answer(m, session);
+	/*
+	 * Whether this keyed call may have been done already, its answer kept.
+	 * Only a call sent again can find one, and it then either fails (the
+	 * work is there: "already validated") or meets the kept key when it
+	 * keeps its own answer. Only then is the answer looked for: a first
+	 * attempt costs no lookup.
+	 */
+	bool look = false;
 	for (int attempt = 1;; attempt++) {
 		cpt_call call = {
 		    .cfg = cfg,
@@ -501,10 +509,18 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 		size_t kept_len = 0;
 		bool replay = false;
 		if (!call.db || open_context(&call, m, session, &st) == 0) {
-			replay = keyed && kept_answer(&call, key, &kept, &kept_len);
+			replay = keyed && look && kept_answer(&call, key, &kept, &kept_len);
 			if (!replay) {
 				m->handler(&call, in, &out, &st);
 			}
+		}
+		if (keyed && !look && !replay && st.code != CPT_OK && call.db && !call.retry &&
+		    !call.conn_broken && !call.commit_on_error) {
+			/* Refused, perhaps because it was done: again, its answer looked
+			 * for. (Not a refusal that commits, such as a wrong password
+			 * counted: it would count twice.) */
+			look = true;
+			call.retry = true;
 		}
 		if (keyed && !replay && st.code == CPT_OK && call.db) {
 			/* The answer, committed with the work it reports. */
@@ -517,6 +533,7 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 			    strcmp(call.sqlstate, "23505") == 0) {
 				/* The same call ran meanwhile on another connection and
 				 * committed first: its answer is the answer. */
+				look = true;
 				call.retry = true;
 				cpt_status_reset(&st);
 				cpt_status_set(&st, CPT_ABORTED, NULL, "appel déjà traité");

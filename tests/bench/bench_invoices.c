@@ -40,6 +40,8 @@ typedef struct {
 } worker;
 
 /* A fresh idempotency key, as the workstations send with every call. */
+static bool no_keys; /* BENCH_NO_KEYS=1: calls without keys, for comparison */
+
 static void new_key(uint8_t key[16])
 {
 	/* Not rand_r(): the low bits of its states repeat soon enough for
@@ -80,8 +82,8 @@ static void *work(void *arg)
 		ProtobufCMessage *out = NULL;
 		cpt_status st = {0};
 		new_key(key);
-		if (cpt_client_call_keyed(c, "comptoir.sales.Invoices/Save", &req.base, key,
-					  sizeof key, &comptoir__sales__document_reply__descriptor,
+		if (cpt_client_call_keyed(c, "comptoir.sales.Invoices/Save", &req.base,
+					  no_keys ? NULL : key, sizeof key, &comptoir__sales__document_reply__descriptor,
 					  &out, &st) != CPT_OK) {
 			fprintf(stderr, "save: %s (%s)\n", st.message, st.field);
 			w->failed++;
@@ -92,8 +94,8 @@ static void *work(void *arg)
 		protobuf_c_message_free_unpacked(out, NULL);
 		out = NULL;
 		new_key(key);
-		if (cpt_client_call_keyed(c, "comptoir.sales.Invoices/Validate", &v.base, key,
-					  sizeof key, &comptoir__sales__document_reply__descriptor,
+		if (cpt_client_call_keyed(c, "comptoir.sales.Invoices/Validate", &v.base,
+					  no_keys ? NULL : key, sizeof key, &comptoir__sales__document_reply__descriptor,
 					  &out, &st) != CPT_OK) {
 			fprintf(stderr, "validate %lld: %s (%s)\n", (long long)v.id, st.message, st.field);
 			w->failed++;
@@ -170,6 +172,7 @@ static double run(void)
 
 int main(void)
 {
+	no_keys = getenv("BENCH_NO_KEYS") != NULL;
 	const char *n = getenv("BENCH_INVOICES");
 	if (n && atoi(n) >= THREADS) {
 		INVOICES = atoi(n);
