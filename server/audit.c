@@ -13,16 +13,14 @@ static const char SQL_AUDIT[] =
     "  CASE WHEN $5::bigint = 0 THEN '{}'::bigint[] ELSE ARRAY[$5::bigint] END,"
     "  coalesce($6::jsonb, '{}'::jsonb))";
 
+/* The audit goes with the call's next statement (cpt_db_defer): no round trip of its own. */
 int cpt_audit(cpt_call *call, cpt_status *st, const char *target, int64_t row_id,
 	      int64_t company_id, const char *detail)
 {
-	PGresult *r = cpt_db_query(call, st, SQL_AUDIT, cpt_call_i64(call, call->user_id),
-				   cpt_call_i64(call, company_id), call->method, target,
-				   cpt_call_i64(call, row_id), detail);
-	if (!r) {
-		return st->code;
-	}
-	PQclear(r);
+	(void)st;
+	const char *v[] = {cpt_call_i64(call, call->user_id), cpt_call_i64(call, company_id),
+			   call->method, target, cpt_call_i64(call, row_id), detail};
+	cpt_db_defer(call, SQL_AUDIT, 6, v, NULL, NULL);
 	return 0;
 }
 
@@ -81,20 +79,21 @@ char *cpt_json_object(cpt_call *call, ...)
 int cpt_audit_notify(cpt_call *call, cpt_status *st, const char *target, int64_t row_id,
 		     const char *detail, const char *topic, const char *action)
 {
-	PGresult *r = cpt_db_query(
-	    call, st,
-	    "WITH a AS (INSERT INTO audit_log (user_id, company_id, method, target, row_ids, "
-	    "detail)"
-	    " VALUES (nullif($1::bigint, 0), nullif($2::bigint, 0), $3, $4,"
-	    "  CASE WHEN $5::bigint = 0 THEN '{}'::bigint[] ELSE ARRAY[$5::bigint] END,"
-	    "  coalesce($6::jsonb, '{}'::jsonb)))"
-	    " SELECT pg_notify('comptoir_events', $7)",
-	    cpt_call_i64(call, call->user_id), cpt_call_i64(call, call->company_id), call->method,
-	    target, cpt_call_i64(call, row_id), detail,
-	    cpt_notify_payload(call, topic, row_id, action));
-	if (!r) {
-		return st->code;
-	}
-	PQclear(r);
+	(void)st;
+	const char *v[] = {cpt_call_i64(call, call->user_id),
+			   cpt_call_i64(call, call->company_id),
+			   call->method,
+			   target,
+			   cpt_call_i64(call, row_id),
+			   detail,
+			   cpt_notify_payload(call, topic, row_id, action)};
+	cpt_db_defer(call,
+		     "WITH a AS (INSERT INTO audit_log (user_id, company_id, method, target,"
+		     " row_ids, detail)"
+		     " VALUES (nullif($1::bigint, 0), nullif($2::bigint, 0), $3, $4,"
+		     "  CASE WHEN $5::bigint = 0 THEN '{}'::bigint[] ELSE ARRAY[$5::bigint] END,"
+		     "  coalesce($6::jsonb, '{}'::jsonb)))"
+		     " SELECT pg_notify('comptoir_events', $7)",
+		     7, v, NULL, NULL);
 	return 0;
 }

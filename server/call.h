@@ -36,6 +36,8 @@ bool cpt_session_has(const cpt_session *s, const char *permission);
 
 typedef struct cpt_arena_chunk cpt_arena_chunk;
 
+typedef struct cpt_deferred cpt_deferred;
+
 typedef struct cpt_call {
 	const struct cpt_config *cfg;
 	PGconn *db;
@@ -67,6 +69,9 @@ typedef struct cpt_call {
 	 */
 	int (*after_commit)(struct cpt_call *call, cpt_status *st, int64_t arg);
 	int64_t after_commit_arg;
+
+	/* Writes queued by cpt_db_defer(), sent with the next statement. */
+	struct cpt_deferred *deferred;
 
 	cpt_arena_chunk *arena;
 } cpt_call;

@@ -189,36 +189,189 @@ static const char *prepared_name(cpt_call *call, const char *sql, int n, PGresul
 	return fresh;
 }
 
-PGresult *cpt_db_exec(cpt_call *call, cpt_status *st, const char *sql, int n,
-		      const char *const *params)
+/* A statement queued by cpt_db_defer(), in the call's arena. */
+struct cpt_deferred {
+	const char *sql, *name; /* name: prepared, or NULL */
+	int n;
+	const char **params;
+	int *lengths, *formats;
+	struct cpt_deferred *next;
+};
+
+void cpt_db_defer(cpt_call *call, const char *sql, int n, const char *const *params,
+		  const int *lengths, const int *formats)
+{
+	cpt_deferred *d = cpt_call_alloc(call, sizeof *d);
+	d->sql = sql;
+	d->n = n;
+	d->params = cpt_call_alloc(call, sizeof(char *) * (size_t)(n + 1));
+	d->lengths = cpt_call_alloc(call, sizeof(int) * (size_t)(n + 1));
+	d->formats = cpt_call_alloc(call, sizeof(int) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++) {
+		d->formats[i] = formats ? formats[i] : 0;
+		d->lengths[i] = lengths ? lengths[i] : 0;
+		if (!params[i]) {
+			continue;
+		}
+		size_t len = d->formats[i] ? (size_t)d->lengths[i] : strlen(params[i]) + 1;
+		char *copy = cpt_call_alloc(call, len + 1);
+		memcpy(copy, params[i], len);
+		d->params[i] = copy;
+	}
+	cpt_deferred **tail = &call->deferred;
+	while (*tail) {
+		tail = &(*tail)->next;
+	}
+	*tail = d;
+}
+
+void cpt_db_rollback(cpt_call *call)
+{
+	call->deferred = NULL;
+	PQclear(PQexec(call->db, "ROLLBACK"));
+}
+
+int cpt_db_commit(cpt_call *call, cpt_status *st)
+{
+	call->commit_sent = true;
+	PGresult *r = cpt_db_exec0(call, st, "COMMIT");
+	if (!r) {
+		if (PQstatus(call->db) == CONNECTION_OK &&
+		    PQtransactionStatus(call->db) != PQTRANS_IDLE) {
+			/* A deferred statement failed: the COMMIT did not run. */
+			call->commit_sent = false;
+			cpt_db_rollback(call);
+		}
+		return st->code;
+	}
+	/* A failed transaction's COMMIT answers ROLLBACK without an error. */
+	bool rolled_back = strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
+	PQclear(r);
+	return rolled_back ? cpt_status_set(st, CPT_INTERNAL, NULL, "transaction annulée") : 0;
+}
+
+/* The connection left in pipeline mode cannot go back to the pool as is. */
+static PGresult *pipeline_stuck(cpt_call *call, cpt_status *st)
+{
+	cpt_warn("database connection stuck in pipeline mode, resetting");
+	PQreset(call->db);
+	if (call->prepared) {
+		g_hash_table_remove_all(call->prepared);
+	}
+	call->conn_broken = true;
+	cpt_status_set(st, CPT_UNAVAILABLE, NULL, "base de données indisponible");
+	return NULL;
+}
+
+static int send_one(PGconn *db, const char *name, const char *sql, int n,
+		    const char *const *params, const int *lengths, const int *formats,
+		    int result_format)
+{
+	return name ? PQsendQueryPrepared(db, name, n, params, lengths, formats, result_format)
+		    : PQsendQueryParams(db, sql, n, NULL, params, lengths, formats,
+					result_format);
+}
+
+/*
+ * The deferred statements, then sql, in one pipeline: one round trip.
+ * The first that fails is the error (the ones after it did not run).
+ */
+static PGresult *run_with_deferred(cpt_call *call, cpt_status *st, const char *name,
+				   const char *sql, int n, const char *const *params,
+				   const int *lengths, const int *formats, int result_format)
+{
+	PGconn *db = call->db;
+	cpt_deferred *list = call->deferred;
+	call->deferred = NULL;
+	int k = 1;
+	for (cpt_deferred *d = list; d; d = d->next, k++) {
+		PGresult *failed = NULL;
+		d->name = prepared_name(call, d->sql, d->n, &failed); /* not in a pipeline */
+		if (failed) {
+			return check(call, st, failed);
+		}
+	}
+	if (PQenterPipelineMode(db) != 1) {
+		return pipeline_stuck(call, st);
+	}
+	bool sent = true;
+	for (cpt_deferred *d = list; d && sent; d = d->next) {
+		sent = send_one(db, d->name, d->sql, d->n, (const char *const *)d->params,
+				d->lengths, d->formats, 0) == 1;
+	}
+	sent = sent &&
+	       send_one(db, name, sql, n, params, lengths, formats, result_format) == 1 &&
+	       PQpipelineSync(db) == 1;
+	/* Each statement's result then a NULL; then the sync marker. */
+	PGresult **got = cpt_call_alloc(call, sizeof(PGresult *) * (size_t)k);
+	for (int i = 0; sent && i < k; i++) {
+		got[i] = PQgetResult(db);
+		if (!got[i]) {
+			break;
+		}
+		for (PGresult *x; (x = PQgetResult(db));) {
+			PQclear(x);
+		}
+	}
+	PGresult *sync = sent ? PQgetResult(db) : NULL;
+	bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+	PQclear(sync);
+	if (!synced || PQexitPipelineMode(db) != 1) {
+		for (int i = 0; i < k; i++) {
+			PQclear(got[i]);
+		}
+		return pipeline_stuck(call, st);
+	}
+	/* The first failure is the answer; the last statement's result otherwise. */
+	PGresult *out = NULL;
+	bool failed = false;
+	for (int i = 0; i < k; i++) {
+		ExecStatusType s = PQresultStatus(got[i]);
+		bool ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+		if (failed || (ok && i < k - 1)) {
+			PQclear(got[i]);
+		} else {
+			failed = !ok;
+			out = check(call, st, got[i]); /* an error: sets st, clears */
+		}
+	}
+	return out;
+}
+
+static PGresult *run(cpt_call *call, cpt_status *st, const char *sql, int n,
+		     const char *const *params, const int *lengths, const int *formats,
+		     int result_format)
 {
 	PGresult *failed = NULL;
 	const char *name = prepared_name(call, sql, n, &failed);
 	if (failed) {
+		call->deferred = NULL;
 		return check(call, st, failed);
 	}
-	if (name) {
-		return check(call, st, PQexecPrepared(call->db, name, n, params, NULL, NULL, 0));
+	if (call->deferred) {
+		return run_with_deferred(call, st, name, sql, n, params, lengths, formats,
+					 result_format);
 	}
-	return check(call, st, PQexecParams(call->db, sql, n, NULL, params, NULL, NULL, 0));
+	if (name) {
+		return check(call, st,
+			     PQexecPrepared(call->db, name, n, params, lengths, formats,
+					    result_format));
+	}
+	return check(call, st,
+		     PQexecParams(call->db, sql, n, NULL, params, lengths, formats, result_format));
+}
+
+PGresult *cpt_db_exec(cpt_call *call, cpt_status *st, const char *sql, int n,
+		      const char *const *params)
+{
+	return run(call, st, sql, n, params, NULL, NULL, 0);
 }
 
 PGresult *cpt_db_exec_bytes(cpt_call *call, cpt_status *st, const char *sql, int n,
 			    const char *const *params, const int *lengths, const int *formats,
 			    int result_format)
 {
-	PGresult *failed = NULL;
-	const char *name = prepared_name(call, sql, n, &failed);
-	if (failed) {
-		return check(call, st, failed);
-	}
-	if (name) {
-		return check(
-		    call, st,
-		    PQexecPrepared(call->db, name, n, params, lengths, formats, result_format));
-	}
-	return check(call, st,
-		     PQexecParams(call->db, sql, n, NULL, params, lengths, formats, result_format));
+	return run(call, st, sql, n, params, lengths, formats, result_format);
 }
 
 PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sql, int n,
@@ -292,6 +445,9 @@ PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sq
 
 PGresult *cpt_db_exec0(cpt_call *call, cpt_status *st, const char *sql)
 {
+	if (call->deferred) {
+		return run_with_deferred(call, st, NULL, sql, 0, NULL, NULL, NULL, 0);
+	}
 	return check(call, st, PQexecParams(call->db, sql, 0, NULL, NULL, NULL, NULL, 0));
 }
 

@@ -47,6 +47,23 @@ PGresult *cpt_db_exec_bytes(cpt_call *call, cpt_status *st, const char *sql, int
  */
 PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sql, int n,
 				  const char *const *params);
+/*
+ * Queues a write whose result nobody reads (the audit, a kept answer): it
+ * goes with the call's next statement (the COMMIT at the latest), in one
+ * round trip, and its error, if any, is that statement's. Parameters are
+ * copied; lengths and formats as cpt_db_exec_bytes's (NULL: all text).
+ */
+void cpt_db_defer(cpt_call *call, const char *sql, int n, const char *const *params,
+		  const int *lengths, const int *formats);
+/* ROLLBACK, the deferred statements dropped. */
+void cpt_db_rollback(cpt_call *call);
+/*
+ * COMMIT, the deferred statements first; commit_sent says whether it went
+ * out (a lost connection leaves the outcome unknown). On an error, the
+ * transaction is over either way.
+ */
+int cpt_db_commit(cpt_call *call, cpt_status *st);
+
 /* A query without parameters. */
 PGresult *cpt_db_exec0(cpt_call *call, cpt_status *st, const char *sql);
 

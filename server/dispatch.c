@@ -374,21 +374,11 @@ static void end_transaction(cpt_call *call, bool commit, cpt_status *st)
 	}
 	if (commit) {
 		cpt_status cst = {0};
-		call->commit_sent = true;
-		PGresult *r = cpt_db_exec0(call, &cst, "COMMIT");
-		if (!r) {
+		if (cpt_db_commit(call, &cst) != 0 && st->code == CPT_OK) {
 			*st = cst;
-			return;
-		}
-		/* A failed transaction's COMMIT answers ROLLBACK without an error. */
-		bool rolled_back = strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
-		PQclear(r);
-		if (rolled_back && st->code == CPT_OK) {
-			cpt_status_set(st, CPT_INTERNAL, NULL, "transaction annulée");
 		}
 	} else {
-		PGresult *r = PQexec(call->db, "ROLLBACK");
-		PQclear(r);
+		cpt_db_rollback(call);
 	}
 }
 
@@ -447,33 +437,26 @@ static bool kept_answer(cpt_call *call, const char *key, uint8_t **payload, size
 	return found;
 }
 
-/* Keeps the answer with the call's work; false on a duplicate key (23505). */
-static int keep_answer(cpt_call *call, cpt_status *st, const char *key, const cpt_method *m,
-		       const uint8_t *payload, size_t len)
+/*
+ * Keeps the answer with the call's work: sent with the COMMIT, which fails
+ * on a duplicate key (call_result_pkey) when the same call was done meanwhile.
+ */
+static void keep_answer(cpt_call *call, const char *key, const cpt_method *m,
+			const uint8_t *payload, size_t len)
 {
 	static atomic_uint calls;
 	const char *v[] = {key, m->name, (const char *)payload, cpt_call_i64(call, call->user_id)};
 	const int lengths[] = {0, 0, (int)len, 0};
 	const int formats[] = {0, 0, 1, 0};
-	PGresult *r =
-	    cpt_db_exec_bytes(call, st,
-			      "INSERT INTO call_result (key, method, payload, user_id)"
-			      " VALUES (decode($1, 'hex'), $2, $3, nullif($4::bigint, 0))",
-			      4, v, lengths, formats, 0);
-	if (!r) {
-		return st->code;
-	}
-	PQclear(r);
+	cpt_db_defer(call,
+		     "INSERT INTO call_result (key, method, payload, user_id)"
+		     " VALUES (decode($1, 'hex'), $2, $3, nullif($4::bigint, 0))",
+		     4, v, lengths, formats);
 	if (atomic_fetch_add(&calls, 1) % 1000 == 999) {
 		/* Now and then, this user's answers older than a day go. */
-		r = cpt_db_exec0(
-		    call, st,
-		    "DELETE FROM call_result WHERE created_at < now() - interval '1 day'");
-		if (r) {
-			PQclear(r);
-		}
+		cpt_db_defer(call, "DELETE FROM call_result WHERE created_at < now() - interval '1 day'",
+			     0, NULL, NULL, NULL);
 	}
-	return st->code;
 }
 
 void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg,
@@ -529,8 +512,12 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 			if (out) {
 				protobuf_c_message_pack(out, kept);
 			}
-			if (keep_answer(&call, &st, key, m, kept, kept_len) != 0 &&
-			    strcmp(call.sqlstate, "23505") == 0) {
+			keep_answer(&call, key, m, kept, kept_len);
+		}
+		if (call.db) {
+			end_transaction(
+			    &call, (st.code == CPT_OK && !replay) || call.commit_on_error, &st);
+			if (keyed && !replay && cpt_db_violated(&call, "call_result_pkey")) {
 				/* The same call ran meanwhile on another connection and
 				 * committed first: its answer is the answer. */
 				look = true;
@@ -538,10 +525,6 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 				cpt_status_reset(&st);
 				cpt_status_set(&st, CPT_ABORTED, NULL, "appel déjà traité");
 			}
-		}
-		if (call.db) {
-			end_transaction(
-			    &call, (st.code == CPT_OK && !replay) || call.commit_on_error, &st);
 			if (st.code == CPT_OK && call.after_commit && !call.conn_broken) {
 				run_after_commit(&call, m, session);
 			}

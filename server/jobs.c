@@ -277,21 +277,13 @@ int cpt_job_begin(cpt_job_run *run, cpt_status *st, int64_t company_id)
 int cpt_job_commit(cpt_job_run *run, cpt_status *st)
 {
 	cpt_call *call = run->call;
-	PGresult *r = cpt_db_exec0(call, st, "COMMIT");
-	if (!r) {
-		return st->code;
-	}
-	bool rolled_back = strcmp(PQcmdStatus(r), "ROLLBACK") == 0;
-	PQclear(r);
+	int rc = cpt_db_commit(call, st);
 	call->company_id = 0;
-	if (rolled_back) {
-		return cpt_status_set(st, CPT_INTERNAL, NULL, "transaction annulée");
-	}
-	return 0;
+	return rc;
 }
 
 void cpt_job_rollback(cpt_job_run *run)
 {
-	PQclear(PQexec(run->call->db, "ROLLBACK"));
+	cpt_db_rollback(run->call);
 	run->call->company_id = 0;
 }

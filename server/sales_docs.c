@@ -18,6 +18,7 @@
 #include "sales_totals.h"
 
 #include <glib.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -95,12 +96,30 @@ typedef struct draft {
 	const char **article_code, **label, **unit;
 	bool internal;	     /* the server's own call: sources and corrections kept */
 	PGresult *articles;  /* the lines' articles, read at once */
-	PGresult *vat_rates; /* every VAT rate (a few rows) */
+	const PGresult *vat_rates; /* every VAT rate (a few rows), shared */
 } draft;
 
 /*
- * Reads the articles the lines name (by id or code) and the VAT rates in
- * two queries, whatever the number of lines.
+ * Every VAT rate, read once per process: the daemon may only read the table
+ * (sql/0005), which changes with a migration, after which the daemon is
+ * restarted. The result is shared by every thread, read-only.
+ */
+static const PGresult *vat_rates(cpt_call *call, cpt_status *st)
+{
+	static PGresult *cache;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&lock);
+	if (!cache) {
+		cache = cpt_db_exec0(call, st, "SELECT id, rate, category FROM vat_rate");
+	}
+	const PGresult *r = cache;
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/*
+ * Reads the articles the lines name (by id or code) in one query, whatever
+ * the number of lines, and the VAT rates.
  */
 static int prefetch(cpt_call *call, cpt_status *st, draft *d)
 {
@@ -134,7 +153,7 @@ static int prefetch(cpt_call *call, cpt_status *st, draft *d)
 	if (!d->articles) {
 		return st->code;
 	}
-	d->vat_rates = cpt_db_exec0(call, st, "SELECT id, rate, category FROM vat_rate");
+	d->vat_rates = vat_rates(call, st);
 	return d->vat_rates ? 0 : st->code;
 }
 
@@ -142,9 +161,6 @@ static void prefetch_free(draft *d)
 {
 	if (d->articles) {
 		PQclear(d->articles);
-	}
-	if (d->vat_rates) {
-		PQclear(d->vat_rates);
 	}
 }
 
@@ -353,7 +369,7 @@ static int line_vat(cpt_call *call, cpt_status *st, draft *d, size_t i, int64_t 
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "document.lines.vat_rate_id",
 				      "taux de TVA manquant (ligne %zu)", i + 1);
 	}
-	PGresult *r = d->vat_rates;
+	const PGresult *r = d->vat_rates;
 	int row = -1;
 	for (int k = 0; k < PQntuples(r) && row < 0; k++) {
 		if (cpt_db_i64(r, k, 0) == vat_rate_id) {
