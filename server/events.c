@@ -28,11 +28,9 @@ int cpt_notify(cpt_call *call, cpt_status *st, const char *topic, int64_t id, co
 {
 	char *payload = cpt_call_printf(call, "%lld|%s|%lld|%s", (long long)call->company_id, topic,
 					(long long)id, action);
-	PGresult *r = cpt_db_query(call, st, "SELECT pg_notify('" CHANNEL "', $1)", payload);
-	if (!r) {
-		return st->code;
-	}
-	PQclear(r);
+	(void)st; /* sent with the call's next statement (cpt_db_defer) */
+	const char *v[] = {payload};
+	cpt_db_defer(call, "SELECT pg_notify('" CHANNEL "', $1)", 1, v, NULL, NULL);
 	return 0;
 }
 
