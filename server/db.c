@@ -272,39 +272,64 @@ static int send_one(PGconn *db, const char *name, const char *sql, int n,
 					result_format);
 }
 
+/* One statement of a pipeline; its result is kept when keep. */
+typedef struct {
+	const char *sql, *name;
+	int n;
+	const char *const *params;
+	const int *lengths, *formats;
+	int result_format;
+	bool keep;
+	bool raw; /* not prepared (cpt_db_exec0's: COMMIT...) */
+} stmt;
+
 /*
- * The deferred statements, then sql, in one pipeline: one round trip.
- * The first that fails is the error (the ones after it did not run).
+ * The call's deferred statements, then the k statements of s, in one
+ * pipeline: one round trip. The first that fails is the error (the ones
+ * after it did not run): returns its code with st set. Otherwise out[i] is
+ * statement i's result when s[i].keep (the caller PQclears).
  */
-static PGresult *run_with_deferred(cpt_call *call, cpt_status *st, const char *name,
-				   const char *sql, int n, const char *const *params,
-				   const int *lengths, const int *formats, int result_format)
+static int run_pipeline(cpt_call *call, cpt_status *st, stmt *s, int k, PGresult **out)
 {
 	PGconn *db = call->db;
-	cpt_deferred *list = call->deferred;
+	int d_count = 0;
+	for (cpt_deferred *d = call->deferred; d; d = d->next) {
+		d_count++;
+	}
+	int total = d_count + k;
+	stmt *all = cpt_call_alloc(call, sizeof *all * (size_t)total);
+	int i = 0;
+	for (cpt_deferred *d = call->deferred; d; d = d->next, i++) {
+		all[i] = (stmt){.sql = d->sql,
+				.n = d->n,
+				.params = (const char *const *)d->params,
+				.lengths = d->lengths,
+				.formats = d->formats};
+	}
 	call->deferred = NULL;
-	int k = 1;
-	for (cpt_deferred *d = list; d; d = d->next, k++) {
+	memcpy(all + d_count, s, sizeof *s * (size_t)k);
+	for (i = 0; i < total; i++) {
 		PGresult *failed = NULL;
-		d->name = prepared_name(call, d->sql, d->n, &failed); /* not in a pipeline */
+		/* Prepared before, as PQprepare cannot run in a pipeline. */
+		all[i].name = all[i].raw ? NULL : prepared_name(call, all[i].sql, all[i].n, &failed);
 		if (failed) {
-			return check(call, st, failed);
+			check(call, st, failed);
+			return st->code;
 		}
 	}
 	if (PQenterPipelineMode(db) != 1) {
-		return pipeline_stuck(call, st);
+		pipeline_stuck(call, st);
+		return st->code;
 	}
 	bool sent = true;
-	for (cpt_deferred *d = list; d && sent; d = d->next) {
-		sent = send_one(db, d->name, d->sql, d->n, (const char *const *)d->params,
-				d->lengths, d->formats, 0) == 1;
+	for (i = 0; i < total && sent; i++) {
+		sent = send_one(db, all[i].name, all[i].sql, all[i].n, all[i].params,
+				all[i].lengths, all[i].formats, all[i].result_format) == 1;
 	}
-	sent = sent &&
-	       send_one(db, name, sql, n, params, lengths, formats, result_format) == 1 &&
-	       PQpipelineSync(db) == 1;
+	sent = sent && PQpipelineSync(db) == 1;
 	/* Each statement's result then a NULL; then the sync marker. */
-	PGresult **got = cpt_call_alloc(call, sizeof(PGresult *) * (size_t)k);
-	for (int i = 0; sent && i < k; i++) {
+	PGresult **got = cpt_call_alloc(call, sizeof(PGresult *) * (size_t)total);
+	for (i = 0; sent && i < total; i++) {
 		got[i] = PQgetResult(db);
 		if (!got[i]) {
 			break;
@@ -317,25 +342,63 @@ static PGresult *run_with_deferred(cpt_call *call, cpt_status *st, const char *n
 	bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
 	PQclear(sync);
 	if (!synced || PQexitPipelineMode(db) != 1) {
-		for (int i = 0; i < k; i++) {
+		for (i = 0; i < total; i++) {
 			PQclear(got[i]);
 		}
-		return pipeline_stuck(call, st);
+		pipeline_stuck(call, st);
+		return st->code;
 	}
-	/* The first failure is the answer; the last statement's result otherwise. */
-	PGresult *out = NULL;
 	bool failed = false;
-	for (int i = 0; i < k; i++) {
-		ExecStatusType s = PQresultStatus(got[i]);
-		bool ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
-		if (failed || (ok && i < k - 1)) {
-			PQclear(got[i]);
+	for (i = 0; i < total; i++) {
+		ExecStatusType status = PQresultStatus(got[i]);
+		bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+		if (!failed && !ok) {
+			failed = true;
+			check(call, st, got[i]); /* sets st, clears */
+		} else if (!failed && i >= d_count && all[i].keep) {
+			out[i - d_count] = got[i];
 		} else {
-			failed = !ok;
-			out = check(call, st, got[i]); /* an error: sets st, clears */
+			PQclear(got[i]);
 		}
 	}
-	return out;
+	if (failed) {
+		for (i = 0; i < k; i++) {
+			if (s[i].keep) {
+				PQclear(out[i]);
+				out[i] = NULL;
+			}
+		}
+		return st->code;
+	}
+	return 0;
+}
+
+int cpt_db_exec_all(cpt_call *call, cpt_status *st, int k, const cpt_db_stmt *in,
+		    PGresult **out)
+{
+	stmt *s = cpt_call_alloc(call, sizeof *s * (size_t)k);
+	for (int i = 0; i < k; i++) {
+		s[i] = (stmt){.sql = in[i].sql, .n = in[i].n, .params = in[i].params, .keep = true};
+		out[i] = NULL;
+	}
+	return run_pipeline(call, st, s, k, out);
+}
+
+/* The deferred statements, then sql, in one pipeline; sql's result. */
+static PGresult *run_with_deferred(cpt_call *call, cpt_status *st, bool raw, const char *sql,
+				   int n, const char *const *params, const int *lengths,
+				   const int *formats, int result_format)
+{
+	stmt one = {.raw = raw,
+		    .sql = sql,
+		    .n = n,
+		    .params = params,
+		    .lengths = lengths,
+		    .formats = formats,
+		    .result_format = result_format,
+		    .keep = true};
+	PGresult *out = NULL;
+	return run_pipeline(call, st, &one, 1, &out) ? NULL : out;
 }
 
 static PGresult *run(cpt_call *call, cpt_status *st, const char *sql, int n,
@@ -349,7 +412,7 @@ static PGresult *run(cpt_call *call, cpt_status *st, const char *sql, int n,
 		return check(call, st, failed);
 	}
 	if (call->deferred) {
-		return run_with_deferred(call, st, name, sql, n, params, lengths, formats,
+		return run_with_deferred(call, st, false, sql, n, params, lengths, formats,
 					 result_format);
 	}
 	if (name) {
@@ -446,7 +509,7 @@ PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sq
 PGresult *cpt_db_exec0(cpt_call *call, cpt_status *st, const char *sql)
 {
 	if (call->deferred) {
-		return run_with_deferred(call, st, NULL, sql, 0, NULL, NULL, NULL, 0);
+		return run_with_deferred(call, st, true, sql, 0, NULL, NULL, NULL, 0);
 	}
 	return check(call, st, PQexecParams(call->db, sql, 0, NULL, NULL, NULL, NULL, 0));
 }

@@ -64,6 +64,19 @@ void cpt_db_rollback(cpt_call *call);
  */
 int cpt_db_commit(cpt_call *call, cpt_status *st);
 
+/*
+ * Independent statements in one pipeline: one round trip, the call's
+ * deferred writes first. On OK, out[i] is statement i's result (caller
+ * PQclears each); else the first error, with st set, and no result.
+ */
+typedef struct {
+	const char *sql;
+	int n;
+	const char *const *params;
+} cpt_db_stmt;
+int cpt_db_exec_all(cpt_call *call, cpt_status *st, int k, const cpt_db_stmt *stmts,
+		    PGresult **out);
+
 /* A query without parameters. */
 PGresult *cpt_db_exec0(cpt_call *call, cpt_status *st, const char *sql);
 

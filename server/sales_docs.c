@@ -117,15 +117,17 @@ static const PGresult *vat_rates(cpt_call *call, cpt_status *st)
 	return r;
 }
 
-/*
- * Reads the articles the lines name (by id or code) in one query, whatever
- * the number of lines, and the VAT rates.
- */
-static int prefetch(cpt_call *call, cpt_status *st, draft *d)
+/* The lines' articles (by id or code), read at once whatever their number. */
+static const char SQL_ARTICLES[] =
+    "SELECT id, code, label, unit, vat_rate_id, eco_contribution FROM article"
+    " WHERE id = ANY ($1::bigint[]) OR code = ANY (SELECT btrim(x) FROM unnest($2::text[]) x)";
+
+/* SQL_ARTICLES's parameters for the lines of doc: ids and codes, as arrays. */
+static const char *const *articles_params(cpt_call *call, const Comptoir__Sales__Document *doc)
 {
 	GString *ids = g_string_new("{"), *codes = g_string_new("{");
-	for (size_t i = 0; i < d->in->n_lines; i++) {
-		const Comptoir__Sales__Line *l = d->in->lines[i];
+	for (size_t i = 0; i < doc->n_lines; i++) {
+		const Comptoir__Sales__Line *l = doc->lines[i];
 		if (l->article_id) {
 			g_string_append_printf(ids, "%s%lld", ids->len > 1 ? "," : "",
 					       (long long)l->article_id);
@@ -142,19 +144,12 @@ static int prefetch(cpt_call *call, cpt_status *st, draft *d)
 	}
 	g_string_append_c(ids, '}');
 	g_string_append_c(codes, '}');
-	d->articles =
-	    cpt_db_query(call, st,
-			 "SELECT id, code, label, unit, vat_rate_id, eco_contribution FROM article"
-			 " WHERE id = ANY ($1::bigint[]) OR code = ANY (SELECT btrim(x) FROM "
-			 "unnest($2::text[]) x)",
-			 cpt_call_strdup(call, ids->str), cpt_call_strdup(call, codes->str));
+	const char **p = cpt_call_alloc(call, sizeof(char *) * 2);
+	p[0] = cpt_call_strdup(call, ids->str);
+	p[1] = cpt_call_strdup(call, codes->str);
 	g_string_free(ids, TRUE);
 	g_string_free(codes, TRUE);
-	if (!d->articles) {
-		return st->code;
-	}
-	d->vat_rates = vat_rates(call, st);
-	return d->vat_rates ? 0 : st->code;
+	return p;
 }
 
 static void prefetch_free(draft *d)
@@ -164,17 +159,14 @@ static void prefetch_free(draft *d)
 	}
 }
 
-static int check_party(cpt_call *call, cpt_status *st, draft *d)
+static const char SQL_PARTY[] =
+    "SELECT id, kind, payment_terms FROM party WHERE kind <> 'supplier' AND"
+    " (id = $1::bigint OR ($1::bigint = 0 AND code = upper(btrim($2))))";
+
+/* The client, from SQL_PARTY's result r (cleared here). */
+static int check_party(cpt_call *call, cpt_status *st, draft *d, PGresult *r)
 {
 	const Comptoir__Sales__Document *doc = d->in;
-	PGresult *r =
-	    cpt_db_query(call, st,
-			 "SELECT id, kind, payment_terms FROM party WHERE kind <> 'supplier' AND"
-			 " (id = $1::bigint OR ($1::bigint = 0 AND code = upper(btrim($2))))",
-			 cpt_call_i64(call, doc->party_id), doc->party_code);
-	if (!r) {
-		return st->code;
-	}
 	if (PQntuples(r) == 0) {
 		PQclear(r);
 		return cpt_status_set(st, CPT_NOT_FOUND,
@@ -689,8 +681,22 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "document.lines",
 				      "%d lignes au plus", LINES_MAX);
 	}
-	if ((d.id && check_existing(call, st, &d)) || check_party(call, st, &d) ||
-	    check_dates(call, st, &d) || check_document(call, st, &d)) {
+	if (d.id && check_existing(call, st, &d)) {
+		return st->code;
+	}
+	/* The client and the lines' articles, in one round trip. */
+	const char *party_params[] = {cpt_call_i64(call, doc->party_id), doc->party_code};
+	const cpt_db_stmt reads[] = {{SQL_PARTY, 2, party_params},
+				     {SQL_ARTICLES, 2, articles_params(call, doc)}};
+	PGresult *got[2];
+	if (cpt_db_exec_all(call, st, 2, reads, got)) {
+		return st->code;
+	}
+	d.articles = got[1];
+	d.vat_rates = vat_rates(call, st);
+	if (check_party(call, st, &d, got[0]) || !d.vat_rates || check_dates(call, st, &d) ||
+	    check_document(call, st, &d)) {
+		prefetch_free(&d);
 		return st->code;
 	}
 	d.n = doc->n_lines;
@@ -701,10 +707,6 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 	d.article_code = cpt_call_alloc(call, sizeof(char *) * (d.n + 1));
 	d.label = cpt_call_alloc(call, sizeof(char *) * (d.n + 1));
 	d.unit = cpt_call_alloc(call, sizeof(char *) * (d.n + 1));
-	if (prefetch(call, st, &d)) {
-		prefetch_free(&d);
-		return st->code;
-	}
 	int rc = 0;
 	for (size_t i = 0; i < d.n && rc == 0; i++) {
 		d.article_id[i] = 0;

@@ -268,12 +268,21 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	PGresult *r = NULL;
 	const char *pid = cpt_call_i64(call, id);
 	const char *p1[] = {pid};
-	/* First what needs no lock but the draft's own: checks, canonical text, audit. */
-	if (exec_params(call, st, cpt_call_printf(call, SQL_DRAFT, SQL_BUYER), 1, p1, &r)) {
+	/*
+	 * First what needs no lock but the draft's own: checks, canonical text,
+	 * audit. The draft (locked) and its lines are read in one round trip.
+	 */
+	const cpt_db_stmt reads[] = {{cpt_call_printf(call, SQL_DRAFT, SQL_BUYER), 1, p1},
+				     {SQL_LINES_BOTH, 1, p1}};
+	PGresult *got[2];
+	if (cpt_db_exec_all(call, st, 2, reads, got)) {
 		return st->code;
 	}
+	r = got[0];
+	PGresult *lines = got[1];
 	if (PQntuples(r) == 0 || !cpt_sales_type_in_book(call, cpt_db_str(r, 0, 0))) {
 		PQclear(r);
+		PQclear(lines);
 		return cpt_status_set(st, CPT_NOT_FOUND, "id", "document introuvable");
 	}
 	const char *type = cpt_call_strdup(call, cpt_db_str(r, 0, 0));
@@ -285,6 +294,7 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	const char *buyer = cpt_call_strdup(call, cpt_db_str(r, 0, DRAFT_CANON + 5));
 	if (!draft || items == 0) {
 		PQclear(r);
+		PQclear(lines);
 		return !draft ? cpt_status_set(st, CPT_FAILED_PRECONDITION, "id",
 					       "document déjà validé")
 			      : cpt_status_set(st, CPT_FAILED_PRECONDITION, "lines",
@@ -301,9 +311,7 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	*out = cpt_sales_doc_of(call, r, DRAFT_DOC);
 	size_t cut[2] = {0, 0};
 	char *canonical = NULL;
-	PGresult *lines = NULL;
-	if (exec_params(call, st, SQL_LINES_BOTH, 1, p1, &lines) ||
-	    cpt_sales_lines_of(call, st, lines, CANON_LINE_FIELDS, *out)) {
+	if (cpt_sales_lines_of(call, st, lines, CANON_LINE_FIELDS, *out)) {
 		PQclear(r);
 		PQclear(lines);
 		return st->code;
