@@ -19,6 +19,7 @@
 #include "sales.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Which document may be made from which, and in which book. */
@@ -162,6 +163,16 @@ static int deposit_lines(cpt_call *call, cpt_status *st, const Comptoir__Sales__
 }
 
 /* Copies src's item lines with what is left of each. */
+/* A stored date (yyyy-mm-dd) as people read it: dd/mm/yyyy. */
+static const char *date_fr(cpt_call *call, const char *iso)
+{
+	int y, m, d;
+	if (sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3) {
+		return iso;
+	}
+	return cpt_call_printf(call, "%02d/%02d/%04d", d, m, y);
+}
+
 static int remaining_lines(cpt_call *call, cpt_status *st, const Comptoir__Sales__Document *src,
 			   const char *to_type, const Comptoir__Sales__ConvertRequest *req,
 			   bool grouped, GPtrArray *lines)
@@ -175,7 +186,7 @@ static int remaining_lines(cpt_call *call, cpt_status *st, const Comptoir__Sales
 					   strcmp(src->type, "quote") == 0	? "Devis"
 					   : strcmp(src->type, "delivery") == 0 ? "Bon de livraison"
 										: "Commande",
-					   src->number, src->issue_date);
+					   src->number, date_fr(call, src->issue_date));
 		g_ptr_array_add(lines, s);
 	}
 	for (size_t i = 0; i < src->n_lines; i++) {
@@ -467,7 +478,8 @@ CPT_HANDLER(cpt_sales_credit_note_run)
 	doc.buyer_reference = inv->buyer_reference;
 	doc.corrects_id = inv->id;
 	doc.notes =
-	    cpt_call_printf(call, "Avoir sur la facture %s du %s", inv->number, inv->issue_date);
+	    cpt_call_printf(call, "Avoir sur la facture %s du %s", inv->number,
+			    date_fr(call, inv->issue_date));
 	GPtrArray *lines = g_ptr_array_new();
 	int rc = 0;
 	for (size_t i = 0; i < inv->n_lines && rc == 0; i++) {

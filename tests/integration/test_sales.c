@@ -30,6 +30,7 @@ static cpt_testenv env;
 static cpt_client *admin;
 static int64_t vat20, vat55, client;
 static char year[5];
+static char today[11]; /* yyyy-mm-dd */
 
 static int call(cpt_client *c, const char *method, const ProtobufCMessage *in,
 		const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out, cpt_status *st)
@@ -59,6 +60,7 @@ static int setup(void **state)
 				    "SELECT id FROM vat_rate WHERE country = 'FR' AND rate = 550");
 	time_t now = time(NULL);
 	strftime(year, sizeof year, "%Y", localtime(&now));
+	strftime(today, sizeof today, "%Y-%m-%d", localtime(&now));
 	/* A client with an address, an article with a client price. */
 	Comptoir__Parties__Address a = COMPTOIR__PARTIES__ADDRESS__INIT;
 	Comptoir__Parties__Address *ap[] = {&a};
@@ -425,6 +427,12 @@ static void quote_order_partial_deliveries_and_one_invoice(void **state)
 	Comptoir__Sales__Document *inv = doc_of(o);
 	assert_int_equal(inv->n_source_ids, 2);
 	assert_int_equal(inv->gross_total, 279385);
+	/* Each delivery opens a section that names it, dated the French way. */
+	assert_string_equal(inv->lines[0]->kind, "section");
+	char dated[64];
+	snprintf(dated, sizeof dated, " du %.2s/%.2s/%.4s", today + 8, today + 5, today);
+	assert_non_null(strstr(inv->lines[0]->label, "Bon de livraison BL-"));
+	assert_non_null(strstr(inv->lines[0]->label, dated));
 	int64_t invoice = inv->id;
 	protobuf_c_message_free_unpacked(o, NULL);
 	char *number = validate("Invoices", invoice, &st);
