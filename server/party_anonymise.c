@@ -87,12 +87,37 @@ static const char SQL_CONTACT_ERASE[] =
     " phone = '', mobile = '', anonymised_at = coalesce(anonymised_at, now())"
     " WHERE party_id = $1::bigint";
 
+/*
+ * The outbox, before the contacts are erased: in the messages sent to the
+ * contacts' addresses (to contact_id's only, if not 0), those addresses; in
+ * the messages about the party's documents (whole party), every address.
+ * Either way the text written to them goes, and what was still to be sent
+ * is not sent. The message stays, with its subject, date and document.
+ */
+static const char SQL_OUTBOX_ERASE[] =
+    "WITH e AS (SELECT coalesce(array_agg(lower(email)), '{}') AS emails FROM party_contact"
+    "  WHERE party_id = $1::bigint AND email <> '' AND ($2::bigint = 0 OR id = $2::bigint)),"
+    " m AS (SELECT o.id, ($2::bigint = 0 AND o.ref_table = 'sales_document' AND o.ref_id IN"
+    "   (SELECT id FROM sales_document WHERE party_id = $1::bigint)) AS whole, e.emails"
+    "  FROM mail_outbox o, e)"
+    " UPDATE mail_outbox o SET to_addrs = cpt_erase_addresses(o.to_addrs, m.emails, m.whole),"
+    "  cc_addrs = cpt_erase_addresses(o.cc_addrs, m.emails, m.whole),"
+    "  bcc_addrs = cpt_erase_addresses(o.bcc_addrs, m.emails, m.whole),"
+    "  body = '(message anonymisé)',"
+    "  state = CASE WHEN o.state IN ('queued', 'sending') THEN 'failed' ELSE o.state END,"
+    "  last_error = CASE WHEN o.state IN ('queued', 'sending')"
+    "   THEN 'destinataire anonymisé (RGPD) : non envoyé' ELSE o.last_error END,"
+    "  updated_at = now()"
+    " FROM m WHERE o.id = m.id AND (m.whole OR EXISTS (SELECT 1"
+    "  FROM unnest(o.to_addrs || o.cc_addrs || o.bcc_addrs) a WHERE lower(a) = ANY (m.emails)))";
+
 static int anonymise_contact(cpt_call *call, cpt_status *st, int64_t party_id, int64_t contact_id)
 {
 	const char *party = cpt_call_i64(call, party_id);
 	const char *contact = cpt_call_i64(call, contact_id);
-	long n = 0;
-	if (exec_count(call, st, cpt_call_printf(call, "%s AND id = $2::bigint", SQL_CONTACT_ERASE),
+	long n = 0, messages = 0;
+	if (exec_count(call, st, SQL_OUTBOX_ERASE, party, contact, &messages) ||
+	    exec_count(call, st, cpt_call_printf(call, "%s AND id = $2::bigint", SQL_CONTACT_ERASE),
 		       party, contact, &n)) {
 		return st->code;
 	}
@@ -116,8 +141,9 @@ static int anonymise_party(cpt_call *call, cpt_status *st, int64_t party_id)
 	}
 	bool legal = PQntuples(r) == 1 && is_legal_entity(cpt_db_str(r, 0, 0));
 	PQclear(r);
-	long contacts = 0, addresses = 0, documents = 0;
-	if (exec_count(call, st,
+	long contacts = 0, addresses = 0, documents = 0, messages = 0;
+	if (exec_count(call, st, SQL_OUTBOX_ERASE, party, "0", &messages) ||
+	    exec_count(call, st,
 		       "UPDATE party SET name = 'Anonymisé ' || code, notes = '', tags = '{}', "
 		       "segments = '{}',"
 		       " siren = CASE WHEN $2::boolean THEN siren ELSE '' END,"
@@ -147,7 +173,8 @@ static int anonymise_party(cpt_call *call, cpt_status *st, int64_t party_id)
 					 cpt_call_printf(call, "%ld", contacts), "addresses",
 					 cpt_call_printf(call, "%ld", addresses),
 					 "documents_deleted",
-					 cpt_call_printf(call, "%ld", documents), NULL));
+					 cpt_call_printf(call, "%ld", documents), "messages",
+					 cpt_call_printf(call, "%ld", messages), NULL));
 }
 
 CPT_HANDLER(cpt_parties_anonymise)

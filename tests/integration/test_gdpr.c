@@ -166,10 +166,50 @@ static long long sql_int(const char *fmt, long long id)
  * Tests
  */
 
+/*
+ * A message in party's company's outbox, in state, to to (and cc), about a
+ * new draft invoice of the party when about_document; its id.
+ */
+static long long outbox_message(int64_t party, const char *to, const char *cc,
+				const char *state, bool about_document)
+{
+	char sql[1400];
+	snprintf(sql, sizeof sql,
+		 "WITH d AS (INSERT INTO sales_document (company_id, type, party_id)"
+		 "  SELECT company_id, 'invoice', id FROM party WHERE id = %lld AND %s"
+		 "  RETURNING id),"
+		 " m AS (INSERT INTO mail_outbox (company_id, to_addrs, cc_addrs, subject, body,"
+		 "  ref_table, ref_id, state, sent_at, message_id)"
+		 "  SELECT company_id, ARRAY['%s'], CASE WHEN '%s' = '' THEN '{}' ELSE ARRAY['%s'] END,"
+		 "  'Facture', 'Bonjour Jean, voici votre facture.',"
+		 "  CASE WHEN %s THEN 'sales_document' END, (SELECT id FROM d), '%s',"
+		 "  CASE WHEN '%s' = 'sent' THEN now() END, '<' || id || '.' || random() || '@test>'"
+		 "  FROM party WHERE id = %lld RETURNING id)"
+		 " SELECT id FROM m",
+		 (long long)party, about_document ? "true" : "false", to, cc, cc,
+		 about_document ? "true" : "false", state, state, (long long)party);
+	return cpt_testenv_sql_int(&env, sql);
+}
+
+/* Field of message id, as text. */
+static long long outbox_has(long long id, const char *condition)
+{
+	char sql[600];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM mail_outbox WHERE id = %lld AND %s", id,
+		 condition);
+	return cpt_testenv_sql_int(&env, sql);
+}
+
 static void a_natural_person_is_anonymised_whole_and_the_record_kept(void **state)
 {
 	Comptoir__Parties__Party *before = create(P, "client", "CLI042", "");
 	int64_t id = before->id;
+	/* Messages: one about its invoice, still queued, to an address of its
+	 * own; one sent to a contact's address among others'. */
+	long long about = outbox_message(id, "compta@martin.fr", "", "queued", true);
+	long long to_jean = outbox_message(id, "Jean.Martin@example.fr", "autre@example.fr", "sent",
+					   false);
+	assert_true(about > 0 && to_jean > 0);
 	/* What accounting will hold on to: a row of another table referencing the party. */
 	PGconn *c = cpt_testenv_sql(&env);
 	PGresult *r = PQexec(c, "CREATE TABLE test_invoice_ref (invoice text,"
@@ -225,6 +265,15 @@ static void a_natural_person_is_anonymised_whole_and_the_record_kept(void **stat
 	/* Its documents are gone. */
 	assert_int_equal(sql_int("SELECT count(*) FROM party_document WHERE party_id = %lld", id),
 			 0);
+	/* The outbox keeps the messages, not the people: the queued one is not sent. */
+	assert_int_equal(outbox_has(about, "to_addrs = ARRAY['(adresse anonymisée)']"
+					   " AND body = '(message anonymisé)' AND state = 'failed'"
+					   " AND subject = 'Facture' AND ref_table = 'sales_document'"),
+			 1);
+	assert_int_equal(outbox_has(to_jean, "to_addrs = ARRAY['(adresse anonymisée)']"
+					     " AND cc_addrs = ARRAY['autre@example.fr']"
+					     " AND body = '(message anonymisé)' AND state = 'sent'"),
+			 1);
 	/* What referred to it still resolves, to the same code. */
 	assert_int_equal(sql_int("SELECT count(*) FROM test_invoice_ref r JOIN party p"
 				 " ON p.id = r.party_id WHERE p.id = %lld AND p.code = 'CLI042'",
@@ -240,7 +289,7 @@ static void a_natural_person_is_anonymised_whole_and_the_record_kept(void **stat
 	    sql_int("SELECT count(*) FROM audit_log WHERE row_ids = ARRAY[%lld::bigint]"
 		    " AND method = 'comptoir.parties.Parties/Anonymise'"
 		    " AND detail->>'scope' = 'party' AND detail->>'identifiers' = 'erased'"
-		    " AND detail->>'documents_deleted' = '1'",
+		    " AND detail->>'documents_deleted' = '1' AND detail->>'messages' = '2'",
 		    id),
 	    1);
 	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM audit_log WHERE"
@@ -368,9 +417,22 @@ static void one_contact_is_anonymised_and_the_rest_of_the_file_stays(void **stat
 {
 	Comptoir__Parties__Party *before = create(P, "client", "CLI043", "SAS");
 	int64_t jean = before->contacts[0]->id, claire = before->contacts[1]->id;
+	long long both = outbox_message(before->id, "jean.martin@example.fr",
+					"claire.martin@example.fr", "sent", true);
+	long long to_claire =
+	    outbox_message(before->id, "claire.martin@example.fr", "", "queued", false);
 	Comptoir__Parties__Party *p = NULL;
 	cpt_status st = {0};
 	assert_int_equal(anonymise(P, before->id, jean, &p, &st), CPT_OK);
+	/* Only Jean's address goes from the outbox; Claire's mail leaves as planned. */
+	assert_int_equal(outbox_has(both, "to_addrs = ARRAY['(adresse anonymisée)']"
+					  " AND cc_addrs = ARRAY['claire.martin@example.fr']"
+					  " AND body = '(message anonymisé)' AND state = 'sent'"),
+			 1);
+	assert_int_equal(outbox_has(to_claire, "to_addrs = ARRAY['claire.martin@example.fr']"
+					       " AND body <> '(message anonymisé)'"
+					       " AND state = 'queued'"),
+			 1);
 	assert_int_equal(p->anonymised_at, 0);
 	assert_string_equal(p->name, "Jean Martin");
 	assert_string_equal(p->notes, "Allergique aux chats, appeler après 18 h");
