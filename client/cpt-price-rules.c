@@ -723,22 +723,31 @@ static void delete_confirmed(GtkWindow *dialog, gpointer data)
 	q->id = p->id;
 	Comptoir__Articles__DeleteRequest req = COMPTOIR__ARTICLES__DELETE_REQUEST__INIT;
 	req.id = p->id;
-	cpt_conn_call_async(self->conn, PRICING_SERVICE "DeleteRule", &req.base,
-			    &comptoir__articles__delete_reply__descriptor, NULL, deleted, q);
+	cpt_conn_call_async(self->conn,
+			    self->kind == CPT_PRICE_RULES_SUPPLIER
+				? PRICING_SERVICE "DeleteSupplierPrice"
+				: PRICING_SERVICE "DeleteRule",
+			    &req.base, &comptoir__articles__delete_reply__descriptor, NULL, deleted, q);
 }
 
 GtkWindow *cpt_price_rules_ask_delete(CptPriceRules *self)
 {
 	CptRow *row = gtk_single_selection_get_selected_item(self->selection);
-	if (!row || !self->writable || self->kind == CPT_PRICE_RULES_SUPPLIER) {
+	if (!row || !self->writable) {
 		return NULL;
 	}
-	g_autofree char *text = g_strdup_printf(
-	    _("Supprimer le prix de %s à partir de %s (%s) ? Les documents déjà faits gardent "
-	      "leurs prix."),
-	    cpt_row_cell(row, CPT_PRICE_RULE_ARTICLE),
-	    cpt_row_cell(row, CPT_PRICE_RULE_MIN_QUANTITY),
-	    cpt_row_cell(row, CPT_PRICE_RULE_PRICE));
+	g_autofree char *text =
+	    self->kind == CPT_PRICE_RULES_SUPPLIER
+		? g_strdup_printf(_("Supprimer le prix du fournisseur pour %s à partir de %s "
+				    "(%s) ? Les achats déjà faits gardent leurs prix."),
+				  cpt_row_cell(row, CPT_PRICE_RULE_ARTICLE),
+				  cpt_row_cell(row, CPT_PRICE_RULE_MIN_QUANTITY),
+				  cpt_row_cell(row, CPT_PRICE_RULE_PRICE))
+		: g_strdup_printf(_("Supprimer le prix de %s à partir de %s (%s) ? Les documents "
+				    "déjà faits gardent leurs prix."),
+				  cpt_row_cell(row, CPT_PRICE_RULE_ARTICLE),
+				  cpt_row_cell(row, CPT_PRICE_RULE_MIN_QUANTITY),
+				  cpt_row_cell(row, CPT_PRICE_RULE_PRICE));
 	Pending *p = pending_new(self, 0);
 	p->id = row->id;
 	return cpt_ui_confirm(GTK_WIDGET(self), _("Supprimer le prix"), text, NULL, _("_Supprimer"),
@@ -1153,12 +1162,9 @@ GtkWidget *cpt_price_rules_new(CptConn *conn, CptPriceRulesKind kind)
 	    tool_button(_("_Modifier"), _("Modifier le prix choisi"), G_CALLBACK(on_edit), self);
 	gtk_box_append(GTK_BOX(bar), self->add);
 	gtk_box_append(GTK_BOX(bar), self->edit);
-	/* Suppliers' prices are changed, never deleted: the server has no call for it. */
-	if (kind != CPT_PRICE_RULES_SUPPLIER) {
-		self->remove = tool_button(_("_Supprimer…"), _("Supprimer le prix choisi"),
-					   G_CALLBACK(on_remove), self);
-		gtk_box_append(GTK_BOX(bar), self->remove);
-	}
+	self->remove = tool_button(_("_Supprimer…"), _("Supprimer le prix choisi"),
+				   G_CALLBACK(on_remove), self);
+	gtk_box_append(GTK_BOX(bar), self->remove);
 	gtk_widget_set_visible(bar, self->writable);
 	gtk_box_append(GTK_BOX(self), bar);
 

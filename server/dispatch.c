@@ -141,6 +141,7 @@ static const method_entry table[] = {
     {PRICING, "Resolve", cpt_pricing_resolve, "articles.read", 0},
     {PRICING, "ListSupplierPrices", cpt_pricing_list_supplier_prices, "articles.read", 0},
     {PRICING, "SaveSupplierPrice", cpt_pricing_save_supplier_price, "articles.write", 0},
+    {PRICING, "DeleteSupplierPrice", cpt_pricing_delete_supplier_price, "articles.write", 0},
 
     /* A dry run needs the write right too: it runs every check a write does. */
     {IMPORT, "Clients", cpt_import_clients_run, "clients.write", 0},

@@ -97,6 +97,7 @@ CPT_HANDLER(cpt_pricing_delete_rule);
 CPT_HANDLER(cpt_pricing_resolve);
 CPT_HANDLER(cpt_pricing_list_supplier_prices);
 CPT_HANDLER(cpt_pricing_save_supplier_price);
+CPT_HANDLER(cpt_pricing_delete_supplier_price);
 
 /* comptoir.mail.Mail (mail.c) */
 CPT_HANDLER(cpt_mail_send);

@@ -320,20 +320,22 @@ CPT_HANDLER(cpt_pricing_save_rule)
 	return 0;
 }
 
-CPT_HANDLER(cpt_pricing_delete_rule)
+/* Deletes row id of table (price_rule, supplier_price); NOT_FOUND says what. */
+static int delete_price(cpt_call *call, cpt_status *st, const char *table, int64_t id,
+			ProtobufCMessage **out)
 {
-	const Comptoir__Articles__DeleteRequest *req = (const void *)in;
-	const char *v[] = {cpt_call_i64(call, req->id)};
-	int64_t id = 0;
-	if (exec_ok(call, st, "DELETE FROM price_rule WHERE id = $1::bigint RETURNING id", 1, v,
-		    &id)) {
+	const char *v[] = {cpt_call_i64(call, id)};
+	int64_t gone = 0;
+	if (exec_ok(call, st,
+		    cpt_call_printf(call, "DELETE FROM %s WHERE id = $1::bigint RETURNING id", table),
+		    1, v, &gone)) {
 		return st->code;
 	}
-	if (!id) {
+	if (!gone) {
 		return cpt_status_set(st, CPT_NOT_FOUND, "id", "prix introuvable");
 	}
-	if (cpt_notify(call, st, "price_rule", id, "delete") ||
-	    cpt_audit(call, st, "price_rule", id, call->company_id,
+	if (cpt_notify(call, st, table, gone, "delete") ||
+	    cpt_audit(call, st, table, gone, call->company_id,
 		      cpt_json_object(call, "event", "delete", NULL))) {
 		return st->code;
 	}
@@ -341,6 +343,19 @@ CPT_HANDLER(cpt_pricing_delete_rule)
 	    &CPT_NEW(call, Comptoir__Articles__DeleteReply, comptoir__articles__delete_reply__init)
 		 ->base;
 	return 0;
+}
+
+CPT_HANDLER(cpt_pricing_delete_rule)
+{
+	const Comptoir__Articles__DeleteRequest *req = (const void *)in;
+	return delete_price(call, st, "price_rule", req->id, out);
+}
+
+/* A supplier's price goes; the purchases already made keep theirs. */
+CPT_HANDLER(cpt_pricing_delete_supplier_price)
+{
+	const Comptoir__Articles__DeleteRequest *req = (const void *)in;
+	return delete_price(call, st, "supplier_price", req->id, out);
 }
 
 /* ---------------------------------------------------------------------------

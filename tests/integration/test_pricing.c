@@ -330,7 +330,24 @@ static void supplier_prices_are_kept_per_break_and_checked(void **state)
 	assert_string_equal(l->prices[0]->supplier_name, "GROSSISTE");
 	assert_string_equal(l->prices[0]->article_label, "Libellé ENTRETIEN");
 	assert_int_equal(l->prices[1]->unit_price, 550000);
+	/* A supplier's price is deleted; then it is gone, and asking again is NOT_FOUND. */
+	Comptoir__Articles__DeleteRequest del = COMPTOIR__ARTICLES__DELETE_REQUEST__INIT;
+	del.id = l->prices[1]->id;
 	protobuf_c_message_free_unpacked(out, NULL);
+	assert_int_equal(call("Pricing/DeleteSupplierPrice", &del.base,
+			      &comptoir__articles__delete_reply__descriptor, &out, &st),
+			 CPT_OK);
+	protobuf_c_message_free_unpacked(out, NULL);
+	out = NULL;
+	char sql[120];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM supplier_price WHERE id = %lld",
+		 (long long)del.id);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 0);
+	assert_int_equal(call("Pricing/DeleteSupplierPrice", &del.base,
+			      &comptoir__articles__delete_reply__descriptor, &out, &st),
+			 CPT_NOT_FOUND);
+	assert_string_equal(st.field, "id");
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM supplier_price"), 1);
 }
 
 int main(void)
