@@ -5,7 +5,8 @@
  * editor on the right. Choosing a row puts it in the editor; "Nouveau"
  * empties it; "Enregistrer" sends it (id 0 creates) and the list is asked
  * again, as it is when another workstation saves one (events "sector" and
- * "sales_rep"). A rep's login link is kept as the server has it: this
+ * "sales_rep"). "Supprimer…" deletes the row in the editor after asking; the
+ * server refuses one a client file still names. A rep's login link is kept as the server has it: this
  * window does not edit it.
  */
 #include "cpt-party-refs.h"
@@ -27,6 +28,7 @@ typedef struct {
 	GtkWidget *editor; /* grid of entries named after the fields */
 	GtkSwitch *active; /* reps only */
 	GtkButton *save;
+	GtkButton *remove; /* sensitive while a saved row is in the editor */
 	gint64 id;	     /* the row in the editor, 0: a new one */
 	CptCallResult *rows; /* the last list reply; rows by position */
 	guint loading;	     /* lists asked for and not come yet */
@@ -85,6 +87,7 @@ static const char *field_text(Tab *t, const char *column)
 static void edit_sector(Tab *t, const Comptoir__Parties__Sector *s)
 {
 	t->id = s ? s->id : 0;
+	gtk_widget_set_sensitive(GTK_WIDGET(t->remove), t->id != 0);
 	set_field(t, "code", s ? s->code : "");
 	set_field(t, "label", s ? s->label : "");
 }
@@ -104,6 +107,7 @@ static const Comptoir__Parties__SalesRep *rep_at(Tab *t, gint64 id)
 static void edit_rep(Tab *t, const Comptoir__Parties__SalesRep *s)
 {
 	t->id = s ? s->id : 0;
+	gtk_widget_set_sensitive(GTK_WIDGET(t->remove), t->id != 0);
 	set_field(t, "code", s ? s->code : "");
 	set_field(t, "name", s ? s->name : "");
 	set_field(t, "email", s ? s->email : "");
@@ -256,6 +260,7 @@ static void saved(GObject *source, GAsyncResult *res, gpointer data)
 			t->id = is_reps(t)
 				    ? ((Comptoir__Parties__SalesRepReply *)r->output)->sales_rep->id
 				    : ((Comptoir__Parties__SectorReply *)r->output)->sector->id;
+			gtk_widget_set_sensitive(GTK_WIDGET(t->remove), TRUE);
 			gtk_label_set_text(w->message, is_reps(t) ? _("Commercial enregistré.")
 								  : _("Secteur enregistré."));
 			load_rows(t);
@@ -299,6 +304,72 @@ static void on_save(GtkButton *b, gpointer data)
 		cpt_conn_call_async(t->owner->conn, REFS_SERVICE "SaveSector", &req.base,
 				    &comptoir__parties__sector_reply__descriptor, NULL, saved, t);
 	}
+}
+
+/* ---------------------------------------------------------------------------
+ * Deleting
+ */
+
+static void deleted(GObject *source, GAsyncResult *res, gpointer data)
+{
+	Tab *t = data;
+	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
+	GtkWindow *window = t->owner->window;
+	RefsWindow *w = refs_of(window);
+	if (w && !w->closed) {
+		if (r->status.code != CPT_OK) {
+			gtk_widget_set_sensitive(GTK_WIDGET(t->remove), TRUE);
+			gtk_label_set_text(w->message, cpt_ui_status_text(&r->status));
+		} else {
+			gtk_label_set_text(w->message, is_reps(t) ? _("Commercial supprimé.")
+								  : _("Secteur supprimé."));
+			if (is_reps(t)) {
+				edit_rep(t, NULL);
+			} else {
+				edit_sector(t, NULL);
+			}
+			load_rows(t);
+		}
+	}
+	g_object_unref(window);
+}
+
+static void delete_confirmed(GtkWindow *dialog, gpointer data)
+{
+	Tab *t = data;
+	RefsWindow *w = refs_of(t->owner->window);
+	if (!w || w->closed || !t->id) {
+		return;
+	}
+	gtk_widget_set_sensitive(GTK_WIDGET(t->remove), FALSE);
+	g_object_ref(t->owner->window);
+	Comptoir__Parties__RefDeleteRequest req = COMPTOIR__PARTIES__REF_DELETE_REQUEST__INIT;
+	req.id = t->id;
+	cpt_conn_call_async(t->owner->conn,
+			    is_reps(t) ? REFS_SERVICE "DeleteSalesRep" : REFS_SERVICE "DeleteSector",
+			    &req.base, &comptoir__rpc__empty__descriptor, NULL, deleted, t);
+}
+
+static GtkWindow *ask_delete(Tab *t)
+{
+	if (!t->id) {
+		return NULL;
+	}
+	g_autofree char *text =
+	    is_reps(t) ? g_strdup_printf(_("Supprimer le commercial %s ? Un commercial qui suit "
+					   "encore des clients se rend plutôt inactif."),
+					 field_text(t, "code"))
+		       : g_strdup_printf(_("Supprimer le secteur %s ? Un secteur encore donné à "
+					   "des tiers ne peut pas l'être."),
+					 field_text(t, "code"));
+	return cpt_ui_confirm(GTK_WIDGET(t->owner->window),
+			      is_reps(t) ? _("Supprimer le commercial") : _("Supprimer le secteur"),
+			      text, NULL, _("_Supprimer"), TRUE, delete_confirmed, t, NULL);
+}
+
+static void on_remove(GtkButton *b, gpointer data)
+{
+	ask_delete(data);
 }
 
 /* ---------------------------------------------------------------------------
@@ -375,6 +446,12 @@ static GtkWidget *tab_new(RefsWindow *w, Tab *t, const char *kind)
 	gtk_widget_set_name(GTK_WIDGET(t->save), save_name);
 	gtk_widget_add_css_class(GTK_WIDGET(t->save), "suggested-action");
 	g_signal_connect(t->save, "clicked", G_CALLBACK(on_save), t);
+	t->remove = GTK_BUTTON(gtk_button_new_with_mnemonic(_("_Supprimer…")));
+	g_autofree char *remove_name = g_strdup_printf("%s.delete", kind);
+	gtk_widget_set_name(GTK_WIDGET(t->remove), remove_name);
+	gtk_widget_set_sensitive(GTK_WIDGET(t->remove), FALSE);
+	g_signal_connect(t->remove, "clicked", G_CALLBACK(on_remove), t);
+	gtk_box_append(GTK_BOX(buttons), GTK_WIDGET(t->remove));
 	gtk_box_append(GTK_BOX(buttons), fresh);
 	gtk_box_append(GTK_BOX(buttons), GTK_WIDGET(t->save));
 	gtk_box_append(GTK_BOX(side), buttons);
@@ -445,4 +522,10 @@ guint cpt_party_refs_get_count(GtkWindow *refs, const char *kind)
 const char *cpt_party_refs_get_message(GtkWindow *refs)
 {
 	return gtk_label_get_text(refs_of(refs)->message);
+}
+
+GtkWindow *cpt_party_refs_ask_delete(GtkWindow *refs, const char *kind)
+{
+	RefsWindow *w = refs_of(refs);
+	return ask_delete(g_str_equal(kind, "sales_rep") ? &w->reps : &w->sectors);
 }

@@ -112,6 +112,8 @@ static const method_entry table[] = {
     {PARTY_REFS, "SaveSector", cpt_party_refs_save_sector, "clients.write", 0},
     {PARTY_REFS, "ListSalesReps", cpt_party_refs_list_sales_reps, "clients.read", 0},
     {PARTY_REFS, "SaveSalesRep", cpt_party_refs_save_sales_rep, "clients.write", 0},
+    {PARTY_REFS, "DeleteSector", cpt_party_refs_delete_sector, "clients.write", 0},
+    {PARTY_REFS, "DeleteSalesRep", cpt_party_refs_delete_sales_rep, "clients.write", 0},
     {PARTY_REFS, "ListPaymentMethods", cpt_party_refs_list_payment_methods, "clients.read", 0},
 
     {EQUIPMENT, "List", cpt_equipment_list, "interventions.read", 0},

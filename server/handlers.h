@@ -65,6 +65,8 @@ CPT_HANDLER(cpt_party_refs_list_sectors);
 CPT_HANDLER(cpt_party_refs_save_sector);
 CPT_HANDLER(cpt_party_refs_list_sales_reps);
 CPT_HANDLER(cpt_party_refs_save_sales_rep);
+CPT_HANDLER(cpt_party_refs_delete_sector);
+CPT_HANDLER(cpt_party_refs_delete_sales_rep);
 CPT_HANDLER(cpt_party_refs_list_payment_methods);
 /* comptoir.equipment.Equipment (equipment.c) */
 CPT_HANDLER(cpt_equipment_list);

@@ -59,6 +59,51 @@ static int saved(cpt_call *call, cpt_status *st, const char *table, int64_t id, 
 			 cpt_json_object(call, "event", event, "code", code, NULL));
 }
 
+/*
+ * Deletes row id of table, unless a party names it in column: the row is
+ * locked first, so a party given it meanwhile waits, then is refused.
+ */
+static int delete_ref(cpt_call *call, cpt_status *st, const char *table, const char *column,
+		      int64_t id, const char *what, const char *in_use, ProtobufCMessage **out)
+{
+	const char *v[] = {cpt_call_i64(call, id)};
+	PGresult *r = cpt_db_exec(
+	    call, st, cpt_call_printf(call, "SELECT code FROM %s WHERE id = $1::bigint FOR UPDATE", table),
+	    1, v);
+	if (!r) {
+		return st->code;
+	}
+	const char *code = PQntuples(r) ? cpt_call_strdup(call, cpt_db_str(r, 0, 0)) : NULL;
+	PQclear(r);
+	if (!code) {
+		return cpt_status_set(st, CPT_NOT_FOUND, "id", "%s introuvable", what);
+	}
+	r = cpt_db_exec(call, st,
+			cpt_call_printf(call,
+					"WITH used AS (SELECT count(*) AS n FROM party"
+					" WHERE %s = $1::bigint),"
+					" gone AS (DELETE FROM %s WHERE id = $1::bigint"
+					"  AND (SELECT n FROM used) = 0 RETURNING id)"
+					" SELECT (SELECT n FROM used)",
+					column, table),
+			1, v);
+	if (!r) {
+		return st->code;
+	}
+	int64_t used = cpt_db_i64(r, 0, 0);
+	PQclear(r);
+	if (used > 0) {
+		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "id", in_use, (long long)used);
+	}
+	if (cpt_notify(call, st, table, id, "delete") ||
+	    cpt_audit(call, st, table, id, call->company_id,
+		      cpt_json_object(call, "event", "delete", "code", code, NULL))) {
+		return st->code;
+	}
+	*out = &CPT_NEW(call, Comptoir__Rpc__Empty, comptoir__rpc__empty__init)->base;
+	return 0;
+}
+
 /* ---------------------------------------------------------------------------
  * Sectors
  */
@@ -124,6 +169,13 @@ CPT_HANDLER(cpt_party_refs_save_sector)
 	rep->sector->label = (char *)label;
 	*out = &rep->base;
 	return 0;
+}
+
+CPT_HANDLER(cpt_party_refs_delete_sector)
+{
+	const Comptoir__Parties__RefDeleteRequest *req = (const void *)in;
+	return delete_ref(call, st, "sector", "sector_id", req->id, "secteur",
+			  "secteur de %lld tiers : changez-le d'abord sur leurs fiches", out);
 }
 
 /* ---------------------------------------------------------------------------
@@ -276,4 +328,11 @@ CPT_HANDLER(cpt_party_refs_list_payment_methods)
 	PQclear(r);
 	*out = &rep->base;
 	return 0;
+}
+
+CPT_HANDLER(cpt_party_refs_delete_sales_rep)
+{
+	const Comptoir__Parties__RefDeleteRequest *req = (const void *)in;
+	return delete_ref(call, st, "sales_rep", "sales_rep_id", req->id, "commercial",
+			  "commercial de %lld tiers : rendez-le inactif plutôt", out);
 }

@@ -941,6 +941,24 @@ static void a_client_file_takes_a_sector_a_rep_and_a_price_list(void **state)
 	assert_true(
 	    gtk_widget_has_css_class(named(GTK_WIDGET(refs_window), "sector.code"), "error"));
 	screenshot(GTK_WIDGET(refs_window), "10d-sector-code-taken");
+	/* One made by mistake is deleted: chosen in the list, then "Supprimer…". */
+	RefsCount three = {"sector", 3};
+	const char *est[] = {"code", "EST", "label", "Secteur Est", NULL};
+	refs_save("sector", est);
+	assert_true(wait_for(refs_listed, &three, 10000));
+	GtkListBox *sectors = GTK_LIST_BOX(named(GTK_WIDGET(refs_window), "sector.list"));
+	for (int i = 0; gtk_list_box_get_row_at_index(sectors, i); i++) {
+		GtkWidget *label = gtk_list_box_row_get_child(gtk_list_box_get_row_at_index(sectors, i));
+		if (GTK_IS_LABEL(label) && strstr(gtk_label_get_text(GTK_LABEL(label)), "EST")) {
+			gtk_list_box_select_row(sectors, gtk_list_box_get_row_at_index(sectors, i));
+		}
+	}
+	assert_true(gtk_widget_get_sensitive(named(GTK_WIDGET(refs_window), "sector.delete")));
+	GtkWindow *ask = cpt_party_refs_ask_delete(refs_window, "sector");
+	assert_non_null(ask);
+	click(named(GTK_WIDGET(ask), "confirm.accept"));
+	assert_true(wait_for(refs_message_has, "Secteur supprimé", 10000));
+	assert_true(wait_for(refs_listed, &two, 10000));
 	gtk_notebook_set_current_page(
 	    GTK_NOTEBOOK(named(GTK_WIDGET(refs_window), "party_refs.tabs")), 1);
 	const char *anne[] = {"code",	    "ANNE",	      "name",

@@ -481,6 +481,51 @@ static void new_client(const char *code, int64_t sector, int64_t rep, int64_t pr
 	}
 }
 
+static int delete_ref(cpt_client *c, const char *method, int64_t id, cpt_status *st)
+{
+	Comptoir__Parties__RefDeleteRequest req = COMPTOIR__PARTIES__REF_DELETE_REQUEST__INIT;
+	req.id = id;
+	ProtobufCMessage *out;
+	int rc = refs_call(c, method, &req.base, &comptoir__rpc__empty__descriptor, &out, st);
+	protobuf_c_message_free_unpacked(out, NULL);
+	return rc;
+}
+
+static void an_unused_sector_or_rep_is_deleted_a_used_one_refused(void **state)
+{
+	cpt_status st;
+	int64_t est = 0;
+	assert_int_equal(save_sector(admin, 0, "EST", "Secteur Est", &est, &st), CPT_OK);
+	Comptoir__Parties__SalesRep r = COMPTOIR__PARTIES__SALES_REP__INIT;
+	r.code = "PAUL";
+	r.name = "Paul Girard";
+	assert_int_equal(save_rep(admin, &r, &st), CPT_OK);
+	new_client("CLIEST", est, r.id, 0, NULL, NULL, false);
+	/* In use: refused, naming the id, and nothing is deleted. */
+	assert_int_equal(delete_ref(admin, "DeleteSector", est, &st), CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "id");
+	assert_non_null(strstr(st.message, "1 tiers"));
+	assert_int_equal(delete_ref(admin, "DeleteSalesRep", r.id, &st), CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "id");
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM sector WHERE code = 'EST'"),
+			 1);
+	/* Another company's is not found. */
+	assert_int_equal(delete_ref(other, "DeleteSector", est, &st), CPT_NOT_FOUND);
+	assert_string_equal(st.field, "id");
+	/* Once no party uses them, they go. */
+	assert_int_equal(cpt_testenv_sql_int(&env, "WITH u AS (UPDATE party SET sector_id = NULL,"
+						   " sales_rep_id = NULL WHERE code = 'CLIEST'"
+						   " RETURNING 1) SELECT count(*) FROM u"),
+			 1);
+	assert_int_equal(delete_ref(admin, "DeleteSector", est, &st), CPT_OK);
+	assert_int_equal(delete_ref(admin, "DeleteSalesRep", r.id, &st), CPT_OK);
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM sector WHERE code = 'EST'"),
+			 0);
+	assert_int_equal(
+	    cpt_testenv_sql_int(&env, "SELECT count(*) FROM sales_rep WHERE code = 'PAUL'"), 0);
+	assert_int_equal(delete_ref(admin, "DeleteSector", est, &st), CPT_NOT_FOUND);
+}
+
 static void the_clients_list_filters_by_reference_tag_segment_and_dispute(void **state)
 {
 	/* MAIRIE: nord, Luc, PRO, tag chauffage, segments collectivité and grand compte. */
@@ -729,6 +774,7 @@ int main(void)
 		a_client_file_keeps_its_sector_rep_payment_method_price_list_and_segments),
 	    cmocka_unit_test(another_companys_sector_rep_or_price_list_is_refused_naming_the_field),
 	    cmocka_unit_test(the_clients_list_filters_by_reference_tag_segment_and_dispute),
+	    cmocka_unit_test(an_unused_sector_or_rep_is_deleted_a_used_one_refused),
 	    cmocka_unit_test(segment_and_tag_filters_use_their_index_under_row_level_security),
 	    cmocka_unit_test(free_text_of_an_older_version_becomes_references_without_loss),
 	};
