@@ -182,6 +182,16 @@ static const ProtobufCServiceDescriptor *const services[] = {
 static cpt_method *methods;
 static size_t n_methods;
 
+/* The calls whose kept answer is a read of what they did (cpt_method.replay). */
+static const struct {
+	const ProtobufCServiceDescriptor *service;
+	const char *method;
+	cpt_handler_fn replay;
+} replays[] = {
+    {QUOTES, "Validate", cpt_sales_get_run},
+    {INVOICES, "Validate", cpt_sales_get_run},
+};
+
 static int cmp_method(const void *a, const void *b)
 {
 	return strcmp(((const cpt_method *)a)->name, ((const cpt_method *)b)->name);
@@ -207,6 +217,11 @@ int cpt_dispatch_init(cpt_status *st)
 		m->handler = e->handler;
 		m->permission = e->permission;
 		m->flags = e->flags;
+		for (size_t r = 0; r < sizeof replays / sizeof replays[0]; r++) {
+			if (replays[r].service == e->service && strcmp(replays[r].method, e->method) == 0) {
+				m->replay = replays[r].replay;
+			}
+		}
 	}
 	qsort(methods, n_methods, sizeof *methods, cmp_method);
 	/* Every method a service declares must be served. */
@@ -496,7 +511,17 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 		bool replay = false;
 		if (!call.db || open_context(&call, m, session, &st) == 0) {
 			replay = keyed && look && kept_answer(&call, key, &kept, &kept_len);
-			if (!replay) {
+			if (replay && m->replay) {
+				/* Answered again by reading what the call did. */
+				free(kept);
+				kept = NULL;
+				kept_len = 0;
+				m->replay(&call, in, &out, &st);
+			} else if (!replay) {
+				if (keyed && m->replay) {
+					/* The key alone, sent with the handler's first statement. */
+					keep_answer(&call, key, m, (const uint8_t *)"", 0);
+				}
 				m->handler(&call, in, &out, &st);
 			}
 		}
@@ -508,7 +533,7 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 			look = true;
 			call.retry = true;
 		}
-		if (keyed && !replay && st.code == CPT_OK && call.db) {
+		if (keyed && !replay && !m->replay && st.code == CPT_OK && call.db) {
 			/* The answer, committed with the work it reports. */
 			kept_len = out ? protobuf_c_message_get_packed_size(out) : 0;
 			kept = malloc(kept_len ? kept_len : 1);

@@ -27,6 +27,13 @@ typedef struct cpt_method {
 	cpt_handler_fn handler;
 	const char *permission; /* NULL for CPT_M_PUBLIC and CPT_M_SESSION */
 	unsigned flags;
+	/*
+	 * When set, a keyed call's kept answer is not its bytes: the call is
+	 * answered again by this read of the same input (Validate's answer is
+	 * the document as Get reads it). The key is then kept before the work,
+	 * outside the locks the work takes.
+	 */
+	cpt_handler_fn replay;
 } cpt_method;
 
 /* Builds the table; fails if a service method has no handler. */
