@@ -441,6 +441,7 @@ PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sq
 				  const char *const *params)
 {
 	PGconn *db = call->db;
+	call->deferred = NULL; /* a new transaction: what the last one queued ended with it */
 	const char *name = prepared_name(call, sql, n, NULL); /* PQprepare cannot run in a pipeline */
 	if (PQenterPipelineMode(db) != 1) {
 		PGresult *r = cpt_db_exec0(call, st, "BEGIN");

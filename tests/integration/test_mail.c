@@ -492,7 +492,16 @@ static int queue_in_transaction(const char *subject, bool commit)
 	if (rc) {
 		fprintf(stderr, "cpt_mail_queue: %s (%s)\n", st.message, st.field);
 	}
-	PQclear(PQexec(call.db, commit ? "COMMIT" : "ROLLBACK"));
+	/* As the daemon ends its calls: the queued notification goes with the COMMIT. */
+	if (commit) {
+		cpt_status cst = {0};
+		if (cpt_db_commit(&call, &cst)) {
+			fprintf(stderr, "COMMIT: %s\n", cst.message);
+			rc = cst.code;
+		}
+	} else {
+		cpt_db_rollback(&call);
+	}
 	PQfinish(call.db);
 	cpt_call_arena_free(&call);
 	cpt_config_clear(&cfg);
