@@ -82,6 +82,8 @@ typedef struct cpt_config {
 	unsigned sales_archive_pdf;
 } cpt_config;
 
+/* The pool_size when the file sets none: 2 a core, from 4 to 16. */
+unsigned cpt_config_default_pool(void);
 /* Fills *cfg with defaults. Caller frees with cpt_config_clear(). */
 void cpt_config_defaults(cpt_config *cfg);
 /*

@@ -24,6 +24,9 @@ static void empty_file_gives_the_defaults(void **state)
 	assert_int_equal(cfg.lockout_attempts, 5);
 	assert_int_equal(cfg.lockout_window, 900);
 	assert_int_equal(cfg.max_document, 10u * 1024 * 1024);
+	/* The pool follows the machine: 2 connections a core, 4 to 16. */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	assert_int_equal(cfg.pool_size, cores * 2 < 4 ? 4 : cores * 2 > 16 ? 16 : cores * 2);
 	cpt_config_clear(&cfg);
 }
 
