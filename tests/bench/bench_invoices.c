@@ -21,7 +21,8 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define THREADS 8
+#define THREADS_MAX 64
+static int THREADS = 8; /* BENCH_THREADS, for profiling one client alone */
 
 static cpt_testenv env;
 static int64_t client, vat20, vat10;
@@ -151,7 +152,7 @@ static int start(const char *config)
 /* Seconds to create and validate INVOICES invoices through the RPC. */
 static double run(void)
 {
-	worker w[THREADS];
+	worker w[THREADS_MAX];
 	double t0 = now_s();
 	for (int i = 0; i < THREADS; i++) {
 		w[i] = (worker){.count = INVOICES / THREADS};
@@ -173,6 +174,10 @@ static double run(void)
 int main(void)
 {
 	no_keys = getenv("BENCH_NO_KEYS") != NULL;
+	const char *t = getenv("BENCH_THREADS");
+	if (t && atoi(t) >= 1 && atoi(t) <= THREADS_MAX) {
+		THREADS = atoi(t);
+	}
 	const char *n = getenv("BENCH_INVOICES");
 	if (n && atoi(n) >= THREADS) {
 		INVOICES = atoi(n);
