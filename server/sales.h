@@ -60,7 +60,6 @@ int cpt_sales_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage
 	" coalesce(extract(epoch FROM d.validated_at)::bigint, 0),"                                 \
 	" coalesce((SELECT array_to_json(array_agg(from_id ORDER BY from_id))::text"                \
 	"  FROM sales_link WHERE to_id = d.id), '[]'), d.progress_rate, d.progress_previous"
-#define CPT_SALES_DOC_NCOLS 32 /* CPT_SALES_DOC_COLS's */
 #define CPT_SALES_LINE_COLS                                                                        \
 	"id, kind, coalesce(article_id, 0), article_code, label, unit, quantity, unit_price,"       \
 	" discount, vat_rate, vat_category, eco_contribution, amount, net,"                         \

@@ -579,39 +579,6 @@ static const char SQL_LINES[] =
     " x(kind, article, code, label, unit, qty, price, discount, rate, category, eco, amount,"
     " net, source, n) RETURNING " CPT_SALES_LINE_COLS;
 
-/* A new document; $22 (the id) is the UPDATE's: named so that it has a type. */
-#define SQL_INSERT_DOC                                                                             \
-	"INSERT INTO sales_document AS d (type, party_id, issue_date, due_date,"                   \
-	" valid_until, delivery_date, payment_terms, prices_include_vat,"                          \
-	" discount_rate, exemption_code, buyer_reference, notes,"                                  \
-	" delivery_address_id, lines_net, discount_amount, net_total, vat_total,"                  \
-	" gross_total, amount_due, eco_total, created_by, corrects_id) VALUES ($1,"                \
-	" $2::bigint, $3::date, $4::date, CASE WHEN $1 = 'quote' THEN"                             \
-	" coalesce($5::date, $3::date + (SELECT quote_validity_days FROM company"                  \
-	" WHERE id = cpt_company())) END,"                                                         \
-	" $6::date, $7, $8::boolean, $9::int, $10, $11, $12, $13::bigint,"                         \
-	" $14::bigint, $15::bigint, $16::bigint, $17::bigint, $18::bigint,"                        \
-	" $19::bigint, $20::bigint, nullif($21::bigint, 0),"                                       \
-	" nullif($23::bigint, 0))"
-static const char SQL_NEW_DOC[] = SQL_INSERT_DOC " RETURNING " CPT_SALES_DOC_COLS ", $22::bigint";
-/* The same with its lines ($24 to $37, as SQL_LINES's $2 to $15), in one statement. */
-static const char SQL_NEW_DOC_WITH_LINES[] =
-    "WITH d AS (" SQL_INSERT_DOC " RETURNING *, $22::bigint AS unused),"
-    " l AS (INSERT INTO sales_line (document_id, position, kind, article_id, article_code,"
-    "  label, unit, quantity, unit_price, discount, vat_rate, vat_category, eco_contribution,"
-    "  amount, net, source_line_id)"
-    "  SELECT (SELECT id FROM d), x.n, x.kind, nullif(x.article, '')::bigint, x.code, x.label,"
-    "  x.unit, x.qty::bigint, x.price::bigint, x.discount::int, x.rate::int, x.category,"
-    "  x.eco::bigint, x.amount::bigint, x.net::bigint, nullif(x.source, '')::bigint"
-    "  FROM unnest($24::text[], $25::text[], $26::text[], $27::text[], $28::text[],"
-    "  $29::text[], $30::text[], $31::text[], $32::text[], $33::text[], $34::text[],"
-    "  $35::text[], $36::text[], $37::text[]) WITH ORDINALITY"
-    "  x(kind, article, code, label, unit, qty, price, discount, rate, category, eco, amount,"
-    "  net, source, n) RETURNING " CPT_SALES_LINE_COLS ")"
-    " SELECT " CPT_SALES_DOC_COLS ", l.* FROM d, l";
-
-static const char *const *with_lines(cpt_call *call, const draft *d, const char *const *doc);
-
 /* Writes d's lines under document id; saved, if given, gets them as stored. */
 static int write_lines(cpt_call *call, cpt_status *st, const draft *d, int64_t id,
 		       Comptoir__Sales__Document *saved)
@@ -631,20 +598,6 @@ static int write_lines(cpt_call *call, cpt_status *st, const draft *d, int64_t i
 	int rc = saved ? cpt_sales_lines_of(call, st, r, 0, saved) : 0;
 	PQclear(r);
 	return rc;
-}
-
-/* The 23 document parameters doc, then d's lines as SQL_NEW_DOC_WITH_LINES's arrays. */
-static const char *const *with_lines(cpt_call *call, const draft *d, const char *const *doc)
-{
-	const char *(*cols[])(cpt_call *, const draft *, size_t) = {
-	    c_kind,	c_article, c_code,     c_label, c_unit,	  c_qty, c_price,
-	    c_discount, c_rate,	   c_category, c_eco,	c_amount, c_net, c_source};
-	const char **v = cpt_call_alloc(call, sizeof(char *) * 37);
-	memcpy(v, doc, sizeof(char *) * 23);
-	for (size_t k = 0; k < G_N_ELEMENTS(cols); k++) {
-		v[23 + k] = array_of(call, d->n, cols[k], d);
-	}
-	return v;
 }
 
 /* The components of the kit line, every level, for its quantity, as text lines under it. */
@@ -814,8 +767,23 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 		       " WHERE id = $22::bigint AND type = $1 AND $21::bigint IS NOT NULL"
 		       " AND $23::bigint IS NOT NULL RETURNING " CPT_SALES_DOC_COLS,
 		       23, v)
-		 : cpt_db_exec(call, st, d.n ? SQL_NEW_DOC_WITH_LINES : SQL_NEW_DOC,
-			       d.n ? 37 : 23, d.n ? with_lines(call, &d, v) : v);
+		 : cpt_db_exec(
+		       call, st,
+		       "INSERT INTO sales_document AS d (type, party_id, issue_date, due_date,"
+		       " valid_until, delivery_date, payment_terms, prices_include_vat,"
+		       " discount_rate, exemption_code, buyer_reference, notes,"
+		       " delivery_address_id, lines_net, discount_amount, net_total, vat_total,"
+		       " gross_total, amount_due, eco_total, created_by, corrects_id) VALUES ($1,"
+		       " $2::bigint, $3::date, $4::date, CASE WHEN $1 = 'quote' THEN"
+		       " coalesce($5::date, $3::date + (SELECT quote_validity_days FROM company"
+		       " WHERE id = cpt_company())) END,"
+		       " $6::date, $7, $8::boolean, $9::int, $10, $11, $12, $13::bigint,"
+		       " $14::bigint, $15::bigint, $16::bigint, $17::bigint, $18::bigint,"
+		       " $19::bigint, $20::bigint, nullif($21::bigint, 0),"
+		       " nullif($23::bigint, 0)) RETURNING " CPT_SALES_DOC_COLS
+		       /* $22 (the id) is the UPDATE's: named so that it has a type. */
+		       ", $22::bigint",
+		       23, v);
 	if (!r) {
 		if (strcmp(call->sqlstate, "23503") == 0 && strstr(call->constraint, "delivery")) {
 			return cpt_status_set(st, CPT_NOT_FOUND, "document.delivery_address_id",
@@ -825,16 +793,6 @@ int cpt_sales_save(cpt_call *call, cpt_status *st, const Comptoir__Sales__Docume
 	}
 	*id = cpt_db_i64(r, 0, 0);
 	Comptoir__Sales__Document *stored = saved ? cpt_sales_doc_of(call, r, 0) : NULL;
-	if (!d.id && d.n) {
-		/* Written with its lines, which came in the same rows. */
-		int lines_rc =
-		    stored ? cpt_sales_lines_of(call, st, r, CPT_SALES_DOC_NCOLS, stored) : 0;
-		PQclear(r);
-		if (saved) {
-			*saved = stored;
-		}
-		return lines_rc;
-	}
 	PQclear(r);
 	if (saved) {
 		*saved = stored;
