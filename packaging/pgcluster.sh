@@ -6,12 +6,14 @@
 #   pgcluster.sh start DIR [--fast]   initdb if needed, then start; prints
 #                                     "host=DIR/sock port=PORT"
 #   pgcluster.sh stop DIR
+#   pgcluster.sh crash DIR            stops it at once, as a crash would
+#                                     (tests: recovery from the WAL)
 #
 # As root, the server binaries run as the postgres user (initdb refuses root).
 set -eu
 
-cmd=${1:?usage: pgcluster.sh start|stop DIR [--fast]}
-dir=${2:?usage: pgcluster.sh start|stop DIR [--fast]}
+cmd=${1:?usage: pgcluster.sh start|stop|crash DIR [--fast]}
+dir=${2:?usage: pgcluster.sh start|stop|crash DIR [--fast]}
 fast=${3:-}
 bin=/usr/lib/postgresql/15/bin
 [ -x "$bin/initdb" ] || { echo "pgcluster: PostgreSQL 15 is not installed ($bin)" >&2; exit 1; }
@@ -58,8 +60,11 @@ stop)
 		as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 	fi
 	;;
+crash)
+	as_pg "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null
+	;;
 *)
-	echo "usage: pgcluster.sh start|stop DIR [--fast]" >&2
+	echo "usage: pgcluster.sh start|stop|crash DIR [--fast]" >&2
 	exit 2
 	;;
 esac
