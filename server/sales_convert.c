@@ -427,21 +427,30 @@ CPT_HANDLER(cpt_sales_convert_run)
 		PQclear(r);
 	}
 	if (strcmp(req->to_type, "invoice") == 0) {
-		/* Deposits invoiced on the same sources, not yet deducted, are deducted here. */
+		/*
+		 * Deposits invoiced on the same sources, not yet deducted, are
+		 * deducted here for what their validated credit notes left of
+		 * them; locked, so that no credit note of theirs is validated
+		 * meanwhile (it is refused once the deposit is deducted).
+		 */
 		const char *v[] = {cpt_call_i64(call, id)};
 		PGresult *r = cpt_db_exec(
 		    call, st,
-		    "WITH dep AS (SELECT DISTINCT a.id, a.gross_total FROM sales_link s"
-		    "  JOIN sales_link k ON k.from_id = s.from_id"
-		    "  JOIN sales_document a ON a.id = k.to_id AND a.type = 'deposit_invoice'"
-		    "  AND a.state <> 'draft' AND a.state <> 'cancelled'"
-		    "  WHERE s.to_id = $1::bigint AND NOT EXISTS (SELECT 1 FROM sales_link u"
-		    "  JOIN sales_document f ON f.id = u.to_id AND f.type = 'invoice'"
-		    "  WHERE u.from_id = a.id)),"
-		    " l AS (INSERT INTO sales_link (from_id, to_id) SELECT id, $1::bigint FROM dep)"
-		    " UPDATE sales_document SET prepaid = (SELECT coalesce(sum(gross_total), 0)"
-		    " FROM dep), amount_due = gross_total - (SELECT coalesce(sum(gross_total), 0)"
-		    " FROM dep) WHERE id = $1::bigint",
+		    "WITH dep AS (SELECT a.id, a.gross_total - coalesce((SELECT sum(c.gross_total)"
+		    "  FROM sales_document c WHERE c.corrects_id = a.id AND c.type = 'credit_note'"
+		    "  AND c.number IS NOT NULL), 0) AS amount FROM sales_document a"
+		    "  WHERE a.type = 'deposit_invoice' AND a.state <> 'draft'"
+		    "  AND a.state <> 'cancelled' AND a.id IN (SELECT k.to_id FROM sales_link s"
+		    "  JOIN sales_link k ON k.from_id = s.from_id WHERE s.to_id = $1::bigint)"
+		    "  AND NOT EXISTS (SELECT 1 FROM sales_link u JOIN sales_document f"
+		    "  ON f.id = u.to_id AND f.type = 'invoice' WHERE u.from_id = a.id)"
+		    "  FOR UPDATE OF a),"
+		    " kept AS (SELECT id, amount FROM dep WHERE amount > 0),"
+		    " l AS (INSERT INTO sales_link (from_id, to_id, amount)"
+		    "  SELECT id, $1::bigint, amount FROM kept)"
+		    " UPDATE sales_document SET prepaid = (SELECT coalesce(sum(amount), 0)"
+		    " FROM kept), amount_due = gross_total - (SELECT coalesce(sum(amount), 0)"
+		    " FROM kept) WHERE id = $1::bigint",
 		    1, v);
 		if (!r) {
 			return st->code;
@@ -456,6 +465,34 @@ CPT_HANDLER(cpt_sales_convert_run)
 	return cpt_sales_reply(call, st, id, out);
 }
 
+/*
+ * A deposit already deducted on an invoice is not credited any more: the
+ * client would get it back twice. The invoice that deducts it is the one
+ * to credit. Refused with its number, or 0.
+ */
+static int deposit_deducted(cpt_call *call, cpt_status *st, const Comptoir__Sales__Document *dep)
+{
+	PGresult *r =
+	    cpt_db_query(call, st,
+			 "SELECT coalesce('la facture ' || f.number, 'un brouillon de facture')"
+			 " FROM sales_link k"
+			 " JOIN sales_document f ON f.id = k.to_id AND f.type = 'invoice'"
+			 " WHERE k.from_id = $1::bigint LIMIT 1",
+			 cpt_call_i64(call, dep->id));
+	if (!r) {
+		return st->code;
+	}
+	int rc = 0;
+	if (PQntuples(r) == 1) {
+		rc = cpt_status_set(st, CPT_FAILED_PRECONDITION, "invoice_id",
+				    "l'acompte %s est déjà déduit sur %s : c'est elle qu'il faut"
+				    " corriger par un avoir",
+				    dep->number, PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	return rc;
+}
+
 CPT_HANDLER(cpt_sales_credit_note_run)
 {
 	const Comptoir__Sales__CreditNoteRequest *req = (const void *)in;
@@ -468,6 +505,9 @@ CPT_HANDLER(cpt_sales_credit_note_run)
 		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "invoice_id",
 				      "un avoir corrige une facture validée");
 	}
+	if (strcmp(inv->type, "deposit_invoice") == 0 && deposit_deducted(call, st, inv)) {
+		return st->code;
+	}
 	Comptoir__Sales__Document doc = COMPTOIR__SALES__DOCUMENT__INIT;
 	doc.type = "credit_note";
 	doc.party_id = inv->party_id;
@@ -477,9 +517,8 @@ CPT_HANDLER(cpt_sales_credit_note_run)
 	doc.exemption_code = inv->exemption_code;
 	doc.buyer_reference = inv->buyer_reference;
 	doc.corrects_id = inv->id;
-	doc.notes =
-	    cpt_call_printf(call, "Avoir sur la facture %s du %s", inv->number,
-			    date_fr(call, inv->issue_date));
+	doc.notes = cpt_call_printf(call, "Avoir sur la facture %s du %s", inv->number,
+				    date_fr(call, inv->issue_date));
 	GPtrArray *lines = g_ptr_array_new();
 	int rc = 0;
 	for (size_t i = 0; i < inv->n_lines && rc == 0; i++) {

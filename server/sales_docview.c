@@ -247,7 +247,8 @@ static int deductions(cpt_call *call, cpt_status *st, int64_t id, cpt_doc_view *
 {
 	PGresult *r =
 	    cpt_db_query(call, st,
-			 "SELECT a.number, a.issue_date::text, a.gross_total FROM sales_link k"
+			 "SELECT a.number, a.issue_date::text, coalesce(k.amount, a.gross_total)"
+			 " FROM sales_link k"
 			 " JOIN sales_document a ON a.id = k.from_id"
 			 " AND a.type = 'deposit_invoice' WHERE k.to_id = $1::bigint"
 			 " ORDER BY a.issue_date, a.id",

@@ -40,11 +40,11 @@ static const struct {
 
 /* The canonical fields of the document's row, in their order. */
 #define CANON_DOC_COLS                                                                             \
-	"type, coalesce(number, ''), issue_date::text, coalesce(due_date::text, ''),"             \
-	" party_id::text, buyer::text, prices_include_vat::text, discount_rate::text,"            \
-	" coalesce(exemption_code, ''), lines_net::text, discount_amount::text, net_total::text," \
-	" vat_total::text, gross_total::text, prepaid::text, amount_due::text,"                   \
-	" coalesce(corrects_id, 0)::text, coalesce(chain_seq, 0)::text, progress_rate::text,"     \
+	"type, coalesce(number, ''), issue_date::text, coalesce(due_date::text, ''),"              \
+	" party_id::text, buyer::text, prices_include_vat::text, discount_rate::text,"             \
+	" coalesce(exemption_code, ''), lines_net::text, discount_amount::text, net_total::text,"  \
+	" vat_total::text, gross_total::text, prepaid::text, amount_due::text,"                    \
+	" coalesce(corrects_id, 0)::text, coalesce(chain_seq, 0)::text, progress_rate::text,"      \
 	" progress_previous::text"
 static const char SQL_CANON_DOC[] =
     "SELECT " CANON_DOC_COLS " FROM sales_document WHERE id = $1::bigint";
@@ -88,8 +88,8 @@ static void canon_field(GString *s, const char *key, const char *value)
 
 /*
  * The canonical text from the document's row and lines (SQL_CANON_DOC and
- * SQL_CANON_LINES), doc's fields from its column first on. With cut, the number's and the chain place's values are
- * left out and cut[0] and cut[1] say where they go: the validating statement
+ * SQL_CANON_LINES), doc's fields from its column first on. With cut, the number's and the chain
+ * place's values are left out and cut[0] and cut[1] say where they go: the validating statement
  * learns them under its lock and puts them there (see validate()).
  */
 static char *canonical_of(const PGresult *doc, int first, const PGresult *lines, size_t cut[2])
@@ -327,7 +327,11 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 				"SELECT i.gross_total - (SELECT coalesce(sum(c.gross_total), 0)"
 				" FROM sales_document c WHERE c.corrects_id = i.id"
 				" AND c.type = 'credit_note' AND c.number IS NOT NULL),"
-				" d.gross_total FROM sales_document d"
+				" d.gross_total, (SELECT coalesce('la facture ' || f.number,"
+				" 'un brouillon de facture')"
+				" FROM sales_link k JOIN sales_document f ON f.id = k.to_id"
+				" AND f.type = 'invoice' WHERE k.from_id = i.id"
+				" AND i.type = 'deposit_invoice' LIMIT 1) FROM sales_document d"
 				" JOIN sales_document i ON i.id = d.corrects_id"
 				" WHERE d.id = $1::bigint FOR UPDATE OF i",
 				1, p1, &r)) {
@@ -335,11 +339,22 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 			return st->code;
 		}
 		bool over = PQntuples(r) == 1 && cpt_db_i64(r, 0, 1) > cpt_db_i64(r, 0, 0);
+		if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 2)) {
+			/* Its deposit was deducted on an invoice since the draft was made. */
+			int code = cpt_status_set(st, CPT_FAILED_PRECONDITION, "corrects_id",
+						  "l'acompte est déjà déduit sur %s : c'est elle"
+						  " qu'il faut corriger par un avoir",
+						  PQgetvalue(r, 0, 2));
+			PQclear(r);
+			g_free(canonical);
+			return code;
+		}
 		PQclear(r);
 		if (over) {
 			g_free(canonical);
-			return cpt_status_set(st, CPT_FAILED_PRECONDITION, "lines",
-					      "l'avoir dépasse ce qui reste à créditer sur la facture");
+			return cpt_status_set(
+			    st, CPT_FAILED_PRECONDITION, "lines",
+			    "l'avoir dépasse ce qui reste à créditer sur la facture");
 		}
 	}
 	if (cpt_audit_notify(call, st, "sales_document", id,
@@ -363,8 +378,8 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	 * back. The document is written once, with its frozen buyer and dates.
 	 * The rows stay locked until commit; nothing else remains.
 	 */
-	const char *w[] = {pid,	   series, year, head, middle, tail, buyer, issue, due,
-			   cpt_call_i64(call, call->user_id)};
+	const char *w[] = {pid,	 series, year,	head, middle,
+			   tail, buyer,	 issue, due,  cpt_call_i64(call, call->user_id)};
 	char *sql = cpt_call_printf(
 	    call,
 	    "WITH s AS (INSERT INTO document_sequence (series, fiscal_year, last_number)"
@@ -380,17 +395,18 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	    " RETURNING number, coalesce(c.hash, ''), extract(epoch FROM validated_at)::bigint,"
 	    " CASE WHEN type = 'quote' AND valid_until < current_date THEN 'expired'"
 	    "  ELSE state END", /* as SALES_STATE reads it */
-	    chained ? "INSERT INTO document_chain AS h (last_seq, prev_hash, last_hash)"
-		      "  SELECT 1, '', encode(sha256(convert_to(E'\\n' || $4::text || s.number"
-		      "   || $5::text || '1' || $6::text, 'UTF8')), 'hex') FROM s"
-		      "  ON CONFLICT (company_id) DO UPDATE SET last_seq = h.last_seq + 1,"
-		      "   prev_hash = h.last_hash,"
-		      "   last_hash = encode(sha256(convert_to(h.last_hash || E'\\n' || $4::text"
-		      "    || (SELECT number FROM s) || $5::text || (h.last_seq + 1)::text || $6::text,"
-		      "    'UTF8')), 'hex')"
-		      "  RETURNING last_seq AS seq, prev_hash AS prev, last_hash AS hash"
-		    : "SELECT NULL::bigint AS seq, NULL::text AS prev, NULL::text AS hash"
-		      " WHERE $4::text || $5::text || $6::text IS NOT NULL");
+	    chained
+		? "INSERT INTO document_chain AS h (last_seq, prev_hash, last_hash)"
+		  "  SELECT 1, '', encode(sha256(convert_to(E'\\n' || $4::text || s.number"
+		  "   || $5::text || '1' || $6::text, 'UTF8')), 'hex') FROM s"
+		  "  ON CONFLICT (company_id) DO UPDATE SET last_seq = h.last_seq + 1,"
+		  "   prev_hash = h.last_hash,"
+		  "   last_hash = encode(sha256(convert_to(h.last_hash || E'\\n' || $4::text"
+		  "    || (SELECT number FROM s) || $5::text || (h.last_seq + 1)::text || $6::text,"
+		  "    'UTF8')), 'hex')"
+		  "  RETURNING last_seq AS seq, prev_hash AS prev, last_hash AS hash"
+		: "SELECT NULL::bigint AS seq, NULL::text AS prev, NULL::text AS hash"
+		  " WHERE $4::text || $5::text || $6::text IS NOT NULL");
 	if (exec_params(call, st, sql, (int)G_N_ELEMENTS(w), w, &r)) {
 		return st->code;
 	}

@@ -130,7 +130,8 @@ static int by_id(cpt_client *c, const char *book, const char *action, int64_t id
 /* A reply is the document exactly as Get then reads it, byte for byte. */
 static void assert_reply_is_stored(const char *book, const ProtobufCMessage *reply)
 {
-	const Comptoir__Sales__Document *d = ((const Comptoir__Sales__DocumentReply *)reply)->document;
+	const Comptoir__Sales__Document *d =
+	    ((const Comptoir__Sales__DocumentReply *)reply)->document;
 	ProtobufCMessage *got = NULL;
 	cpt_status st;
 	assert_int_equal(by_id(admin, book, "Get", d->id, &got, &st), CPT_OK);
@@ -636,6 +637,94 @@ static void credit_notes_never_exceed_what_is_left(void **state)
 	    0);
 }
 
+/*
+ * A deposit credited in part is deducted on the final invoice for what is
+ * left of it; once deducted it is not credited any more, not even by a
+ * credit note drafted before (the final invoice is the one to correct).
+ */
+static void a_credited_deposit_is_deducted_for_what_is_left(void **state)
+{
+	Comptoir__Sales__Line l[] = {item("", "Désembouage du réseau", 1000, 10000000, vat20)};
+	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+	d.type = "quote";
+	d.party_id = client;
+	cpt_status st;
+	ProtobufCMessage *keep, *o;
+	int64_t quote = save("Quotes", &d, l, 1, &st, &keep)->id;
+	protobuf_c_message_free_unpacked(keep, NULL);
+	free(validate("Quotes", quote, &st));
+	/* 30 %: 360 € TTC. */
+	assert_int_equal(
+	    convert("Invoices", &quote, 1, "deposit_invoice", 3000, NULL, NULL, 0, &o, &st),
+	    CPT_OK);
+	int64_t deposit = doc_of(o)->id, line = doc_of(o)->lines[0]->id;
+	int64_t half = doc_of(o)->lines[0]->quantity / 2, quarter = half / 2;
+	assert_int_equal(doc_of(o)->gross_total, 36000);
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Invoices", deposit, &st));
+	/* Half of it credited (180 € TTC); a quarter more drafted, not validated. */
+	assert_int_equal(credit(deposit, &line, &half, 1, &o, &st), CPT_OK);
+	int64_t c1 = doc_of(o)->id;
+	assert_int_equal(doc_of(o)->gross_total, 18000);
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Invoices", c1, &st));
+	assert_int_equal(credit(deposit, &line, &quarter, 1, &o, &st), CPT_OK);
+	int64_t c2 = doc_of(o)->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+
+	/* The final invoice deducts what the validated credit note left: 180 €. */
+	assert_int_equal(convert("Invoices", &quote, 1, "invoice", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	int64_t final = doc_of(o)->id;
+	assert_int_equal(doc_of(o)->gross_total, 120000);
+	assert_int_equal(doc_of(o)->prepaid, 18000);
+	assert_int_equal(doc_of(o)->amount_due, 102000);
+	protobuf_c_message_free_unpacked(o, NULL);
+
+	/* Deducted now: no credit note of the deposit, new or drafted before. */
+	long long before = rows();
+	assert_int_equal(credit(deposit, NULL, NULL, 0, &o, &st), CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "invoice_id");
+	assert_non_null(strstr(st.message, "déjà déduit"));
+	assert_int_equal(by_id(admin, "Invoices", "Validate", c2, &o, &st),
+			 CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "corrects_id");
+	assert_int_equal(rows(), before);
+
+	/* Validated, the invoice keeps the deduction; the link says how much. */
+	free(validate("Invoices", final, &st));
+	assert_int_equal(by_id(admin, "Invoices", "Get", final, &o, &st), CPT_OK);
+	assert_int_equal(doc_of(o)->prepaid, 18000);
+	assert_int_equal(doc_of(o)->amount_due, 102000);
+	protobuf_c_message_free_unpacked(o, NULL);
+	char sql[160];
+	snprintf(sql, sizeof sql,
+		 "SELECT amount FROM sales_link WHERE from_id = %lld AND to_id = %lld",
+		 (long long)deposit, (long long) final);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 18000);
+	assert_int_equal(by_id(admin, "Invoices", "Delete", c2, NULL, &st), CPT_OK);
+
+	/* A deposit credited in full is not deducted at all. */
+	quote = save("Quotes", &d, l, 1, &st, &keep)->id;
+	protobuf_c_message_free_unpacked(keep, NULL);
+	free(validate("Quotes", quote, &st));
+	assert_int_equal(
+	    convert("Invoices", &quote, 1, "deposit_invoice", 5000, NULL, NULL, 0, &o, &st),
+	    CPT_OK);
+	deposit = doc_of(o)->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Invoices", deposit, &st));
+	assert_int_equal(credit(deposit, NULL, NULL, 0, &o, &st), CPT_OK);
+	c1 = doc_of(o)->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Invoices", c1, &st));
+	assert_int_equal(convert("Invoices", &quote, 1, "invoice", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	assert_int_equal(doc_of(o)->prepaid, 0);
+	assert_int_equal(doc_of(o)->amount_due, 120000);
+	protobuf_c_message_free_unpacked(o, NULL);
+}
+
 static void validated_documents_are_unalterable_even_from_sql(void **state)
 {
 	int64_t invoice = first_invoice();
@@ -943,6 +1032,7 @@ int main(void)
 	    cmocka_unit_test(a_deposit_is_deducted_on_the_final_invoice),
 	    cmocka_unit_test(progress_invoices_show_their_share_and_what_came_before),
 	    cmocka_unit_test(credit_notes_never_exceed_what_is_left),
+	    cmocka_unit_test(a_credited_deposit_is_deducted_for_what_is_left),
 	    cmocka_unit_test(validated_documents_are_unalterable_even_from_sql),
 	    cmocka_unit_test(verify_finds_a_tampered_row),
 	    cmocka_unit_test(a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator),
