@@ -139,7 +139,8 @@ static void update_preview(CptCompanyPage *self)
 	if (parse_rate(entry_text(self->ecb), &ecb) &&
 	    parse_rate(entry_text(self->margin), &margin) &&
 	    parse_rate(entry_text(self->legal), &legal) &&
-	    cpt_mention_late_penalty(ecb, margin, legal, sentence, sizeof sentence)) {
+	    cpt_mention_late_penalty(COUNTRIES[MIN(gtk_drop_down_get_selected(self->country), 1u)],
+				     ecb, margin, legal, sentence, sizeof sentence)) {
 		gtk_label_set_text(self->preview, sentence);
 	} else {
 		gtk_label_set_text(self->preview, _("Corrigez les taux pour voir la mention."));
@@ -622,6 +623,9 @@ static void build_identity(CptCompanyPage *self, GtkBox *column)
 	gtk_string_list_append(countries, _("France"));
 	gtk_string_list_append(countries, _("Belgique"));
 	self->country = add_choice(self, g, "country", _("Pays"), countries);
+	/* The penalty's wording and floor follow the seller's country. */
+	g_signal_connect_swapped(self->country, "notify::selected", G_CALLBACK(update_preview),
+				 self);
 	add_entry(self, g, "siren", _("SIREN"), _("9 chiffres"));
 	add_entry(self, g, "siret", _("SIRET"), _("14 chiffres : SIREN et NIC"));
 	add_entry(self, g, "rcs", _("RCS"), "RCS Lyon 732 829 320");

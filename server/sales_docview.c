@@ -125,8 +125,9 @@ static void mentions(cpt_call *call, const PGresult *r, cpt_doc_view *v)
 	}
 	v->payment_terms = cpt_call_strdup(call, label);
 	char penalty[CPT_MENTION_SIZE];
-	cpt_mention_late_penalty(cpt_db_i64(r, 0, 61), cpt_db_i64(r, 0, 62), cpt_db_i64(r, 0, 63),
-				 penalty, sizeof penalty);
+	cpt_mention_late_penalty(v->seller.address.country, cpt_db_i64(r, 0, 61),
+				 cpt_db_i64(r, 0, 62), cpt_db_i64(r, 0, 63), penalty,
+				 sizeof penalty);
 	v->late_penalty = cpt_call_strdup(call, penalty);
 	v->recovery_indemnity = "Indemnité forfaitaire pour frais de recouvrement : 40 €.";
 	v->early_discount = S(call, r, 0, 64);
