@@ -8,8 +8,11 @@
  * line changes the grid row of its cells, not the cells: focus and typing
  * survive. A code typed is looked up (cpt-code-lookup.h) when Tab or a
  * click leaves its cell; the article fills the label, unit and VAT, and the
- * price is left to the server (PRICE_AUTO) until one is typed.
+ * price is left to the server (PRICE_AUTO) until one is typed. What is not
+ * a code is searched in names and labels: one article found is taken, several
+ * are offered in a chooser under the cell (cpt-article-chooser.h).
  */
+#include "cpt-article-chooser.h"
 #include "cpt-code-lookup.h"
 #include "cpt-sales-editor-private.h"
 #include "cpt-ui.h"
@@ -526,6 +529,38 @@ static void fill_article(CptSalesEditor *e, CptSalesLine *l,
 	e->dirty = TRUE;
 }
 
+/* A chooser open for a line: the line is found again by its uid when it answers. */
+typedef struct {
+	GtkWindow *window; /* a reference */
+	guint64 uid;
+	gboolean chosen;
+} Choosing;
+
+static void choosing_free(gpointer data)
+{
+	Choosing *c = data;
+	CptSalesEditor *e = cpt_sales_editor_of(c->window);
+	CptSalesLine *l = e && !e->closed ? cpt_sales_lines_find(e, c->uid) : NULL;
+	if (l && !c->chosen) {
+		/* Closed with nothing chosen: back to the code, to type more. */
+		gtk_widget_grab_focus(l->cells[COL_CODE]);
+	}
+	g_object_unref(c->window);
+	g_free(c);
+}
+
+static void article_chosen(const Comptoir__Articles__ArticleSummary *a, gpointer data)
+{
+	Choosing *c = data;
+	CptSalesEditor *e = cpt_sales_editor_of(c->window);
+	CptSalesLine *l = e && !e->closed ? cpt_sales_lines_find(e, c->uid) : NULL;
+	if (l) {
+		c->chosen = TRUE;
+		fill_article(e, l, a);
+		gtk_widget_grab_focus(l->cells[COL_QTY]);
+	}
+}
+
 static void article_found(GObject *source, GAsyncResult *res, gpointer data)
 {
 	CptSalesLookup *k = data;
@@ -549,6 +584,23 @@ static void article_found(GObject *source, GAsyncResult *res, gpointer data)
 						fill_article(e, l, rep->articles[i]);
 					}
 				}
+			} else if (r->status.code == CPT_OK && r->output &&
+				   ((const Comptoir__Articles__ListArticlesReply *)r->output)
+					   ->n_articles == 1) {
+				/* Part of a name or label: the one article it names. */
+				fill_article(
+				    e, l,
+				    ((const Comptoir__Articles__ListArticlesReply *)r->output)
+					->articles[0]);
+			} else if (r->status.code == CPT_OK && r->output &&
+				   ((const Comptoir__Articles__ListArticlesReply *)r->output)
+					   ->n_articles > 1) {
+				Choosing *c = g_new0(Choosing, 1);
+				c->window = g_object_ref(k->window);
+				c->uid = l->uid;
+				cpt_article_chooser_popup(l->cells[COL_CODE],
+							  (const void *)r->output, article_chosen,
+							  c, choosing_free);
 			} else {
 				g_autofree char *text =
 				    r->status.code == CPT_OK
@@ -587,6 +639,9 @@ static void lookup_article(CptSalesEditor *e, CptSalesLine *l)
 static GtkWidget *cell_of(CptSalesEditor *e, GtkWidget *w)
 {
 	for (; w && w != GTK_WIDGET(e->grid); w = gtk_widget_get_parent(w)) {
+		if (GTK_IS_POPOVER(w)) {
+			return NULL; /* a chooser under a cell has its own keys */
+		}
 		if (g_object_get_data(G_OBJECT(w), "cpt-col")) {
 			return w;
 		}

@@ -948,7 +948,8 @@ static void a_client_file_takes_a_sector_a_rep_and_a_price_list(void **state)
 	assert_true(wait_for(refs_listed, &three, 10000));
 	GtkListBox *sectors = GTK_LIST_BOX(named(GTK_WIDGET(refs_window), "sector.list"));
 	for (int i = 0; gtk_list_box_get_row_at_index(sectors, i); i++) {
-		GtkWidget *label = gtk_list_box_row_get_child(gtk_list_box_get_row_at_index(sectors, i));
+		GtkWidget *label =
+		    gtk_list_box_row_get_child(gtk_list_box_get_row_at_index(sectors, i));
 		if (GTK_IS_LABEL(label) && strstr(gtk_label_get_text(GTK_LABEL(label)), "EST")) {
 			gtk_list_box_select_row(sectors, gtk_list_box_get_row_at_index(sectors, i));
 		}
@@ -2864,6 +2865,94 @@ static GtkWindow *deliver(GtkWindow *order, const char *left, const char *quanti
 	return dialog;
 }
 
+/* The widget named name in the tree under root (popovers included), or NULL. */
+static GtkWidget *find_named(GtkWidget *root, const char *name)
+{
+	if (g_str_equal(gtk_widget_get_name(root), name)) {
+		return root;
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
+	     c = gtk_widget_get_next_sibling(c)) {
+		GtkWidget *w = find_named(c, name);
+		if (w) {
+			return w;
+		}
+	}
+	return NULL;
+}
+
+static gboolean chooser_shown(gpointer code_cell)
+{
+	GtkWidget *list = find_named(code_cell, "article-chooser");
+	return list && gtk_widget_get_mapped(list);
+}
+
+static gboolean line0_code_is(gpointer editor, const char *code)
+{
+	return g_str_equal(cell_text(editor, 0, "line.code"), code);
+}
+
+static gboolean line0_is_poele12(gpointer editor)
+{
+	return line0_code_is(editor, "POELE-12");
+}
+
+static gboolean line0_is_poele8(gpointer editor)
+{
+	return line0_code_is(editor, "POELE-8");
+}
+
+/*
+ * Not a code but part of a name: one article answering is taken; several
+ * are offered under the cell, and the one chosen fills the line.
+ */
+static void an_article_is_found_by_a_word_of_its_name(void **state)
+{
+	assert_int_equal(
+	    cpt_testenv_sql_int(
+		&env, "WITH a AS (INSERT INTO article (company_id, code, kind, label, unit,"
+		      " sale_price, vat_rate_id) SELECT c.id, 'POELE-12', 'goods',"
+		      " 'Poêle à granulés 12 kW étanche', 'U', 31900000, v.id FROM company c,"
+		      " vat_rate v WHERE c.code = 'DEMO' AND v.country = 'FR' AND v.rate = 2000"
+		      " RETURNING 1) SELECT count(*) FROM a"),
+	    1);
+	CptWindow *win = cpt_app_get_window(app);
+	cpt_window_show_module(win, "quotes");
+	CptSalesPage *quotes = CPT_SALES_PAGE(cpt_window_get_module(win, "quotes"));
+	GtkWindow *quote = cpt_sales_page_open(quotes, 0);
+	assert_true(wait_for(editor_ready, quote, 10000));
+
+	/* One article has "étanche" in its label: typed without its accent, it is taken. */
+	gtk_widget_grab_focus(cell(quote, 0, "line.code"));
+	type_in(quote, "etanche");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_true(wait_for(line0_is_poele12, quote, 10000));
+	assert_string_equal(cell_text(quote, 0, "line.label"), "Poêle à granulés 12 kW étanche");
+
+	/* Two poêles: a chooser under the cell, the first one selected. */
+	gtk_widget_grab_focus(cell(quote, 0, "line.code"));
+	type_in(quote, "poêle");
+	press(quote, GDK_KEY_Tab, 0);
+	GtkWidget *code = cell(quote, 0, "line.code");
+	assert_true(wait_for(chooser_shown, code, 10000));
+	GtkListBox *list = GTK_LIST_BOX(find_named(code, "article-chooser"));
+	assert_non_null(gtk_list_box_get_row_at_index(list, 1));
+	assert_null(gtk_list_box_get_row_at_index(list, 2));
+	/* Line keys do not reach the lines while it is open. */
+	guint at;
+	const char *col;
+	assert_false(cpt_sales_editor_get_focus_cell(quote, &at, &col));
+	screenshot(gtk_widget_get_ancestor(GTK_WIDGET(list), GTK_TYPE_POPOVER),
+		   "sales-article-chooser");
+	/* Sorted by code, POELE-8 comes second: chosen, it fills the line. */
+	gtk_widget_activate(GTK_WIDGET(gtk_list_box_get_row_at_index(list, 1)));
+	assert_true(wait_for(line0_is_poele8, quote, 10000));
+	assert_string_equal(cell_text(quote, 0, "line.label"), "Poêle à granulés 8 kW");
+	assert_focus(quote, 0, "line.quantity");
+	gtk_window_destroy(quote);
+	settle(50);
+}
+
 static void an_order_delivered_twice_is_invoiced_once_then_credited(void **state)
 {
 	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
@@ -3145,6 +3234,7 @@ int main(void)
 	    cmocka_unit_test(a_supplier_price_is_added_then_changed_in_the_tarifs_module),
 	    cmocka_unit_test(company_settings_refuse_a_wrong_iban_then_save_colour_and_logo),
 	    cmocka_unit_test(a_quote_typed_from_the_keyboard_becomes_a_validated_invoice),
+	    cmocka_unit_test(an_article_is_found_by_a_word_of_its_name),
 	    cmocka_unit_test(an_order_delivered_twice_is_invoiced_once_then_credited),
 	    cmocka_unit_test(a_quote_with_a_section_is_accepted_then_a_deposit_invoiced),
 	    cmocka_unit_test(a_user_without_the_right_never_sees_the_console),
