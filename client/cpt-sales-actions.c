@@ -734,8 +734,10 @@ static gboolean convert_accept(GtkWindow *dialog)
 GtkWindow *cpt_sales_convert_ask(CptConn *conn, GtkWidget *origin, const char *type,
 				 const gint64 *ids, guint n, CptSalesDone done)
 {
-	static const char *const from_quote[] = {"order", "invoice", "deposit_invoice", NULL};
-	static const char *const from_order[] = {"delivery", "invoice", "deposit_invoice", NULL};
+	static const char *const from_quote[] = {"order", "invoice", "deposit_invoice", "proforma",
+						 NULL};
+	static const char *const from_order[] = {"delivery", "invoice", "deposit_invoice",
+						 "proforma", NULL};
 	static const char *const to_invoice[] = {"invoice", NULL};
 	Convert *c = g_new0(Convert, 1);
 	c->conn = g_object_ref(conn);

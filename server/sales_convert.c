@@ -5,7 +5,9 @@
  *   several quotes or delivery notes of one client → one invoice;
  *   quote or order → deposit invoice (a share of it, per VAT rate), deducted
  *   on the final invoice made from the same quote or order;
- *   invoice → credit note, full or partial, never more than is left.
+ *   invoice → credit note, full or partial, never more than is left;
+ *   quote or order → pro forma: what is left to invoice, shown as the
+ *   invoice would be, taking nothing (only invoices take from the lines).
  *
  * Each new document is a draft whose lines point to the lines they come
  * from (source_line_id), so what is left to deliver (back-orders), to
@@ -26,9 +28,9 @@
 static bool allowed(const char *from, const char *to)
 {
 	static const char *const pairs[][2] = {
-	    {"quote", "order"},	     {"quote", "invoice"}, {"quote", "deposit_invoice"},
-	    {"order", "delivery"},   {"order", "invoice"}, {"order", "deposit_invoice"},
-	    {"delivery", "invoice"},
+	    {"quote", "order"},		  {"quote", "invoice"},	 {"quote", "deposit_invoice"},
+	    {"quote", "proforma"},	  {"order", "delivery"}, {"order", "invoice"},
+	    {"order", "deposit_invoice"}, {"order", "proforma"}, {"delivery", "invoice"},
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(pairs); i++) {
 		if (strcmp(pairs[i][0], from) == 0 && strcmp(pairs[i][1], to) == 0) {

@@ -725,6 +725,58 @@ static void a_credited_deposit_is_deducted_for_what_is_left(void **state)
 	protobuf_c_message_free_unpacked(o, NULL);
 }
 
+/*
+ * A pro forma shows what is left to invoice of a quote, numbered in its own
+ * series, out of the chain, and takes nothing: the invoice still takes all.
+ */
+static void a_pro_forma_is_made_from_a_quote_and_takes_nothing(void **state)
+{
+	Comptoir__Sales__Line l[] = {item("MO", "", 3000, -1, 0),
+				     item("", "Pièces détachées", 1000, 4500000, vat55)};
+	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+	d.type = "quote";
+	d.party_id = client;
+	cpt_status st;
+	ProtobufCMessage *keep, *o;
+	Comptoir__Sales__Document *q = save("Quotes", &d, l, 2, &st, &keep);
+	int64_t quote = q->id, gross = q->gross_total;
+	protobuf_c_message_free_unpacked(keep, NULL);
+	free(validate("Quotes", quote, &st));
+	assert_int_equal(convert("Invoices", &quote, 1, "proforma", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	Comptoir__Sales__Document *pf = doc_of(o);
+	assert_string_equal(pf->type, "proforma");
+	assert_int_equal(pf->n_lines, 2);
+	assert_int_equal(pf->gross_total, gross);
+	assert_int_equal(pf->n_source_ids, 1);
+	assert_int_equal(pf->source_ids[0], quote);
+	int64_t id = pf->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	char *number = validate("Invoices", id, &st);
+	char want[32];
+	snprintf(want, sizeof want, "PF-%s-", year);
+	assert_non_null(number);
+	assert_memory_equal(number, want, strlen(want));
+	free(number);
+	char sql[128];
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM sales_document WHERE id = %lld"
+		 " AND hash IS NULL",
+		 (long long)id);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1); /* out of the chain */
+	/* The invoice made next still takes the whole quote. */
+	assert_int_equal(convert("Invoices", &quote, 1, "invoice", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	assert_int_equal(doc_of(o)->gross_total, gross);
+	id = doc_of(o)->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	assert_int_equal(by_id(admin, "Invoices", "Delete", id, NULL, &st), CPT_OK);
+	/* A quote is not made into what only an invoice can be corrected by. */
+	assert_int_equal(convert("Invoices", &quote, 1, "credit_note", 0, NULL, NULL, 0, &o, &st),
+			 CPT_INVALID_ARGUMENT);
+	assert_string_equal(st.field, "to_type");
+}
+
 static void validated_documents_are_unalterable_even_from_sql(void **state)
 {
 	int64_t invoice = first_invoice();
@@ -1033,6 +1085,7 @@ int main(void)
 	    cmocka_unit_test(progress_invoices_show_their_share_and_what_came_before),
 	    cmocka_unit_test(credit_notes_never_exceed_what_is_left),
 	    cmocka_unit_test(a_credited_deposit_is_deducted_for_what_is_left),
+	    cmocka_unit_test(a_pro_forma_is_made_from_a_quote_and_takes_nothing),
 	    cmocka_unit_test(validated_documents_are_unalterable_even_from_sql),
 	    cmocka_unit_test(verify_finds_a_tampered_row),
 	    cmocka_unit_test(a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator),
