@@ -611,14 +611,15 @@ static void free_quantities(Comptoir__Sales__ConvertRequest__QuantitiesEntry **e
  */
 
 static void convert_call(CptConn *conn, const gint64 *ids, guint n, const char *to_type,
-			 GHashTable *quantities, gint32 deposit_rate, GAsyncReadyCallback cb,
-			 gpointer data)
+			 GHashTable *quantities, gint32 deposit_rate, gint32 progress_rate,
+			 GAsyncReadyCallback cb, gpointer data)
 {
 	Comptoir__Sales__ConvertRequest req = COMPTOIR__SALES__CONVERT_REQUEST__INIT;
 	req.source_ids = (int64_t *)ids;
 	req.n_source_ids = n;
 	req.to_type = (char *)to_type;
 	req.deposit_rate = deposit_rate;
+	req.progress_rate = progress_rate;
 	fill_quantities(quantities, &req.quantities, &req.n_quantities);
 	g_autofree char *method = g_strconcat(cpt_sales_service(to_type), "Convert", NULL);
 	cpt_conn_call_async(conn, method, &req.base, &comptoir__sales__document_reply__descriptor,
@@ -638,7 +639,7 @@ void cpt_sales_convert(CptConn *conn, GtkWidget *origin, const gint64 *ids, guin
 		       const char *to_type, GHashTable *quantities, gint32 deposit_rate,
 		       CptSalesDone done)
 {
-	convert_call(conn, ids, n, to_type, quantities, deposit_rate, converted,
+	convert_call(conn, ids, n, to_type, quantities, deposit_rate, 0, converted,
 		     op_new(conn, origin, done));
 }
 
@@ -651,6 +652,7 @@ typedef struct {
 	const char *const *targets;
 	GtkDropDown *to;
 	GtkWidget *rate_row, *rate, *quantities; /* quantities: NULL unless an order */
+	GtkWidget *progress_row, *progress;	 /* progress: NULL when grouping */
 	GtkLabel *message;
 } Convert;
 
@@ -675,6 +677,7 @@ static void on_target_changed(GObject *d, GParamSpec *pspec, gpointer data)
 	Convert *c = data;
 	const char *to = convert_target(c);
 	gtk_widget_set_visible(c->rate_row, g_str_equal(to, "deposit_invoice"));
+	gtk_widget_set_visible(c->progress_row, c->progress && g_str_equal(to, "invoice"));
 	if (c->quantities) {
 		gtk_widget_set_visible(gtk_widget_get_parent(c->quantities),
 				       g_str_equal(to, "delivery"));
@@ -692,9 +695,10 @@ static void convert_answered(GObject *source, GAsyncResult *res, gpointer data)
 	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
 	Convert *c = g_object_get_data(G_OBJECT(a->dialog), "cpt-convert");
 	const char *field = r->status.field;
-	GtkWidget *w = g_str_equal(field, "deposit_rate") ? c->rate
-		       : g_str_equal(field, "quantities") ? c->quantities
-							  : NULL;
+	GtkWidget *w = g_str_equal(field, "deposit_rate")    ? c->rate
+		       : g_str_equal(field, "progress_rate") ? c->progress
+		       : g_str_equal(field, "quantities")    ? c->quantities
+							     : NULL;
 	ask_answered(a->dialog, c->message, w, a->op, r);
 	g_object_unref(a->dialog);
 	g_free(a);
@@ -714,6 +718,23 @@ static gboolean convert_accept(GtkWindow *dialog)
 				     "par exemple 30."));
 		return FALSE;
 	}
+	/* Progress invoicing: the cumulated share reached; empty, all that is left. */
+	gint64 progress = 0;
+	const char *typed = c->progress ? gtk_editable_get_text(GTK_EDITABLE(c->progress)) : "";
+	if (c->progress) {
+		gtk_widget_remove_css_class(c->progress, "error");
+	}
+	if (g_str_equal(to, "invoice") && *typed &&
+	    (!cpt_money_parse(typed, &progress) || progress <= 0 ||
+	     progress > CPT_MONEY_RATE_MAX)) {
+		cpt_ui_field_error(c->progress, c->message,
+				   _("Avancement invalide : le pourcentage cumulé atteint, entre 0 "
+				     "et 100, par exemple 40 ; vide pour tout facturer."));
+		return FALSE;
+	}
+	if (!g_str_equal(to, "invoice")) {
+		progress = 0;
+	}
 	GHashTable *quantities = NULL;
 	if (c->quantities && g_str_equal(to, "delivery") &&
 	    !left_read(dialog, c->message, &quantities)) {
@@ -724,7 +745,7 @@ static gboolean convert_accept(GtkWindow *dialog)
 	a->dialog = g_object_ref(dialog);
 	a->op = op_new(c->conn, c->origin, c->done);
 	convert_call(c->conn, &g_array_index(c->ids, gint64, 0), c->ids->len, to, quantities,
-		     (gint32)rate, convert_answered, a);
+		     (gint32)rate, (gint32)progress, convert_answered, a);
 	if (quantities) {
 		g_hash_table_unref(quantities);
 	}
@@ -770,6 +791,21 @@ GtkWindow *cpt_sales_convert_ask(CptConn *conn, GtkWidget *origin, const char *t
 	gtk_editable_set_alignment(GTK_EDITABLE(c->rate), 1);
 	gtk_box_append(GTK_BOX(c->rate_row), c->rate);
 	gtk_box_append(GTK_BOX(extra), c->rate_row);
+	c->progress_row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+	if (n == 1 && (g_str_equal(type, "quote") || g_str_equal(type, "order"))) {
+		/* Invoicing by progress ("à l'avancement"): the cumulated share reached. */
+		gtk_box_append(GTK_BOX(c->progress_row), gtk_label_new(_("Avancement cumulé (%)")));
+		c->progress = gtk_entry_new();
+		gtk_widget_set_name(c->progress, "convert.progress_rate");
+		gtk_entry_set_placeholder_text(GTK_ENTRY(c->progress), _("tout"));
+		gtk_editable_set_width_chars(GTK_EDITABLE(c->progress), 6);
+		gtk_editable_set_alignment(GTK_EDITABLE(c->progress), 1);
+		gtk_box_append(GTK_BOX(c->progress_row), c->progress);
+		GtkWidget *hint = gtk_label_new(_("vide : tout ce qui reste"));
+		gtk_widget_add_css_class(hint, "dim-label");
+		gtk_box_append(GTK_BOX(c->progress_row), hint);
+	}
+	gtk_box_append(GTK_BOX(extra), c->progress_row);
 	g_autofree char *title = g_strdup_printf(_("Convertir : %s"), cpt_sales_type_label(type));
 	g_autofree char *text =
 	    n > 1 ? g_strdup_printf(ngettext("Regrouper ce document en une seule facture.",

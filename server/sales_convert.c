@@ -87,6 +87,16 @@ static int check_quote(cpt_call *call, cpt_status *st, const Comptoir__Sales__Do
  * What is already taken from source line id by documents of types (a SQL
  * list), other than cancelled ones: delivered, invoiced or credited.
  */
+/* A rate in hundredths of a percent as people write it: "30", "33,33". */
+static void pct_format(int64_t bp, char *buf, size_t size)
+{
+	if (bp % 100 == 0) {
+		snprintf(buf, size, "%lld", (long long)(bp / 100));
+	} else {
+		cpt_money_format_plain(bp, buf, size);
+	}
+}
+
 static int64_t taken(cpt_call *call, cpt_status *st, int64_t line, const char *types, bool *ok)
 {
 	char *sql = cpt_call_printf(call,
@@ -151,7 +161,7 @@ static int deposit_lines(cpt_call *call, cpt_status *st, const Comptoir__Sales__
 		Comptoir__Sales__Line *l =
 		    CPT_NEW(call, Comptoir__Sales__Line, comptoir__sales__line__init);
 		char pct[32];
-		cpt_money_format_plain(rate, pct, sizeof pct);
+		pct_format(rate, pct, sizeof pct);
 		l->label = cpt_call_printf(
 		    call, "Acompte de %s %% sur %s %s", pct,
 		    strcmp(src->type, "quote") == 0 ? "le devis" : "la commande", src->number);
@@ -269,12 +279,12 @@ static int progress_lines(cpt_call *call, cpt_status *st, const Comptoir__Sales_
 	PQclear(r);
 	char pct[32];
 	if (rate <= before || rate > 10000) {
-		cpt_money_format_plain(before, pct, sizeof pct);
+		pct_format(before, pct, sizeof pct);
 		return cpt_status_set(
 		    st, CPT_INVALID_ARGUMENT, "progress_rate",
 		    "l'avancement cumulé doit dépasser %s %% et rester dans 100 %%", pct);
 	}
-	cpt_money_format_plain(rate, pct, sizeof pct);
+	pct_format(rate, pct, sizeof pct);
 	for (size_t i = 0; i < src->n_lines; i++) {
 		const Comptoir__Sales__Line *from = src->lines[i];
 		if (strcmp(from->kind, "item") != 0) {
@@ -408,7 +418,7 @@ CPT_HANDLER(cpt_sales_convert_run)
 	}
 	if (progress) {
 		char pct[32], prev[64];
-		cpt_money_format_plain(req->progress_rate, pct, sizeof pct);
+		pct_format(req->progress_rate, pct, sizeof pct);
 		cpt_money_format(previous, prev, sizeof prev);
 		const char *v[] = {
 		    cpt_call_i64(call, id), cpt_call_i64(call, req->progress_rate),

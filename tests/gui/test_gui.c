@@ -3175,6 +3175,31 @@ static void a_quote_with_a_section_is_accepted_then_a_deposit_invoiced(void **st
 	assert_string_equal(editor_label(deposit, "totals.gross_total"), "1\u202f792,80\u00a0€");
 	screenshot(GTK_WIDGET(deposit), "24b-deposit-invoice");
 	gtk_window_destroy(deposit);
+
+	/* Invoiced by progress: 40 % reached, said on the invoice. */
+	dialog = cpt_sales_editor_convert(quote);
+	GtkWidget *progress = named(GTK_WIDGET(dialog), "convert.progress_rate");
+	choose(named(GTK_WIDGET(dialog), "convert.to_type"), "Facture");
+	assert_true(gtk_widget_get_visible(gtk_widget_get_parent(progress)));
+	gtk_editable_set_text(GTK_EDITABLE(progress), "140");
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(gtk_widget_has_css_class(progress, "error"));
+	gtk_editable_set_text(GTK_EDITABLE(progress), "40");
+	made_before = deposit;
+	click(named(GTK_WIDGET(dialog), "confirm.accept"));
+	assert_true(wait_for(made_ready, quote, 10000));
+	GtkWindow *step = cpt_sales_editor_get_made(quote);
+	assert_string_equal(cpt_sales_editor_get_doc_type(step), "invoice");
+	/* 40 % of 4 980 € HT. */
+	assert_string_equal(editor_label(step, "totals.net_total"), "1\u202f992,00\u00a0€");
+	GtkTextBuffer *notes =
+	    gtk_text_view_get_buffer(GTK_TEXT_VIEW(editor_widget(step, "document.notes")));
+	GtkTextIter a, b;
+	gtk_text_buffer_get_bounds(notes, &a, &b);
+	g_autofree char *said = gtk_text_buffer_get_text(notes, &a, &b, FALSE);
+	assert_non_null(strstr(said, "40 % cumulés"));
+	screenshot(GTK_WIDGET(step), "24c-progress-invoice");
+	gtk_window_destroy(step);
 	gtk_window_destroy(quote);
 }
 
