@@ -43,6 +43,7 @@ static const struct {
     {"iban", offsetof(Settings, iban)},
     {"bic", offsetof(Settings, bic)},
     {"early_discount", offsetof(Settings, early_discount)},
+    {"mail_subject", offsetof(Settings, mail_subject)},
 };
 
 static const char *const COUNTRIES[] = {"FR", "BE"};
@@ -74,7 +75,7 @@ struct _CptCompanyPage {
 	GtkPicture *logo;
 	GtkLabel *logo_info;
 	GtkWidget *logo_remove;
-	GtkTextView *footer;
+	GtkTextView *footer, *mail_body;
 	GtkSpinButton *validity;
 	GtkCheckButton *vat_on_debits;
 	GtkEntry *ecb, *margin, *legal;
@@ -395,6 +396,7 @@ static void fill(CptCompanyPage *self, const Comptoir__Admin__CompanySettingsRep
 	}
 	set_colour(self, s->colour);
 	gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->footer), s->footer, -1);
+	gtk_text_buffer_set_text(gtk_text_view_get_buffer(self->mail_body), s->mail_body, -1);
 	gtk_spin_button_set_value(self->validity, s->quote_validity_days);
 	gtk_check_button_set_active(self->vat_on_debits, s->vat_on_debits);
 	g_autofree char *ecb = rate_text(s->ecb_rate);
@@ -475,6 +477,10 @@ void cpt_company_page_save(CptCompanyPage *self)
 	gtk_text_buffer_get_bounds(buf, &start, &end);
 	g_autofree char *footer = gtk_text_buffer_get_text(buf, &start, &end, FALSE);
 	s.footer = footer;
+	buf = gtk_text_view_get_buffer(self->mail_body);
+	gtk_text_buffer_get_bounds(buf, &start, &end);
+	g_autofree char *mail_body = gtk_text_buffer_get_text(buf, &start, &end, FALSE);
+	s.mail_body = mail_body;
 	s.quote_validity_days = (uint32_t)gtk_spin_button_get_value_as_int(self->validity);
 	s.vat_on_debits = gtk_check_button_get_active(self->vat_on_debits);
 	if (!read_rate(self, self->ecb, _("Taux de la BCE"), &s.ecb_rate) ||
@@ -753,6 +759,29 @@ static void build_terms(CptCompanyPage *self, GtkBox *column)
 	attach_row(g, _("Mention imprimée"), GTK_WIDGET(self->preview));
 }
 
+/* The message documents are sent with, its {words} replaced at sending. */
+static void build_mail(CptCompanyPage *self, GtkBox *column)
+{
+	GtkGrid *g = section(column, _("Envoi par e-mail"));
+	add_entry(self, g, "mail_subject", _("Objet"), "{title} {number} — {company}");
+	self->mail_body = GTK_TEXT_VIEW(gtk_text_view_new());
+	gtk_text_view_set_wrap_mode(self->mail_body, GTK_WRAP_WORD_CHAR);
+	gtk_text_view_set_accepts_tab(self->mail_body, FALSE);
+	gtk_widget_set_size_request(GTK_WIDGET(self->mail_body), -1, 110);
+	GtkWidget *frame = gtk_frame_new(NULL);
+	gtk_frame_set_child(GTK_FRAME(frame), GTK_WIDGET(self->mail_body));
+	attach_row(g, _("Message"), frame);
+	name_field(self, "mail_body", GTK_WIDGET(self->mail_body));
+	GtkWidget *hint = gtk_label_new(
+	    _("Remplacés à l'envoi : {title} (« facture »…), {number}, {date}, {amount}, "
+	      "{due_date}, {company}, {client}."));
+	gtk_label_set_wrap(GTK_LABEL(hint), TRUE);
+	gtk_label_set_xalign(GTK_LABEL(hint), 0);
+	gtk_label_set_max_width_chars(GTK_LABEL(hint), 50);
+	gtk_widget_add_css_class(hint, "dim-label");
+	attach_row(g, "", hint);
+}
+
 /* ---------------------------------------------------------------------------
  * GObject
  */
@@ -828,6 +857,7 @@ GtkWidget *cpt_company_page_new(CptConn *conn)
 	build_bank(self, GTK_BOX(left));
 	build_documents(self, GTK_BOX(right));
 	build_terms(self, GTK_BOX(right));
+	build_mail(self, GTK_BOX(right));
 	GtkWidget *scroll = gtk_scrolled_window_new();
 	gtk_widget_set_vexpand(scroll, TRUE);
 	gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scroll), GTK_POLICY_NEVER,

@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "ident.h"
 #include "money.h"
+#include "sales.h"
 
 #include "admin.pb-c.h"
 
@@ -48,7 +49,8 @@ static const char SQL_READ[] =
     " c.iban, c.bic, c.payment_means, c.colour, c.footer, c.quote_validity_days,"
     " c.vat_on_debits, c.ecb_rate, c.penalty_margin, c.legal_interest_rate,"
     " c.early_discount, c.logo IS NOT NULL,"
-    " EXISTS (SELECT 1 FROM sales_document d WHERE d.company_id = c.id)"
+    " EXISTS (SELECT 1 FROM sales_document d WHERE d.company_id = c.id),"
+    " c.mail_subject, c.mail_body"
     " FROM company c WHERE c.id = $1::bigint";
 
 /* Column 29: whether a logo is stored; 30: whether sales documents exist. */
@@ -92,6 +94,8 @@ static Settings *settings_row(cpt_call *call, const PGresult *r)
 	s->penalty_margin = (int32_t)cpt_db_i64(r, 0, 26);
 	s->legal_interest_rate = (int32_t)cpt_db_i64(r, 0, 27);
 	s->early_discount = S(call, r, 28);
+	s->mail_subject = S(call, r, 31);
+	s->mail_body = S(call, r, 32);
 	return s;
 }
 
@@ -379,6 +383,44 @@ static int check_documents(cpt_call *call, cpt_status *st, Settings *s)
 		    "company.early_discount", "Escompte", &s->early_discount);
 }
 
+/* A document's message: required, and no {word} that sending would not replace. */
+static int check_mail_text(cpt_call *call, cpt_status *st, char **v, size_t max, const char *field,
+			   const char *label)
+{
+	if (text(call, st, *v, max, true, field, label, v)) {
+		return st->code;
+	}
+	for (const char *c = strchr(*v, '{'); c; c = strchr(c + 1, '{')) {
+		const char *end = strchr(c, '}');
+		bool known = false;
+		for (size_t k = 0; end && k < CPT_SALES_N_MAIL_KEYS && !known; k++) {
+			size_t len = strlen(CPT_SALES_MAIL_KEYS[k]);
+			known = (size_t)(end - c - 1) == len &&
+				strncmp(c + 1, CPT_SALES_MAIL_KEYS[k], len) == 0;
+		}
+		if (!known) {
+			return refuse(st, field, label,
+				      "« %.*s » inconnu : {title}, {number}, {date}, {amount}, "
+				      "{due_date}, {company} ou {client}.",
+				      end && end - c < 40 ? (int)(end - c + 1) : 12, c);
+		}
+	}
+	return 0;
+}
+
+static int check_mail(cpt_call *call, cpt_status *st, Settings *s)
+{
+	if (check_mail_text(call, st, &s->mail_subject, 200, "company.mail_subject",
+			    "Objet du message")) {
+		return st->code;
+	}
+	if (strpbrk(s->mail_subject, "\r\n")) {
+		return refuse(st, "company.mail_subject", "Objet du message", "une seule ligne.");
+	}
+	return check_mail_text(call, st, &s->mail_body, 5000, "company.mail_body",
+			       "Texte du message");
+}
+
 /* ---------------------------------------------------------------------------
  * Writing
  */
@@ -399,6 +441,7 @@ static const char SQL_UPDATE[] =
     "  quote_validity_days = $23::integer, vat_on_debits = $24::boolean,"
     "  ecb_rate = $25::integer, penalty_margin = $26::integer,"
     "  legal_interest_rate = $27::integer, early_discount = $28,"
+    "  mail_subject = $31, mail_body = $32,"
     "  logo = CASE WHEN $30::integer = 0 THEN logo ELSE $29::bytea END, updated_at = now()"
     "  WHERE id = $1::bigint"
     "  RETURNING to_jsonb(company) - 'logo' - 'updated_at' AS j, logo)"
@@ -446,6 +489,8 @@ static int write_settings(cpt_call *call, cpt_status *st, const Settings *s,
 	    s->early_discount,
 	    replace ? (const char *)req->company->logo.data : NULL,
 	    cpt_call_i64(call, req->logo_change == COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP ? 0 : 1),
+	    s->mail_subject,
+	    s->mail_body,
 	};
 	enum { N = G_N_ELEMENTS(params), LOGO = 28 };
 	int lengths[N] = {0}, formats[N] = {0};
@@ -475,7 +520,7 @@ CPT_HANDLER(cpt_admin_update_company_settings)
 	Settings *s = cpt_call_alloc(call, sizeof *s);
 	*s = *req->company;
 	if (check_identity(call, st, s) || check_contact(call, st, s) || check_bank(call, st, s) ||
-	    check_logo(st, req) || check_documents(call, st, s)) {
+	    check_logo(st, req) || check_documents(call, st, s) || check_mail(call, st, s)) {
 		return st->code;
 	}
 	/* The row is locked so that the country and the documents agree until commit. */

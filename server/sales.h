@@ -48,21 +48,21 @@ int cpt_sales_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage
 	"CASE WHEN d.type = 'quote' AND d.state IN ('validated', 'sent')"                          \
 	" AND d.valid_until < current_date THEN 'expired' ELSE d.state END"
 #define CPT_SALES_DOC_COLS                                                                         \
-	"d.id, d.type, " CPT_SALES_STATE ", coalesce(d.number, ''), d.party_id,"                    \
-	" (SELECT code FROM party WHERE id = d.party_id),"                                          \
-	" coalesce(d.buyer->>'name', (SELECT name FROM party WHERE id = d.party_id)),"              \
-	" d.issue_date::text, coalesce(d.due_date::text, ''), coalesce(d.valid_until::text, ''),"   \
-	" coalesce(d.delivery_date::text, ''), d.payment_terms, d.prices_include_vat,"              \
-	" d.discount_rate, coalesce(d.exemption_code, ''), d.buyer_reference, d.notes,"             \
-	" coalesce(d.delivery_address_id, 0), d.lines_net, d.discount_amount, d.net_total,"         \
-	" d.vat_total, d.gross_total, d.prepaid, d.amount_due, d.eco_total,"                        \
-	" coalesce(d.corrects_id, 0), coalesce(d.hash, ''),"                                        \
-	" coalesce(extract(epoch FROM d.validated_at)::bigint, 0),"                                 \
-	" coalesce((SELECT array_to_json(array_agg(from_id ORDER BY from_id))::text"                \
+	"d.id, d.type, " CPT_SALES_STATE ", coalesce(d.number, ''), d.party_id,"                   \
+	" (SELECT code FROM party WHERE id = d.party_id),"                                         \
+	" coalesce(d.buyer->>'name', (SELECT name FROM party WHERE id = d.party_id)),"             \
+	" d.issue_date::text, coalesce(d.due_date::text, ''), coalesce(d.valid_until::text, ''),"  \
+	" coalesce(d.delivery_date::text, ''), d.payment_terms, d.prices_include_vat,"             \
+	" d.discount_rate, coalesce(d.exemption_code, ''), d.buyer_reference, d.notes,"            \
+	" coalesce(d.delivery_address_id, 0), d.lines_net, d.discount_amount, d.net_total,"        \
+	" d.vat_total, d.gross_total, d.prepaid, d.amount_due, d.eco_total,"                       \
+	" coalesce(d.corrects_id, 0), coalesce(d.hash, ''),"                                       \
+	" coalesce(extract(epoch FROM d.validated_at)::bigint, 0),"                                \
+	" coalesce((SELECT array_to_json(array_agg(from_id ORDER BY from_id))::text"               \
 	"  FROM sales_link WHERE to_id = d.id), '[]'), d.progress_rate, d.progress_previous"
 #define CPT_SALES_LINE_COLS                                                                        \
-	"id, kind, coalesce(article_id, 0), article_code, label, unit, quantity, unit_price,"       \
-	" discount, vat_rate, vat_category, eco_contribution, amount, net,"                         \
+	"id, kind, coalesce(article_id, 0), article_code, label, unit, quantity, unit_price,"      \
+	" discount, vat_rate, vat_category, eco_contribution, amount, net,"                        \
 	" coalesce(source_line_id, 0), position"
 
 /* The document in row 0 of r, from column first on (CPT_SALES_DOC_COLS). */
@@ -106,5 +106,12 @@ int cpt_sales_render(cpt_call *call, cpt_status *st, int64_t id, bool facturx, G
  * print should that have been missed (a crash between the two).
  */
 int cpt_sales_archive(cpt_call *call, cpt_status *st, int64_t id);
+
+/*
+ * What a document's message (company.mail_subject, mail_body) may say in
+ * braces: {title} {number} {date} {amount} {due_date} {company} {client}.
+ */
+#define CPT_SALES_N_MAIL_KEYS 7
+extern const char *const CPT_SALES_MAIL_KEYS[CPT_SALES_N_MAIL_KEYS];
 
 #endif

@@ -161,6 +161,9 @@ CPT_HANDLER(cpt_sales_print_run)
  * Sending a document by e-mail
  */
 
+const char *const CPT_SALES_MAIL_KEYS[CPT_SALES_N_MAIL_KEYS] = {
+    "title", "number", "date", "amount", "due_date", "company", "client"};
+
 /* template with {key} replaced by values[k] where keys[k] = key. */
 static char *fill(cpt_call *call, const char *template, const char *const *keys,
 		  const char *const *values, size_t n)
@@ -240,7 +243,7 @@ CPT_HANDLER(cpt_sales_send_run)
 	}
 	char amount[64];
 	cpt_money_format(doc->gross_total, amount, sizeof amount);
-	const char *keys[] = {"title", "number", "date", "amount", "due_date", "company", "client"};
+	const char *const *keys = CPT_SALES_MAIL_KEYS;
 	g_autofree char *title = g_utf8_strdown(v.title, -1);
 	const char *values[] = {title,
 				doc->number,
@@ -276,9 +279,11 @@ CPT_HANDLER(cpt_sales_send_run)
 	cpt_mail m = {.to = to,
 		      .n_to = n_to,
 		      .reply_to = reply_to,
-		      .subject =
-			  *req->subject ? req->subject : fill(call, subject_t, keys, values, 7),
-		      .body = *req->body ? req->body : fill(call, body_t, keys, values, 7),
+		      .subject = *req->subject
+				     ? req->subject
+				     : fill(call, subject_t, keys, values, CPT_SALES_N_MAIL_KEYS),
+		      .body = *req->body ? req->body
+					 : fill(call, body_t, keys, values, CPT_SALES_N_MAIL_KEYS),
 		      .attachments = &att,
 		      .n_attachments = 1,
 		      .ref_table = "sales_document",

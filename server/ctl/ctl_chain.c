@@ -3,7 +3,11 @@
  * validated invoices, deposit invoices and credit notes in chain order,
  * recomputes each hash from the rows as they are now (server/sales_validate.c
  * says how) and names the first break: a link missing, a previous hash that
- * is not the one before, or a content that no longer gives its hash.
+ * is not the one before, or a content that no longer gives its hash. Then
+ * the archived PDFs: each must still give the SHA-256 kept with it when it
+ * was archived. A validated document whose PDF is not archived yet (the
+ * daemon archives right after the validation commits; printing it archives
+ * it if that was cut short) is counted, not a break.
  */
 #include "ctl.h"
 #include "sales.h"
@@ -92,6 +96,43 @@ static bool verify_company(PGconn *c, const char *company_id, const char *code, 
 	return ok;
 }
 
+/* Checks one company's archived PDFs; prints and returns false at the first altered one. */
+static bool verify_archive(PGconn *c, const char *company_id, const char *code)
+{
+	const char *p[] = {company_id};
+	PGresult *r = PQexecParams(
+	    c,
+	    "SELECT (SELECT count(*) FROM document_archive WHERE company_id = $1::bigint),"
+	    " (SELECT string_agg(d.number, ', ' ORDER BY d.chain_seq) FROM document_archive a"
+	    "  JOIN sales_document d ON d.id = a.document_id WHERE a.company_id = $1::bigint"
+	    "  AND encode(sha256(a.pdf), 'hex') <> a.sha256),"
+	    " (SELECT count(*) FROM sales_document d WHERE d.company_id = $1::bigint"
+	    "  AND d.number IS NOT NULL AND d.type IN ('invoice', 'deposit_invoice', 'credit_note')"
+	    "  AND NOT EXISTS (SELECT 1 FROM document_archive a WHERE a.document_id = d.id))",
+	    1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "société %s : archive illisible : %s", code,
+			PQresultErrorMessage(r));
+		PQclear(r);
+		return false;
+	}
+	bool ok = PQgetisnull(r, 0, 1);
+	if (!ok) {
+		printf("société %s : PDF archivé modifié depuis son archivage : %s\n", code,
+		       PQgetvalue(r, 0, 1));
+	} else {
+		printf("société %s : %s PDF archivés intègres", code, PQgetvalue(r, 0, 0));
+		if (strcmp(PQgetvalue(r, 0, 2), "0") != 0) {
+			printf(" ; %s documents validés sans PDF archivé (archivé à la prochaine "
+			       "impression)",
+			       PQgetvalue(r, 0, 2));
+		}
+		printf("\n");
+	}
+	PQclear(r);
+	return ok;
+}
+
 int ctl_verify_chain(PGconn *c)
 {
 	PGresult *r = PQexec(c, "SELECT id, code FROM company ORDER BY id");
@@ -109,6 +150,9 @@ int ctl_verify_chain(PGconn *c)
 			printf(
 			    "société %s : chaîne des factures et avoirs intègre (%ld documents)\n",
 			    PQgetvalue(r, i, 1), count);
+		}
+		if (!verify_archive(c, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1))) {
+			rc = 1;
 		}
 	}
 	PQclear(r);

@@ -2381,6 +2381,17 @@ static void company_settings_refuse_a_wrong_iban_then_save_colour_and_logo(void 
 			       "9,48 % l'an (trois fois le taux d'intérêt légal)"));
 	set_text(named(root, "company.ecb_rate"), "2,40");
 	set_text(named(root, "company.penalty_margin"), "10");
+	/* The country's law words it: Belgian interest, no French floor. */
+	GtkWidget *country = named(root, "company.country");
+	choose(country, "Belgique");
+	assert_non_null(
+	    strstr(cpt_company_page_get_penalty_preview(page), "Intérêts de retard : 12,40 %"));
+	choose(country, "France");
+	/* The message documents are sent with. */
+	set_text(named(root, "company.mail_subject"), "{titre} {number}");
+	click(named(root, "company.save"));
+	assert_true(wait_for(company_message_has, "« {titre} » inconnu", 10000));
+	set_text(named(root, "company.mail_subject"), "{title} {number} — Thermo Services");
 	click(named(root, "company.save"));
 	assert_true(wait_for(company_message_has, "Paramètres enregistrés.", 10000));
 	assert_false(gtk_widget_has_css_class(iban, "error"));
@@ -2392,7 +2403,8 @@ static void company_settings_refuse_a_wrong_iban_then_save_colour_and_logo(void 
 	g_autofree char *sql = g_strdup_printf(
 	    "SELECT count(*) FROM company WHERE code = 'DEMO' AND name = 'Thermo Services'"
 	    " AND siren = '732829320' AND iban = 'FR7630006000011234567890189'"
-	    " AND colour = %d AND ecb_rate = 240 AND octet_length(logo) = %lld",
+	    " AND colour = %d AND ecb_rate = 240 AND octet_length(logo) = %lld"
+	    " AND mail_subject = '{title} {number} — Thermo Services'",
 	    0x1F6FB2, (long long)sb.st_size);
 	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
 	screenshot(GTK_WIDGET(cpt_app_get_window(app)), "12b-company-settings-saved");

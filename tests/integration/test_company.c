@@ -157,6 +157,9 @@ static void valid_settings(Comptoir__Admin__CompanySettings *s)
 	s->penalty_margin = 1000;
 	s->legal_interest_rate = 371;
 	s->early_discount = "Escompte de 1 % pour paiement à 8 jours.";
+	s->mail_subject = " {title} {number} de {company} ";
+	s->mail_body = "Bonjour,\n\nVoici notre {title} {number} : {amount} TTC, à régler le "
+		       "{due_date}.\n\n{company}";
 }
 
 /* The DEMO row and the audit log, to prove a refused call wrote nothing. */
@@ -255,6 +258,8 @@ static void every_field_is_written_then_read_back_normalised(void **state)
 	assert_int_equal(b->penalty_margin, 1000);
 	assert_int_equal(b->legal_interest_rate, 371);
 	assert_string_equal(b->early_discount, "Escompte de 1 % pour paiement à 8 jours.");
+	assert_string_equal(b->mail_subject, "{title} {number} de {company}");
+	assert_non_null(strstr(b->mail_body, "à régler le {due_date}."));
 	assert_int_equal(b->logo.len, sizeof PNG_1X1);
 	assert_memory_equal(b->logo.data, PNG_1X1, sizeof PNG_1X1);
 	free_reply(r);
@@ -494,6 +499,26 @@ static void no_change(Comptoir__Admin__CompanySettings *s)
 {
 }
 
+static void no_subject(Comptoir__Admin__CompanySettings *s)
+{
+	s->mail_subject = "  ";
+}
+
+static void unknown_placeholder(Comptoir__Admin__CompanySettings *s)
+{
+	s->mail_subject = "{titre} {number}";
+}
+
+static void two_line_subject(Comptoir__Admin__CompanySettings *s)
+{
+	s->mail_subject = "{title}\nBcc: tous@exemple.fr";
+}
+
+static void unclosed_placeholder(Comptoir__Admin__CompanySettings *s)
+{
+	s->mail_body = "Bonjour, voici {number";
+}
+
 static void every_bad_field_is_refused_on_its_field_and_nothing_is_written(void **state)
 {
 	const bad_case cases[] = {
@@ -557,6 +582,14 @@ static void every_bad_field_is_refused_on_its_field_and_nothing_is_written(void 
 	    {"company.logo", "512 ko au plus", huge_logo,
 	     COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_REPLACE},
 	    {"logo_change", "inconnue", no_change, (Comptoir__Admin__LogoChange)7},
+	    {"company.mail_subject", "Objet du message : champ obligatoire", no_subject,
+	     COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP},
+	    {"company.mail_subject", "« {titre} » inconnu", unknown_placeholder,
+	     COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP},
+	    {"company.mail_subject", "une seule ligne", two_line_subject,
+	     COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP},
+	    {"company.mail_body", "Texte du message : « {number » inconnu", unclosed_placeholder,
+	     COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP},
 	};
 	g_autofree char *before = fingerprint();
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -637,6 +670,8 @@ static void an_administrator_of_another_company_reaches_only_that_one(void **sta
 	s.ecb_rate = 215;
 	s.penalty_margin = 800;
 	s.legal_interest_rate = 450;
+	s.mail_subject = "{title} {number}";
+	s.mail_body = "Bonjour, voici notre {title} {number}.";
 	r = update(bob, &s, COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP, &st);
 	assert_int_equal(st.code, CPT_OK);
 	assert_int_equal(r->company->id, beta);

@@ -777,6 +777,73 @@ static void a_pro_forma_is_made_from_a_quote_and_takes_nothing(void **state)
 	assert_string_equal(st.field, "to_type");
 }
 
+static Comptoir__Sales__ListReply *list(const char *type, const char *state, const char *search,
+					uint32_t limit)
+{
+	Comptoir__Admin__Page page = COMPTOIR__ADMIN__PAGE__INIT;
+	page.limit = limit;
+	page.with_total = true;
+	Comptoir__Sales__ListRequest req = COMPTOIR__SALES__LIST_REQUEST__INIT;
+	req.type = (char *)type;
+	req.state = (char *)state;
+	req.search = (char *)search;
+	req.page = &page;
+	ProtobufCMessage *out = NULL;
+	cpt_status st;
+	if (call(admin, "sales.Invoices/List", &req.base, &comptoir__sales__list_reply__descriptor,
+		 &out, &st) != CPT_OK) {
+		fail_msg("List %s %s: %s", type, state, st.message);
+	}
+	return (Comptoir__Sales__ListReply *)out;
+}
+
+/* A list's count and totals are those of every row its filters keep, not of one page. */
+static void lists_total_every_row_their_filters_keep(void **state)
+{
+	static const struct {
+		const char *type, *state, *search, *where;
+	} cases[] = {
+	    {"invoice", "", "", "type = 'invoice'"},
+	    {"invoice", "validated", "", "type = 'invoice' AND state = 'validated'"},
+	    {"invoice", "draft", "", "type = 'invoice' AND state = 'draft'"},
+	    {"credit_note", "", "", "type = 'credit_note'"},
+	    {"invoice", "", "SYNDIC", "type = 'invoice'"}, /* the only client */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		Comptoir__Sales__ListReply *r =
+		    list(cases[i].type, cases[i].state, cases[i].search, 2);
+		char sql[256];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM sales_document WHERE %s",
+			 cases[i].where);
+		long long n = cpt_testenv_sql_int(&env, sql);
+		snprintf(sql, sizeof sql,
+			 "SELECT coalesce(sum(net_total), 0) FROM sales_document WHERE %s",
+			 cases[i].where);
+		long long net = cpt_testenv_sql_int(&env, sql);
+		snprintf(sql, sizeof sql,
+			 "SELECT coalesce(sum(gross_total), 0) FROM sales_document WHERE %s",
+			 cases[i].where);
+		long long gross = cpt_testenv_sql_int(&env, sql);
+		assert_int_equal(r->total, n);
+		assert_int_equal(r->sum_net, net);
+		assert_int_equal(r->sum_gross, gross);
+		assert_int_equal(r->n_documents, n < 2 ? n : 2);
+		assert_int_equal(r->more, n > 2);
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+	}
+	/* Several pages of invoices, and the filters do cut. */
+	assert_true(cpt_testenv_sql_int(&env,
+					"SELECT count(*) FROM sales_document"
+					" WHERE type = 'invoice' AND state = 'validated'") > 2);
+	assert_true(cpt_testenv_sql_int(&env, "SELECT count(*) FROM sales_document"
+					      " WHERE type = 'invoice' AND state = 'draft'") > 0);
+	/* A search that finds nothing totals nothing. */
+	Comptoir__Sales__ListReply *r = list("invoice", "", "AUCUN-CLIENT-ZZZ", 2);
+	assert_int_equal(r->total, 0);
+	assert_int_equal(r->sum_gross, 0);
+	protobuf_c_message_free_unpacked(&r->base, NULL);
+}
+
 static void validated_documents_are_unalterable_even_from_sql(void **state)
 {
 	int64_t invoice = first_invoice();
@@ -850,6 +917,27 @@ static void verify_finds_a_tampered_row(void **state)
 		 " AND article_code = 'MO') RETURNING 1) SELECT count(*) FROM u",
 		 (long long)invoice);
 	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
+	assert_int_equal(cpt_testenv_ctl(&env, out, sizeof out, verify), 0);
+
+	/* The archived PDF of that invoice: one byte changed is found too. */
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM document_archive"),
+			 cpt_testenv_sql_int(&env, "SELECT count(*) FROM sales_document WHERE"
+						   " number IS NOT NULL AND type IN ('invoice',"
+						   " 'deposit_invoice', 'credit_note')"));
+	assert_non_null(strstr(out, "PDF archivés intègres"));
+	snprintf(sql, sizeof sql,
+		 "SET session_replication_role = replica;"
+		 " WITH u AS (UPDATE document_archive SET pdf = set_byte(pdf, 200,"
+		 " get_byte(pdf, 200) # 1) WHERE document_id = %lld RETURNING 1)"
+		 " SELECT count(*) FROM u",
+		 (long long)invoice);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
+	assert_int_not_equal(cpt_testenv_ctl(&env, out, sizeof out, verify), 0);
+	snprintf(want, sizeof want, "PDF archivé modifié depuis son archivage : FA-%s-00001", year);
+	if (!strstr(out, want)) {
+		fail_msg("verify said: %s", out);
+	}
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1); /* the same byte back */
 	assert_int_equal(cpt_testenv_ctl(&env, out, sizeof out, verify), 0);
 }
 
@@ -1090,6 +1178,7 @@ int main(void)
 	    cmocka_unit_test(verify_finds_a_tampered_row),
 	    cmocka_unit_test(a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator),
 	    cmocka_unit_test(twenty_concurrent_validations_give_gapless_numbers),
+	    cmocka_unit_test(lists_total_every_row_their_filters_keep),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
