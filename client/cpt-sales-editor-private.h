@@ -86,6 +86,11 @@ typedef struct {
 	GtkLabel *party_name, *due_date, *title, *state_label, *number_label, *message;
 	GtkLabel *price_title;
 	GtkDropDown *terms, *exemption;
+	GtkDropDown *delivery;	 /* cpt-sales-delivery.c */
+	GArray *delivery_ids;	 /* gint64, by position after the billing address */
+	gint64 delivery_party;	 /* whose addresses are offered */
+	gint64 delivery_wanted;	 /* the document's, until the addresses are in */
+	gboolean delivery_known; /* the addresses are in */
 	GtkSwitch *ttc;
 	GtkTextView *notes;
 	GtkWidget *line_bar;
@@ -109,6 +114,13 @@ CptSalesEditor *cpt_sales_editor_of(GtkWindow *window);
 /* Something was typed or chosen (not while cells are filled from code). */
 void cpt_sales_editor_mark_dirty(CptSalesEditor *e);
 void cpt_sales_lookup_free(CptSalesLookup *k);
+
+/* ---- cpt-sales-delivery.c ---------------------------------------------- */
+
+/* Offers party_id's delivery addresses and sites, address_id chosen (0: billing). */
+void cpt_sales_delivery_load(CptSalesEditor *e, gint64 party_id, gint64 address_id);
+/* The address chosen, 0 for the billing one. */
+gint64 cpt_sales_delivery_selected(CptSalesEditor *e);
 
 /* ---- cpt-sales-lines.c: cells ------------------------------------------ */
 

@@ -47,6 +47,7 @@ static void editor_free(gpointer data)
 	g_clear_object(&e->kind_names);
 	g_ptr_array_unref(e->exemption_codes);
 	g_ptr_array_unref(e->terms_codes);
+	g_array_unref(e->delivery_ids);
 	g_ptr_array_unref(e->lines);
 	if (e->made) {
 		g_object_remove_weak_pointer(G_OBJECT(e->made), (gpointer *)&e->made);
@@ -168,6 +169,7 @@ static void set_read_only(CptSalesEditor *e, gboolean ro)
 	}
 	gtk_widget_set_sensitive(GTK_WIDGET(e->terms), !ro);
 	gtk_widget_set_sensitive(GTK_WIDGET(e->exemption), !ro);
+	gtk_widget_set_sensitive(GTK_WIDGET(e->delivery), !ro);
 	gtk_widget_set_sensitive(GTK_WIDGET(e->ttc), !ro);
 	gtk_text_view_set_editable(e->notes, !ro);
 	for (guint i = 0; i < e->lines->len; i++) {
@@ -285,6 +287,7 @@ static void fill_document(CptSalesEditor *e, const Comptoir__Sales__Document *d)
 	set_date(e, "document.issue_date", d->issue_date);
 	set_date(e, "document.valid_until", d->valid_until);
 	set_date(e, "document.delivery_date", d->delivery_date);
+	cpt_sales_delivery_load(e, d->party_id, d->delivery_address_id);
 	g_autofree char *due = cpt_ui_date_from_iso(d->due_date);
 	set_label(e->due_date, due);
 	select_code(e, e->terms, e->terms_codes, d->payment_terms);
@@ -336,6 +339,10 @@ static void party_found(GObject *source, GAsyncResult *res, gpointer data)
 		if (g_ascii_strcasecmp(now, k->code) == 0) {
 			if (cpt_code_lookup_match(CPT_CODE_CLIENT, r, k->code, &id, &name)) {
 				set_label(e->party_name, name);
+				if (id != e->delivery_party) {
+					/* Another client: its addresses, billing first. */
+					cpt_sales_delivery_load(e, id, 0);
+				}
 				gtk_widget_remove_css_class(GTK_WIDGET(e->party_name), "error");
 				gtk_widget_remove_css_class(e->party_code, "error");
 			} else {
@@ -462,6 +469,7 @@ static Draft *read_draft(CptSalesEditor *e)
 				  ? g_ptr_array_index(e->exemption_codes, ex - 1)
 				  : "";
 	doc->prices_include_vat = gtk_switch_get_active(e->ttc);
+	doc->delivery_address_id = cpt_sales_delivery_selected(e);
 	doc->buyer_reference = keep(d, cpt_sales_cell_strip(named(e, "document.buyer_reference")));
 	GtkTextBuffer *buf = gtk_text_view_get_buffer(e->notes);
 	GtkTextIter start, end;
@@ -1024,7 +1032,12 @@ static void build_header(CptSalesEditor *e)
 	gtk_label_set_xalign(e->party_name, 0);
 	gtk_label_set_ellipsize(e->party_name, PANGO_ELLIPSIZE_END);
 	gtk_widget_set_name(GTK_WIDGET(e->party_name), "document.party_name");
-	gtk_grid_attach(e->header, GTK_WIDGET(e->party_name), 2, 0, 4, 1);
+	gtk_grid_attach(e->header, GTK_WIDGET(e->party_name), 2, 0, 2, 1);
+	e->delivery = choice(e, _("— l'adresse de facturation —"));
+	place(e, 2, 0, 1, _("Livrer à"), "document.delivery_address", GTK_WIDGET(e->delivery));
+	gtk_widget_set_tooltip_text(GTK_WIDGET(e->delivery),
+				    _("Adresse de livraison ou site du client, imprimée sur le "
+				      "document quand elle diffère de celle de facturation"));
 
 	place(e, 0, 1, 1, _("Date"), "document.issue_date", header_entry(e, _("aujourd'hui"), 10));
 	gboolean quote = g_str_equal(e->type, "quote");
@@ -1238,6 +1251,7 @@ GtkWindow *cpt_sales_editor_open(CptConn *conn, GtkWidget *parent, const char *t
 	e->vats = g_array_new(FALSE, FALSE, sizeof(CptSalesVat));
 	e->exemption_codes = g_ptr_array_new_with_free_func(g_free);
 	e->terms_codes = g_ptr_array_new_with_free_func(g_free);
+	e->delivery_ids = g_array_new(FALSE, FALSE, sizeof(gint64));
 	e->lines = g_ptr_array_new_with_free_func(cpt_sales_line_free);
 	e->vat_names = gtk_string_list_new(NULL);
 	gtk_string_list_append(e->vat_names, "—");

@@ -2899,6 +2899,11 @@ static gboolean chooser_shown(gpointer code_cell)
 	return list && gtk_widget_get_mapped(list);
 }
 
+static gboolean offers_three(gpointer drop)
+{
+	return g_list_model_get_n_items(gtk_drop_down_get_model(drop)) == 3;
+}
+
 static gboolean line0_code_is(gpointer editor, const char *code)
 {
 	return g_str_equal(cell_text(editor, 0, "line.code"), code);
@@ -2961,6 +2966,30 @@ static void an_article_is_found_by_a_word_of_its_name(void **state)
 	assert_true(wait_for(line0_is_poele8, quote, 10000));
 	assert_string_equal(cell_text(quote, 0, "line.label"), "Poêle à granulés 8 kW");
 	assert_focus(quote, 0, "line.quantity");
+
+	/* The client's sites are offered as where to deliver; the one chosen is kept. */
+	gtk_widget_grab_focus(editor_widget(quote, "document.party_code"));
+	type_in(quote, "lumiere");
+	press(quote, GDK_KEY_Tab, 0);
+	GtkWidget *delivery = editor_widget(quote, "document.delivery_address");
+	assert_true(wait_for(offers_three, delivery, 10000));
+	choose(delivery, "Chaufferie B — 14 rue des Écoles, 69003 Lyon");
+	cpt_sales_editor_save(quote);
+	assert_true(wait_for(editor_saved, quote, 10000));
+	gint64 id = cpt_sales_editor_get_id(quote);
+	g_autofree char *sql = g_strdup_printf(
+	    "SELECT count(*) FROM sales_document d JOIN party_address a"
+	    " ON a.id = d.delivery_address_id WHERE d.id = %lld AND a.label = 'Chaufferie B'",
+	    (long long)id);
+	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
+	gtk_window_destroy(quote);
+	settle(50);
+	/* Opened again, the document shows it. */
+	quote = cpt_sales_editor_open(cpt_app_get_conn(app), GTK_WIDGET(win), "quote", id);
+	assert_true(wait_for(editor_ready, quote, 10000));
+	delivery = editor_widget(quote, "document.delivery_address");
+	assert_true(wait_for(offers_three, delivery, 10000));
+	assert_string_equal(chosen(delivery), "Chaufferie B — 14 rue des Écoles, 69003 Lyon");
 	gtk_window_destroy(quote);
 	settle(50);
 }
