@@ -49,6 +49,7 @@ typedef struct {
 	char *asked_code;    /* the code being looked up, or NULL */
 	char *auto_label;    /* the label the article gave, replaced if the code changes */
 	gboolean price_auto; /* sent as -1: the price of the client, the server's */
+	gboolean expand_bom; /* list the article's components under it at the next save */
 	GtkWidget *cells[N_COLS];
 } CptSalesLine;
 

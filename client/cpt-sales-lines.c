@@ -930,6 +930,7 @@ gboolean cpt_sales_line_read(CptSalesEditor *e, GPtrArray *strings, CptSalesLine
 	g_autofree char *where = line_prefix(i);
 	char *code = keep(strings, cpt_sales_cell_strip(l->cells[COL_CODE]));
 	out->article_code = code;
+	out->expand_bom = l->expand_bom;
 	out->article_id =
 	    l->article_id && l->found_code && g_ascii_strcasecmp(code, l->found_code) == 0
 		? l->article_id
@@ -1073,6 +1074,25 @@ static void on_remove_line(GtkButton *b, gpointer data)
 	}
 }
 
+/* The article of the current line detailed: its components listed under it, saved now. */
+static void on_expand_bom(GtkButton *b, gpointer data)
+{
+	CptSalesEditor *e = data;
+	CptSalesLine *l;
+	int col;
+	g_autofree char *code = NULL;
+	if (cpt_sales_lines_focus(e, &l, &col)) {
+		code = cpt_sales_cell_strip(l->cells[COL_CODE]);
+	}
+	if (!code || !*code) {
+		gtk_label_set_text(e->message,
+				   _("Placez-vous d'abord sur la ligne d'un article composé."));
+		return;
+	}
+	l->expand_bom = TRUE;
+	cpt_sales_editor_save(e->window);
+}
+
 static GtkWidget *bar_button(CptSalesEditor *e, GtkBox *bar, const char *name, const char *mnemonic,
 			     const char *tooltip, GCallback cb)
 {
@@ -1109,6 +1129,13 @@ GtkWidget *cpt_sales_lines_new(CptSalesEditor *e)
 				    _("Nouvelle ligne sous la ligne courante (Ctrl+Inser)"));
 	bar_button(e, bar, "line.remove", _("_Retirer la ligne"), _("Ctrl+Suppr"),
 		   G_CALLBACK(on_remove_line));
+	/* Clicked, it leaves the focus on the line it details. */
+	gtk_widget_set_focus_on_click(
+	    bar_button(e, bar, "line.expand_bom", _("_Détailler le kit"),
+		       _("Liste sous la ligne courante les composants de son article "
+			 "(nomenclature), le prix restant celui du kit"),
+		       G_CALLBACK(on_expand_bom)),
+	    FALSE);
 	GtkWidget *help = gtk_label_new(_("Tab : cellule suivante · Entrée en fin de ligne : "
 					  "nouvelle ligne · Alt+↑/↓ : déplacer la ligne"));
 	gtk_widget_add_css_class(help, "dim-label");

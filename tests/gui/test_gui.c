@@ -2899,6 +2899,18 @@ static gboolean chooser_shown(gpointer code_cell)
 	return list && gtk_widget_get_mapped(list);
 }
 
+static gboolean line1_is_kit(gpointer editor)
+{
+	return g_str_equal(cell_text(editor, 1, "line.code"), "CHAUD-ELITE") &&
+	       *cell_text(editor, 1, "line.label");
+}
+
+static gboolean kit_detailed(gpointer editor)
+{
+	return cpt_sales_editor_get_n_lines(editor) == 3 && cpt_sales_editor_is_ready(editor) &&
+	       strstr(cell_text(editor, 2, "line.label"), "Brûleur");
+}
+
 static gboolean offers_three(gpointer drop)
 {
 	return g_list_model_get_n_items(gtk_drop_down_get_model(drop)) == 3;
@@ -2982,6 +2994,23 @@ static void an_article_is_found_by_a_word_of_its_name(void **state)
 	    " ON a.id = d.delivery_address_id WHERE d.id = %lld AND a.label = 'Chaufferie B'",
 	    (long long)id);
 	assert_int_equal(cpt_testenv_sql_int(&env, sql), 1);
+	/* A kit detailed: its components listed under it by the server. */
+	gtk_widget_grab_focus(cell(quote, 0, "line.quantity"));
+	press(quote, GDK_KEY_Insert, GDK_CONTROL_MASK);
+	assert_focus(quote, 1, "line.code");
+	type_in(quote, "chaud-elite");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_true(wait_for(line1_is_kit, quote, 10000));
+	gtk_widget_grab_focus(cell(quote, 1, "line.quantity"));
+	click(editor_widget(quote, "line.expand_bom"));
+	if (!wait_for(kit_detailed, quote, 10000)) {
+		fail_msg("%u lines, message %s, line 2 %s", cpt_sales_editor_get_n_lines(quote),
+			 cpt_sales_editor_get_message(quote),
+			 cpt_sales_editor_get_n_lines(quote) > 2 ? cell_text(quote, 2, "line.label")
+								 : "");
+	}
+	assert_non_null(strstr(cell_text(quote, 2, "line.label"), "Brûleur fioul 40 kW"));
+
 	gtk_window_destroy(quote);
 	settle(50);
 	/* Opened again, the document shows it. */
