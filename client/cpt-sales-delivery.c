@@ -89,8 +89,8 @@ void cpt_sales_delivery_load(CptSalesEditor *e, gint64 party_id, gint64 address_
 	e->delivery_known = FALSE;
 	show(e, NULL);
 	e->delivery_known = FALSE;
-	if (!party_id) {
-		return;
+	if (!party_id || !cpt_conn_has_permission(e->conn, "clients.read")) {
+		return; /* the document keeps the address it has */
 	}
 	Comptoir__Parties__GetPartyRequest req = COMPTOIR__PARTIES__GET_PARTY_REQUEST__INIT;
 	req.id = party_id;

@@ -796,7 +796,7 @@ GtkWindow *cpt_sales_editor_send(GtkWindow *editor)
 {
 	CptSalesEditor *e = g_object_get_data(G_OBJECT(editor), "cpt-sales-editor");
 	return cpt_sales_send_dialog(e->conn, e->window, e->type, e->id, e->number ? e->number : "",
-				     on_mail_queued, e);
+				     e->delivery_party, on_mail_queued, e);
 }
 
 static void on_send_clicked(GtkButton *b, gpointer data)

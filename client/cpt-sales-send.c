@@ -4,6 +4,7 @@
 #include "cpt-ui.h"
 
 #include "mail.pb-c.h"
+#include "parties.pb-c.h"
 #include "sales.pb-c.h"
 
 #include <glib/gi18n.h>
@@ -14,6 +15,7 @@ typedef struct {
 	gint64 id;
 	GtkWindow *window;
 	GtkEntry *to, *subject;
+	GtkWidget *contacts, *contacts_label; /* the client's contacts with an address */
 	GtkTextView *body;
 	GtkLabel *message;
 	GtkWidget *accept;
@@ -104,6 +106,83 @@ static void on_cancel(GtkButton *b, gpointer data)
 	gtk_window_destroy(((SendDialog *)data)->window);
 }
 
+/* The addresses typed in "À", split the way Send reads them. */
+static GStrv typed_addresses(SendDialog *d)
+{
+	g_autofree char *to = g_strstrip(g_strdup(gtk_editable_get_text(GTK_EDITABLE(d->to))));
+	g_auto(GStrv) list = g_strsplit_set(to, ",; ", -1);
+	GStrvBuilder *b = g_strv_builder_new();
+	for (char **a = list; *a; a++) {
+		if (**a) {
+			g_strv_builder_add(b, *a);
+		}
+	}
+	GStrv out = g_strv_builder_end(b);
+	g_strv_builder_unref(b);
+	return out;
+}
+
+/* A contact ticked or not: its address added to "À" or taken out of it. */
+static void on_contact_toggled(GtkCheckButton *check, gpointer data)
+{
+	SendDialog *d = data;
+	const char *email = g_object_get_data(G_OBJECT(check), "cpt-email");
+	g_auto(GStrv) now = typed_addresses(d);
+	GString *s = g_string_new(NULL);
+	gboolean there = FALSE;
+	for (char **a = now; *a; a++) {
+		if (g_ascii_strcasecmp(*a, email) == 0) {
+			there = TRUE;
+			if (!gtk_check_button_get_active(check)) {
+				continue;
+			}
+		}
+		g_string_append_printf(s, "%s%s", s->len ? ", " : "", *a);
+	}
+	if (!there && gtk_check_button_get_active(check)) {
+		g_string_append_printf(s, "%s%s", s->len ? ", " : "", email);
+	}
+	gtk_editable_set_text(GTK_EDITABLE(d->to), s->str);
+	g_string_free(s, TRUE);
+}
+
+static void contacts_read(GObject *source, GAsyncResult *res, gpointer data)
+{
+	GtkWindow *window = data;
+	g_autoptr(CptCallResult) r = cpt_conn_call_finish(CPT_CONN(source), res);
+	SendDialog *d = g_object_get_data(G_OBJECT(window), "cpt-send");
+	if (d && !d->closed && r->status.code == CPT_OK && r->output) {
+		const Comptoir__Parties__Party *p =
+		    ((const Comptoir__Parties__PartyReply *)r->output)->party;
+		gboolean first = !*gtk_editable_get_text(GTK_EDITABLE(d->to));
+		guint n = 0;
+		for (size_t i = 0; p && i < p->n_contacts; i++) {
+			const Comptoir__Parties__Contact *c = p->contacts[i];
+			if (!*c->email) {
+				continue;
+			}
+			g_autofree char *text =
+			    *c->role ? g_strdup_printf("%s, %s <%s>", c->name, c->role, c->email)
+				     : g_strdup_printf("%s <%s>", c->name, c->email);
+			GtkWidget *check = gtk_check_button_new_with_label(text);
+			g_autofree char *name = g_strdup_printf("send.contact.%u", n++);
+			gtk_widget_set_name(check, name);
+			g_object_set_data_full(G_OBJECT(check), "cpt-email", g_strdup(c->email),
+					       g_free);
+			g_signal_connect(check, "toggled", G_CALLBACK(on_contact_toggled), d);
+			gtk_box_append(GTK_BOX(d->contacts), check);
+			if (first) {
+				/* The one the server would take: shown, to be changed. */
+				gtk_check_button_set_active(GTK_CHECK_BUTTON(check), TRUE);
+				first = FALSE;
+			}
+		}
+		gtk_widget_set_visible(d->contacts, n > 0);
+		gtk_widget_set_visible(d->contacts_label, n > 0);
+	}
+	g_object_unref(window);
+}
+
 static GtkWidget *labelled(GtkGrid *grid, int row, const char *text, GtkWidget *w)
 {
 	GtkWidget *l = gtk_label_new(text);
@@ -116,7 +195,8 @@ static GtkWidget *labelled(GtkGrid *grid, int row, const char *text, GtkWidget *
 }
 
 GtkWindow *cpt_sales_send_dialog(CptConn *conn, GtkWindow *parent, const char *type, gint64 id,
-				 const char *number, CptSalesSent done, gpointer data)
+				 const char *number, gint64 party_id, CptSalesSent done,
+				 gpointer data)
 {
 	SendDialog *d = g_new0(SendDialog, 1);
 	d->conn = g_object_ref(conn);
@@ -140,10 +220,15 @@ GtkWindow *cpt_sales_send_dialog(CptConn *conn, GtkWindow *parent, const char *t
 	GtkGrid *grid = GTK_GRID(gtk_grid_new());
 	gtk_grid_set_row_spacing(grid, 6);
 	gtk_grid_set_column_spacing(grid, 12);
-	d->to = GTK_ENTRY(labelled(grid, 0, _("À"), gtk_entry_new()));
+	d->contacts = labelled(grid, 0, _("Contacts"), gtk_box_new(GTK_ORIENTATION_VERTICAL, 2));
+	gtk_widget_set_name(d->contacts, "send.contacts");
+	d->contacts_label = gtk_grid_get_child_at(grid, 0, 0);
+	gtk_widget_set_visible(d->contacts, FALSE);
+	gtk_widget_set_visible(d->contacts_label, FALSE);
+	d->to = GTK_ENTRY(labelled(grid, 1, _("À"), gtk_entry_new()));
 	gtk_widget_set_name(GTK_WIDGET(d->to), "send.to");
 	gtk_entry_set_placeholder_text(d->to, _("le premier contact du client qui a une adresse"));
-	d->subject = GTK_ENTRY(labelled(grid, 1, _("Objet"), gtk_entry_new()));
+	d->subject = GTK_ENTRY(labelled(grid, 2, _("Objet"), gtk_entry_new()));
 	gtk_widget_set_name(GTK_WIDGET(d->subject), "send.subject");
 	gtk_entry_set_placeholder_text(d->subject, _("celui des paramètres de la société"));
 	d->body = GTK_TEXT_VIEW(gtk_text_view_new());
@@ -152,7 +237,7 @@ GtkWindow *cpt_sales_send_dialog(CptConn *conn, GtkWindow *parent, const char *t
 	GtkWidget *scroll = gtk_scrolled_window_new();
 	gtk_widget_set_size_request(scroll, -1, 140);
 	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), GTK_WIDGET(d->body));
-	labelled(grid, 2, _("Message"), scroll);
+	labelled(grid, 3, _("Message"), scroll);
 	gtk_box_append(GTK_BOX(box), GTK_WIDGET(grid));
 	GtkWidget *hint = gtk_label_new(_("Laissés vides, l'objet et le message sont ceux des "
 					  "paramètres de la société. Le PDF est joint."));
@@ -178,6 +263,13 @@ GtkWindow *cpt_sales_send_dialog(CptConn *conn, GtkWindow *parent, const char *t
 	gtk_window_set_child(d->window, box);
 	gtk_window_set_default_widget(d->window, d->accept);
 	gtk_window_present(d->window);
+	if (party_id && cpt_conn_has_permission(conn, "clients.read")) {
+		Comptoir__Parties__GetPartyRequest req = COMPTOIR__PARTIES__GET_PARTY_REQUEST__INIT;
+		req.id = party_id;
+		cpt_conn_call_async(conn, "comptoir.parties.Parties/Get", &req.base,
+				    &comptoir__parties__party_reply__descriptor, NULL,
+				    contacts_read, g_object_ref(d->window));
+	}
 	return d->window;
 }
 

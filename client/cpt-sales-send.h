@@ -19,11 +19,14 @@ typedef void (*CptSalesSent)(const char *message, gpointer data);
 
 /*
  * Opens the dialog for document id of type (its number for the title),
- * over parent. Its widgets are named "send.to", "send.subject",
+ * over parent. The contacts of client party_id that have an address are
+ * offered to tick ("send.contact.0"…; the first ticked when "À" is empty),
+ * each ticked one in "À". Its widgets are named "send.to", "send.subject",
  * "send.body", "send.accept". Returns the window.
  */
 GtkWindow *cpt_sales_send_dialog(CptConn *conn, GtkWindow *parent, const char *type, gint64 id,
-				 const char *number, CptSalesSent done, gpointer data);
+				 const char *number, gint64 party_id, CptSalesSent done,
+				 gpointer data);
 /* What "Envoyer" does in the dialog. */
 void cpt_sales_send_accept(GtkWindow *dialog);
 

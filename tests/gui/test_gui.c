@@ -2945,6 +2945,41 @@ static void an_article_is_found_by_a_word_of_its_name(void **state)
 		      " vat_rate v WHERE c.code = 'DEMO' AND v.country = 'FR' AND v.rate = 2000"
 		      " RETURNING 1) SELECT count(*) FROM a"),
 	    1);
+	/* A client with two sites and a contact, made on another workstation. */
+	Comptoir__Parties__Address a[3];
+	Comptoir__Parties__Address *ap[] = {&a[0], &a[1], &a[2]};
+	const char *const addresses[][4] = {{"billing", "", "2 allée du Parc", "69006"},
+					    {"site", "Chaufferie B", "14 rue des Écoles", "69003"},
+					    {"delivery", "Loge", "2 allée du Parc", "69006"}};
+	for (int i = 0; i < 3; i++) {
+		comptoir__parties__address__init(&a[i]);
+		a[i].kind = (char *)addresses[i][0];
+		a[i].label = (char *)addresses[i][1];
+		a[i].line1 = (char *)addresses[i][2];
+		a[i].postcode = (char *)addresses[i][3];
+		a[i].city = "Lyon";
+	}
+	Comptoir__Parties__Contact k = COMPTOIR__PARTIES__CONTACT__INIT;
+	Comptoir__Parties__Contact *kp[] = {&k};
+	k.name = "Paul Girard";
+	k.role = "Syndic";
+	k.email = "p.girard@syndic.test";
+	Comptoir__Parties__Party residence = COMPTOIR__PARTIES__PARTY__INIT;
+	residence.kind = "client";
+	residence.code = "RESIDENCE";
+	residence.name = "Résidence du Parc";
+	residence.addresses = ap;
+	residence.n_addresses = 3;
+	residence.contacts = kp;
+	residence.n_contacts = 1;
+	Comptoir__Parties__PartyRequest preq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	preq.party = &residence;
+	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
+	assert_non_null(other);
+	rpc(other, "comptoir.parties.Parties/Create", &preq.base,
+	    &comptoir__parties__party_reply__descriptor, NULL);
+	cpt_client_close(other);
+
 	CptWindow *win = cpt_app_get_window(app);
 	cpt_window_show_module(win, "quotes");
 	CptSalesPage *quotes = CPT_SALES_PAGE(cpt_window_get_module(win, "quotes"));
@@ -2981,7 +3016,7 @@ static void an_article_is_found_by_a_word_of_its_name(void **state)
 
 	/* The client's sites are offered as where to deliver; the one chosen is kept. */
 	gtk_widget_grab_focus(editor_widget(quote, "document.party_code"));
-	type_in(quote, "lumiere");
+	type_in(quote, "residence");
 	press(quote, GDK_KEY_Tab, 0);
 	GtkWidget *delivery = editor_widget(quote, "document.delivery_address");
 	assert_true(wait_for(offers_three, delivery, 10000));
@@ -3019,6 +3054,26 @@ static void an_article_is_found_by_a_word_of_its_name(void **state)
 	delivery = editor_widget(quote, "document.delivery_address");
 	assert_true(wait_for(offers_three, delivery, 10000));
 	assert_string_equal(chosen(delivery), "Chaufferie B — 14 rue des Écoles, 69003 Lyon");
+
+	/* Validated, sent: the client's contact is offered, ticked, in "À". */
+	assert_null(cpt_sales_editor_validate(quote));
+	assert_true(wait_for(editor_validated, quote, 10000));
+	GtkWindow *send = cpt_sales_editor_send(quote);
+	GtkWidget *contact = named(GTK_WIDGET(send), "send.contacts");
+	assert_true(wait_for(widget_visible, contact, 10000));
+	GtkWidget *paul = named(GTK_WIDGET(send), "send.contact.0");
+	assert_string_equal(gtk_check_button_get_label(GTK_CHECK_BUTTON(paul)),
+			    "Paul Girard, Syndic <p.girard@syndic.test>");
+	GtkWidget *to = named(GTK_WIDGET(send), "send.to");
+	assert_string_equal(gtk_editable_get_text(GTK_EDITABLE(to)), "p.girard@syndic.test");
+	gtk_editable_set_text(GTK_EDITABLE(to), "compta@parc.test");
+	gtk_check_button_set_active(GTK_CHECK_BUTTON(paul), FALSE);
+	assert_string_equal(gtk_editable_get_text(GTK_EDITABLE(to)), "compta@parc.test");
+	gtk_check_button_set_active(GTK_CHECK_BUTTON(paul), TRUE);
+	assert_string_equal(gtk_editable_get_text(GTK_EDITABLE(to)),
+			    "compta@parc.test, p.girard@syndic.test");
+	screenshot(GTK_WIDGET(send), "22h-send-to-contacts");
+	gtk_window_destroy(send);
 	gtk_window_destroy(quote);
 	settle(50);
 }
