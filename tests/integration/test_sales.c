@@ -777,6 +777,51 @@ static void a_pro_forma_is_made_from_a_quote_and_takes_nothing(void **state)
 	assert_string_equal(st.field, "to_type");
 }
 
+/* Two quotes of one client make one invoice, each under a section naming it. */
+static void two_quotes_make_one_invoice(void **state)
+{
+	int64_t quotes[2], gross = 0;
+	char numbers[2][32];
+	for (int i = 0; i < 2; i++) {
+		Comptoir__Sales__Line l[] = {item("", i ? "Ramonage" : "Entretien annuel", 1000,
+						  i ? 900000 : 1500000, vat20)};
+		Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+		d.type = "quote";
+		d.party_id = client;
+		cpt_status st;
+		ProtobufCMessage *keep;
+		Comptoir__Sales__Document *q = save("Quotes", &d, l, 1, &st, &keep);
+		quotes[i] = q->id;
+		gross += q->gross_total;
+		protobuf_c_message_free_unpacked(keep, NULL);
+		char *n = validate("Quotes", quotes[i], &st);
+		snprintf(numbers[i], sizeof numbers[i], "%s", n);
+		free(n);
+	}
+	cpt_status st;
+	ProtobufCMessage *o;
+	assert_int_equal(convert("Invoices", quotes, 2, "invoice", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	Comptoir__Sales__Document *inv = doc_of(o);
+	assert_int_equal(inv->gross_total, gross); /* 150 + 90 HT, 20 %: 288 € */
+	assert_int_equal(gross, 28800);
+	assert_int_equal(inv->n_lines, 4);
+	assert_int_equal(inv->n_source_ids, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_string_equal(inv->lines[2 * i]->kind, "section");
+		assert_non_null(strstr(inv->lines[2 * i]->label, numbers[i]));
+		assert_string_equal(inv->lines[2 * i + 1]->label,
+				    i ? "Ramonage" : "Entretien annuel");
+	}
+	int64_t id = inv->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	/* Both quotes are invoiced: nothing is left to take from either. */
+	assert_int_equal(convert("Invoices", &quotes[1], 1, "invoice", 0, NULL, NULL, 0, &o, &st),
+			 CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "source_ids");
+	assert_int_equal(by_id(admin, "Invoices", "Delete", id, NULL, &st), CPT_OK);
+}
+
 static Comptoir__Sales__ListReply *list(const char *type, const char *state, const char *search,
 					uint32_t limit)
 {
@@ -1174,6 +1219,7 @@ int main(void)
 	    cmocka_unit_test(credit_notes_never_exceed_what_is_left),
 	    cmocka_unit_test(a_credited_deposit_is_deducted_for_what_is_left),
 	    cmocka_unit_test(a_pro_forma_is_made_from_a_quote_and_takes_nothing),
+	    cmocka_unit_test(two_quotes_make_one_invoice),
 	    cmocka_unit_test(validated_documents_are_unalterable_even_from_sql),
 	    cmocka_unit_test(verify_finds_a_tampered_row),
 	    cmocka_unit_test(a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator),

@@ -7,6 +7,9 @@
  */
 #include "pdf_fixtures.h"
 
+#include "ident.h"
+#include "mentions.h"
+
 #include <stdio.h>
 
 static char *render_to_text(const cpt_doc_view *v, const char *name, GBytes **keep_pdf)
@@ -446,8 +449,15 @@ static void belgian_invoice_has_structured_communication(void **state)
 	f->v.buyer.be_enterprise = "0897.654.321";
 	f->v.buyer.billing = (cpt_doc_address){"Quai des Ardennes 8", "", "4020", "Liège", "BE"};
 	f->v.buyer.has_delivery = false;
-	f->v.structured_communication = "+++123/4567/89012+++";
-	f->v.late_penalty = "Intérêts de retard au taux légal (loi du 2 août 2002).";
+	/* The payment reference of invoice 1234567890: its check digits are mod 97. */
+	char comm[32];
+	cpt_status st = {0};
+	assert_int_equal(cpt_ident_structcomm_make(1234567890, "id", comm, &st), 0);
+	assert_string_equal(comm, "+++123/4567/89002+++");
+	f->v.structured_communication = comm;
+	char penalty[CPT_MENTION_SIZE];
+	assert_true(cpt_mention_late_penalty("BE", 215, 800, 316, penalty, sizeof penalty));
+	f->v.late_penalty = penalty;
 	f->v.recovery_indemnity = "Indemnité forfaitaire : 40 €.";
 	f->v.nature = CPT_NATURE_SERVICES;
 	add_item(f, "", "Rénovation de la salle de brassage", "h", 16000, 650000, 0, 600, 0);
@@ -462,7 +472,10 @@ static void belgian_invoice_has_structured_communication(void **state)
 	assert_has(text, money(f->vat[1].base, buf));
 	assert_has(text, money(f->vat[0].amount, buf));
 	assert_has(text, money(f->vat[1].amount, buf));
-	assert_has(text, "Communication structurée : +++123/4567/89012+++");
+	assert_has(text, "Communication structurée : +++123/4567/89002+++");
+	assert_has(text, "Intérêts de retard : 10,15 % l'an");
+	assert_lacks(text, "Pénalités de retard");
+	assert_lacks(text, "débits"); /* the option is not taken */
 	assert_has(text, "Atelier Dubois — SRL — N° d'entreprise 0403.170.701 — N° TVA "
 			 "BE0403170701");
 	assert_has(text, "N° TVA client : BE0897654321");

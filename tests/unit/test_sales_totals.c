@@ -94,6 +94,29 @@ static void ttc_entry_with_a_document_discount(void **state)
 	assert_int_equal(l[0].net, 8333);
 }
 
+static void ttc_entry_with_line_discounts(void **state)
+{
+	cpt_sales_line l[] = {
+	    item(2000, 599000, 1000, 2000), /* 2 × 59,90 TTC − 10 % = 107,82 */
+	    item(1000, 249900, 500, 550),   /* 24,99 TTC − 5 % = 23,7405 → 23,74 */
+	};
+	cpt_sales_totals t;
+	long bad;
+	assert_true(cpt_sales_compute(l, 2, true, 0, &t, &bad));
+	assert_int_equal(l[0].amount, 10782);
+	assert_int_equal(l[1].amount, 2374);
+	/* 20 %: 107,82 holds 17,97 exactly; 89,85 HT. */
+	assert_int_equal(t.groups[0].vat, 1797);
+	assert_int_equal(t.groups[0].base, 8985);
+	assert_int_equal(l[0].net, 8985);
+	/* 5,5 %: 23,74 × 5,5 / 105,5 = 1,2376 → 1,24; 22,50 HT. */
+	assert_int_equal(t.groups[1].vat, 124);
+	assert_int_equal(l[1].net, 2250);
+	assert_int_equal(t.net_total, 11235);
+	assert_int_equal(t.vat_total, 1921);
+	assert_int_equal(t.gross_total, 13156); /* what the customer saw: 107,82 + 23,74 */
+}
+
 static void many_lines_add_up_exactly_both_ways(void **state)
 {
 	enum { N = 97 };
@@ -155,6 +178,7 @@ int main(void)
 	    cmocka_unit_test(ht_entry_with_two_rates_line_and_document_discounts),
 	    cmocka_unit_test(ttc_entry_keeps_what_the_customer_saw_and_spreads_the_ht),
 	    cmocka_unit_test(ttc_entry_with_a_document_discount),
+	    cmocka_unit_test(ttc_entry_with_line_discounts),
 	    cmocka_unit_test(many_lines_add_up_exactly_both_ways),
 	    cmocka_unit_test(sections_and_subtotals),
 	    cmocka_unit_test(eco_contribution_is_counted_apart),
