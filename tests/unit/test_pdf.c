@@ -419,6 +419,53 @@ static void delivery_note_shows_quantities_without_prices(void **state)
 	fixture_free(f);
 }
 
+/*
+ * Whether word is printed on page 1 of path wholly inside the rectangle
+ * (mm from the sheet's top-left corner), as `pdftotext -bbox` places it.
+ */
+static bool word_inside(const char *path, const char *word, double x0, double y0, double x1,
+			double y1)
+{
+	const char *argv[] = {"pdftotext", "-bbox", "-f", "1", "-l", "1", path, "-", NULL};
+	int code;
+	g_autofree char *html = run_tool(argv, &code);
+	assert_int_equal(code, 0);
+	g_autofree char *needle = g_strdup_printf(">%s</word>", word);
+	const double mm = 72.0 / 25.4;
+	for (const char *p = strstr(html, needle); p; p = strstr(p + 1, needle)) {
+		const char *start = g_strrstr_len(html, p - html, "<word ");
+		double xa, ya, xb, yb;
+		if (start &&
+		    sscanf(start, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &xa,
+			   &ya, &xb, &yb) == 4 &&
+		    xa >= x0 * mm && xb <= x1 * mm && ya >= y0 * mm && yb <= y1 * mm) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Folded in three in a DL envelope with the window on the right, an A4
+ * sheet shows 95-195 mm from its left and 50-95 mm from its top: the
+ * buyer's name, contact and address must all be read there.
+ */
+static void the_buyer_address_shows_through_a_window_envelope(void **state)
+{
+	fixture *f = long_invoice("");
+	g_autofree char *text = render_to_text(&f->v, "invoice-window.pdf", NULL);
+	g_autofree char *path = g_build_filename(out_dir(), "invoice-window.pdf", NULL);
+	const char *words[] = {"Boulangerie", "Mme", "69300", "Caluire-et-Cuire"};
+	for (size_t i = 0; i < G_N_ELEMENTS(words); i++) {
+		if (!word_inside(path, words[i], 95, 50, 195, 95)) {
+			fail_msg("\"%s\" is not printed inside the envelope window", words[i]);
+		}
+	}
+	/* And the check can fail: the seller's name is not in the window. */
+	assert_false(word_inside(path, "Thermo", 95, 50, 195, 95));
+	fixture_free(f);
+}
+
 static void belgian_invoice_has_structured_communication(void **state)
 {
 	fixture *f = fixture_new(CPT_DOC_INVOICE, "2026/0105");
@@ -592,6 +639,7 @@ int main(void)
 	    cmocka_unit_test(quote_has_validity_and_signature_box),
 	    cmocka_unit_test(delivery_note_shows_quantities_without_prices),
 	    cmocka_unit_test(belgian_invoice_has_structured_communication),
+	    cmocka_unit_test(the_buyer_address_shows_through_a_window_envelope),
 	    cmocka_unit_test(draft_says_brouillon_and_has_no_number),
 	    cmocka_unit_test(proforma_and_order_say_what_they_are),
 	    cmocka_unit_test(progress_deposit_and_exempt_rates_are_printed),
