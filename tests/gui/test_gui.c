@@ -3215,6 +3215,12 @@ static void an_order_delivered_twice_is_invoiced_once_then_credited(void **state
 	g_autofree char *xml = NULL;
 	assert_true(g_file_get_contents(path, &xml, NULL, NULL));
 	assert_non_null(strstr(xml, cpt_sales_editor_get_number(invoice)));
+	/* What the workstation saved passes the Peppol rules. */
+	char *report = NULL;
+	if (!cpt_testenv_einvoice_valid(path, "--peppol", &report)) {
+		fail_msg("the exported UBL does not pass the validator:\n%s", report);
+	}
+	free(report);
 	gtk_window_destroy(invoice);
 }
 

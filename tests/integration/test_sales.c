@@ -990,30 +990,6 @@ static void verify_finds_a_tampered_row(void **state)
  * E-invoices of a validated invoice, through the RPC
  */
 
-/* Runs ../shared/standards/validate-einvoice.sh (or $CPT_STANDARDS) on path;
- * false when the folder is absent (then said once). */
-static bool validator_passes(const char *path, const char *option, char **report)
-{
-	const char *dir = getenv("CPT_STANDARDS");
-	char script[1024];
-	snprintf(script, sizeof script, "%s/validate-einvoice.sh",
-		 dir && *dir ? dir : "../shared/standards");
-	if (access(script, X_OK) != 0) {
-		printf("SKIP e-invoice validation: %s not found\n", script);
-		*report = NULL;
-		return true;
-	}
-	char cmd[4096];
-	snprintf(cmd, sizeof cmd, "'%s' -q %s '%s' 2>&1", script, option, path);
-	FILE *p = popen(cmd, "r");
-	char buf[8192];
-	size_t n = p ? fread(buf, 1, sizeof buf - 1, p) : 0;
-	buf[n] = '\0';
-	int status = p ? pclose(p) : -1;
-	*report = strdup(buf);
-	return status == 0;
-}
-
 static void a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator(void **state)
 {
 	/* The seller's legal identity, as the company settings will hold it. */
@@ -1060,7 +1036,7 @@ static void a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator(void
 		fclose(fp);
 		protobuf_c_message_free_unpacked(out, NULL);
 		char *report;
-		if (!validator_passes(path, formats[f][1], &report)) {
+		if (!cpt_testenv_einvoice_valid(path, formats[f][1], &report)) {
 			fail_msg("%s does not pass:\n%s", path, report);
 		}
 		free(report);
@@ -1094,7 +1070,7 @@ static void a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator(void
 			fwrite(file->content.data, 1, file->content.len, fp);
 			fclose(fp);
 			char *report;
-			if (!validator_passes(path, "", &report)) {
+			if (!cpt_testenv_einvoice_valid(path, "", &report)) {
 				fail_msg("%s does not pass:\n%s", path, report);
 			}
 			free(report);

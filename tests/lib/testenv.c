@@ -369,3 +369,25 @@ int cpt_testenv_stop(cpt_testenv *env)
 	}
 	return rc;
 }
+
+bool cpt_testenv_einvoice_valid(const char *path, const char *option, char **report)
+{
+	const char *dir = getenv("CPT_STANDARDS");
+	char script[1024];
+	snprintf(script, sizeof script, "%s/validate-einvoice.sh",
+		 dir && *dir ? dir : "../shared/standards");
+	if (access(script, X_OK) != 0) {
+		printf("SKIP e-invoice validation: %s not found\n", script);
+		*report = NULL;
+		return true;
+	}
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "'%s' -q %s '%s' 2>&1", script, option, path);
+	FILE *p = popen(cmd, "r");
+	char buf[8192];
+	size_t n = p ? fread(buf, 1, sizeof buf - 1, p) : 0;
+	buf[n] = '\0';
+	int status = p ? pclose(p) : -1;
+	*report = strdup(buf);
+	return status == 0;
+}

@@ -69,6 +69,14 @@ long long cpt_testenv_sql_int(cpt_testenv *env, const char *sql);
 /* Runs comptoirctl with the test configuration; returns its exit status. */
 int cpt_testenv_ctl(cpt_testenv *env, char *out, size_t out_size, const char *const *args);
 
+/*
+ * Runs validate-einvoice.sh of $CPT_STANDARDS (../shared/standards by
+ * default) with option ("", "--peppol") on path: true when it passes, or
+ * when the folder is absent (then said; *report NULL). *report gets what
+ * the validator printed (caller frees).
+ */
+bool cpt_testenv_einvoice_valid(const char *path, const char *option, char **report);
+
 /* The build folder holding comptoird and comptoirctl ($CPT_BUILD). */
 const char *cpt_testenv_build(void);
 /* Where tests write artefacts ($CPT_TEST_OUT). */
