@@ -367,6 +367,33 @@ static Comptoir__Sales__Document *doc_of(ProtobufCMessage *m)
 	return ((Comptoir__Sales__DocumentReply *)m)->document;
 }
 
+/*
+ * A quote of the client with lines, saved and validated: its id; *gross its
+ * TTC and number its number (each may be NULL, number of 32 bytes).
+ */
+static int64_t validated_quote(Comptoir__Sales__Line *l, size_t n, int64_t *gross, char *number)
+{
+	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
+	d.type = "quote";
+	d.party_id = client;
+	cpt_status st;
+	ProtobufCMessage *keep;
+	Comptoir__Sales__Document *q = save("Quotes", &d, l, n, &st, &keep);
+	assert_non_null(q);
+	int64_t id = q->id;
+	if (gross) {
+		*gross = q->gross_total;
+	}
+	protobuf_c_message_free_unpacked(keep, NULL);
+	char *num = validate("Quotes", id, &st);
+	assert_non_null(num);
+	if (number) {
+		snprintf(number, 32, "%s", num);
+	}
+	free(num);
+	return id;
+}
+
 static void quote_order_partial_deliveries_and_one_invoice(void **state)
 {
 	cpt_status st;
@@ -499,15 +526,9 @@ static void refused_and_expired_quotes_are_not_converted(void **state)
 static void a_deposit_is_deducted_on_the_final_invoice(void **state)
 {
 	Comptoir__Sales__Line l[] = {item("", "Contrat de remplacement", 1000, 10000000, vat20)};
-	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
-	d.type = "quote";
-	d.party_id = client;
+	int64_t quote = validated_quote(l, 1, NULL, NULL);
 	cpt_status st;
-	ProtobufCMessage *keep, *o;
-	Comptoir__Sales__Document *q = save("Quotes", &d, l, 1, &st, &keep);
-	int64_t quote = q->id;
-	protobuf_c_message_free_unpacked(keep, NULL);
-	free(validate("Quotes", quote, &st));
+	ProtobufCMessage *o;
 	/* 30 % of 1 000 € HT: 300 € HT, 360 € TTC. */
 	assert_int_equal(
 	    convert("Invoices", &quote, 1, "deposit_invoice", 3000, NULL, NULL, 0, &o, &st),
@@ -540,15 +561,9 @@ static void progress_invoices_show_their_share_and_what_came_before(void **state
 {
 	/* 3 units at 333,33 € HT (999,99 €): thirds do not fall round. */
 	Comptoir__Sales__Line l[] = {item("", "Rénovation de la chaufferie", 3000, 3333300, vat20)};
-	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
-	d.type = "quote";
-	d.party_id = client;
+	int64_t quote = validated_quote(l, 1, NULL, NULL);
 	cpt_status st;
-	ProtobufCMessage *keep, *o;
-	Comptoir__Sales__Document *q = save("Quotes", &d, l, 1, &st, &keep);
-	int64_t quote = q->id;
-	protobuf_c_message_free_unpacked(keep, NULL);
-	free(validate("Quotes", quote, &st));
+	ProtobufCMessage *o;
 	int32_t steps[] = {3000, 6000, 10000};
 	int64_t previous = 0, invoiced_net = 0;
 	for (int i = 0; i < 3; i++) {
@@ -645,14 +660,9 @@ static void credit_notes_never_exceed_what_is_left(void **state)
 static void a_credited_deposit_is_deducted_for_what_is_left(void **state)
 {
 	Comptoir__Sales__Line l[] = {item("", "Désembouage du réseau", 1000, 10000000, vat20)};
-	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
-	d.type = "quote";
-	d.party_id = client;
+	int64_t quote = validated_quote(l, 1, NULL, NULL);
 	cpt_status st;
-	ProtobufCMessage *keep, *o;
-	int64_t quote = save("Quotes", &d, l, 1, &st, &keep)->id;
-	protobuf_c_message_free_unpacked(keep, NULL);
-	free(validate("Quotes", quote, &st));
+	ProtobufCMessage *o;
 	/* 30 %: 360 € TTC. */
 	assert_int_equal(
 	    convert("Invoices", &quote, 1, "deposit_invoice", 3000, NULL, NULL, 0, &o, &st),
@@ -705,9 +715,7 @@ static void a_credited_deposit_is_deducted_for_what_is_left(void **state)
 	assert_int_equal(by_id(admin, "Invoices", "Delete", c2, NULL, &st), CPT_OK);
 
 	/* A deposit credited in full is not deducted at all. */
-	quote = save("Quotes", &d, l, 1, &st, &keep)->id;
-	protobuf_c_message_free_unpacked(keep, NULL);
-	free(validate("Quotes", quote, &st));
+	quote = validated_quote(l, 1, NULL, NULL);
 	assert_int_equal(
 	    convert("Invoices", &quote, 1, "deposit_invoice", 5000, NULL, NULL, 0, &o, &st),
 	    CPT_OK);
@@ -733,15 +741,10 @@ static void a_pro_forma_is_made_from_a_quote_and_takes_nothing(void **state)
 {
 	Comptoir__Sales__Line l[] = {item("MO", "", 3000, -1, 0),
 				     item("", "Pièces détachées", 1000, 4500000, vat55)};
-	Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
-	d.type = "quote";
-	d.party_id = client;
+	int64_t gross;
+	int64_t quote = validated_quote(l, 2, &gross, NULL);
 	cpt_status st;
-	ProtobufCMessage *keep, *o;
-	Comptoir__Sales__Document *q = save("Quotes", &d, l, 2, &st, &keep);
-	int64_t quote = q->id, gross = q->gross_total;
-	protobuf_c_message_free_unpacked(keep, NULL);
-	free(validate("Quotes", quote, &st));
+	ProtobufCMessage *o;
 	assert_int_equal(convert("Invoices", &quote, 1, "proforma", 0, NULL, NULL, 0, &o, &st),
 			 CPT_OK);
 	Comptoir__Sales__Document *pf = doc_of(o);
@@ -785,18 +788,9 @@ static void two_quotes_make_one_invoice(void **state)
 	for (int i = 0; i < 2; i++) {
 		Comptoir__Sales__Line l[] = {item("", i ? "Ramonage" : "Entretien annuel", 1000,
 						  i ? 900000 : 1500000, vat20)};
-		Comptoir__Sales__Document d = COMPTOIR__SALES__DOCUMENT__INIT;
-		d.type = "quote";
-		d.party_id = client;
-		cpt_status st;
-		ProtobufCMessage *keep;
-		Comptoir__Sales__Document *q = save("Quotes", &d, l, 1, &st, &keep);
-		quotes[i] = q->id;
-		gross += q->gross_total;
-		protobuf_c_message_free_unpacked(keep, NULL);
-		char *n = validate("Quotes", quotes[i], &st);
-		snprintf(numbers[i], sizeof numbers[i], "%s", n);
-		free(n);
+		int64_t g;
+		quotes[i] = validated_quote(l, 1, &g, numbers[i]);
+		gross += g;
 	}
 	cpt_status st;
 	ProtobufCMessage *o;
