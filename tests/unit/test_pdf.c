@@ -428,21 +428,25 @@ static bool word_inside(const char *path, const char *word, double x0, double y0
 {
 	const char *argv[] = {"pdftotext", "-bbox", "-f", "1", "-l", "1", path, "-", NULL};
 	int code;
-	g_autofree char *html = run_tool(argv, &code);
+	char *html = run_tool(argv, &code);
 	assert_int_equal(code, 0);
-	g_autofree char *needle = g_strdup_printf(">%s</word>", word);
+	/* One word a line: <word xMin=".." yMin=".." xMax=".." yMax="..">text</word> */
+	gchar **lines = g_strsplit(html, "\n", -1);
+	g_free(html);
+	char *needle = g_strdup_printf(">%s</word>", word);
 	const double mm = 72.0 / 25.4;
-	for (const char *p = strstr(html, needle); p; p = strstr(p + 1, needle)) {
-		const char *start = g_strrstr_len(html, p - html, "<word ");
+	bool inside = false;
+	for (gchar **l = lines; *l && !inside; l++) {
 		double xa, ya, xb, yb;
-		if (start &&
-		    sscanf(start, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &xa,
-			   &ya, &xb, &yb) == 4 &&
-		    xa >= x0 * mm && xb <= x1 * mm && ya >= y0 * mm && yb <= y1 * mm) {
-			return true;
-		}
+		inside = g_str_has_suffix(*l, needle) &&
+			 sscanf(g_strchug(*l),
+				"<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"", &xa,
+				&ya, &xb, &yb) == 4 &&
+			 xa >= x0 * mm && xb <= x1 * mm && ya >= y0 * mm && yb <= y1 * mm;
 	}
-	return false;
+	g_free(needle);
+	g_strfreev(lines);
+	return inside;
 }
 
 /*
