@@ -26,9 +26,20 @@ static void chooser_free(gpointer p)
 
 static gboolean unparent_later(gpointer popover)
 {
-	gtk_widget_unparent(popover);
+	if (gtk_widget_get_parent(popover)) {
+		gtk_widget_unparent(popover);
+	}
 	g_object_unref(popover);
 	return G_SOURCE_REMOVE;
+}
+
+/* The cell goes first (its line removed, the lines rebuilt, the window closed): with it. */
+static void on_anchor_destroy(GtkWidget *anchor, gpointer popover)
+{
+	if (gtk_widget_get_parent(popover) == anchor) {
+		gtk_popover_popdown(popover); /* its grab let go first */
+		gtk_widget_unparent(popover);
+	}
 }
 
 static void on_closed(GtkPopover *popover, gpointer data)
@@ -117,6 +128,7 @@ void cpt_article_chooser_popup(GtkWidget *anchor, const Comptoir__Articles__List
 	gtk_popover_set_child(GTK_POPOVER(popover), box);
 	gtk_popover_set_position(GTK_POPOVER(popover), GTK_POS_BOTTOM);
 	gtk_widget_set_parent(popover, anchor);
+	g_signal_connect_object(anchor, "destroy", G_CALLBACK(on_anchor_destroy), popover, 0);
 	g_object_set_data_full(G_OBJECT(popover), "cpt-chooser", c, chooser_free);
 	g_signal_connect(list, "row-activated", G_CALLBACK(on_activated), popover);
 	g_signal_connect(popover, "closed", G_CALLBACK(on_closed), NULL);

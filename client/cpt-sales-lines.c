@@ -1090,7 +1090,11 @@ static void on_expand_bom(GtkButton *b, gpointer data)
 		return;
 	}
 	l->expand_bom = TRUE;
-	cpt_sales_editor_save(e->window);
+	cpt_sales_editor_save(e->window); /* the draft is read from the lines here */
+	l = cpt_sales_lines_find(e, l->uid);
+	if (l) {
+		l->expand_bom = FALSE; /* asked once, whatever the answer */
+	}
 }
 
 static GtkWidget *bar_button(CptSalesEditor *e, GtkBox *bar, const char *name, const char *mnemonic,

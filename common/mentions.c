@@ -14,6 +14,9 @@ int64_t cpt_mention_penalty_rate(const char *country, int64_t ecb_rate, int64_t 
 				 int64_t legal_rate, bool *floor)
 {
 	int64_t rate = ecb_rate + margin, least = belgian(country) ? 0 : 3 * legal_rate;
+	if (belgian(country) && rate % 50 != 0 && rate > 0) {
+		rate += 50 - rate % 50; /* art. 5: rounded up to the next half point */
+	}
 	if (floor) {
 		*floor = rate < least;
 	}
@@ -39,8 +42,8 @@ bool cpt_mention_late_penalty(const char *country, int64_t ecb_rate, int64_t mar
 	if (belgian(country)) {
 		n = snprintf(buf, size,
 			     "Intérêts de retard : %s %% l'an (taux de la BCE majoré de %s points,"
-			     " loi du 2 août 2002), dus de plein droit dès le lendemain de "
-			     "l'échéance.",
+			     " arrondi au demi-point supérieur, loi du 2 août 2002), dus de plein"
+			     " droit dès le lendemain de l'échéance.",
 			     rate, points);
 	} else {
 		if (floor) {

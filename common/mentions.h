@@ -17,8 +17,9 @@
 /*
  * The late-payment penalty rate of a seller in country ("FR", "BE"): the ECB
  * rate plus a margin in points. In France (C. com. L441-10) never below three
- * times the legal interest rate; Belgian law (2 August 2002) has no such
- * floor. *floor (may be NULL) tells whether the floor applied.
+ * times the legal interest rate; Belgian law (2 August 2002, art. 5) has
+ * no such floor but rounds the sum up to the next half point (2,15 + 8 =
+ * 10,50). *floor (may be NULL) tells whether the floor applied.
  */
 int64_t cpt_mention_penalty_rate(const char *country, int64_t ecb_rate, int64_t margin,
 				 int64_t legal_rate, bool *floor);
@@ -27,9 +28,9 @@ int64_t cpt_mention_penalty_rate(const char *country, int64_t ecb_rate, int64_t 
  * The sentence into buf; false, with buf empty, when it does not fit:
  * France: "Pénalités de retard : 12,15 % l'an (taux de la BCE majoré de
  * 10,00 points), exigibles dès le lendemain de l'échéance."
- * Belgium: "Intérêts de retard : 10,15 % l'an (taux de la BCE majoré de
- * 8,00 points, loi du 2 août 2002), dus de plein droit dès le lendemain de
- * l'échéance."
+ * Belgium: "Intérêts de retard : 10,50 % l'an (taux de la BCE majoré de
+ * 8,00 points, arrondi au demi-point supérieur, loi du 2 août 2002), dus de
+ * plein droit dès le lendemain de l'échéance."
  */
 bool cpt_mention_late_penalty(const char *country, int64_t ecb_rate, int64_t margin,
 			      int64_t legal_rate, char *buf, size_t size);

@@ -399,10 +399,16 @@ static int check_mail_text(cpt_call *call, cpt_status *st, char **v, size_t max,
 				strncmp(c + 1, CPT_SALES_MAIL_KEYS[k], len) == 0;
 		}
 		if (!known) {
+			/* What was typed, whole characters: up to the brace, or 12. */
+			glong chars = end && g_utf8_pointer_to_offset(c, end) < 40
+					  ? g_utf8_pointer_to_offset(c, end) + 1
+					  : 12;
+			char *what = cpt_call_strdup(call, c);
+			g_autofree char *cut = g_utf8_substring(what, 0, chars);
 			return refuse(st, field, label,
-				      "« %.*s » inconnu : {title}, {number}, {date}, {amount}, "
+				      "« %s » inconnu : {title}, {number}, {date}, {amount}, "
 				      "{due_date}, {company} ou {client}.",
-				      end && end - c < 40 ? (int)(end - c + 1) : 12, c);
+				      cut);
 		}
 	}
 	return 0;

@@ -320,6 +320,105 @@ static int progress_lines(cpt_call *call, cpt_status *st, const Comptoir__Sales_
 	return 0;
 }
 
+/*
+ * Deposits invoiced on the same sources as invoice id are deducted on it for
+ * what is left of them: their total, less their validated credit notes and
+ * what earlier invoices deducted, oldest first and never more than the
+ * invoice comes to (a progress invoice may take a part; the rest waits for
+ * the next). The link from each deposit keeps the amount, which the PDF and
+ * the e-invoices print. A pro forma shows the same deductions; only
+ * invoices use the deposits up.
+ *
+ * The deposits are locked first, in a statement of their own: the amounts
+ * are then read by a statement whose snapshot comes after the lock, so a
+ * credit note of a deposit validated meanwhile (which locks the deposit
+ * too, and is refused once it is deducted) or another invoice of the same
+ * sources is seen, never missed.
+ */
+/*
+ * A document is invoiced by progress or by quantities, not both: a progress
+ * invoice's lump says a share of each line, not a quantity, so quantities
+ * left could no longer be told. Refused on progress_rate.
+ */
+static int one_way_of_invoicing(cpt_call *call, cpt_status *st,
+				const Comptoir__Sales__Document *src, bool progress)
+{
+	PGresult *r =
+	    cpt_db_query(call, st,
+			 "SELECT count(*) FILTER (WHERE d.progress_rate > 0),"
+			 " count(*) FILTER (WHERE d.progress_rate = 0) FROM sales_link k"
+			 " JOIN sales_document d ON d.id = k.to_id WHERE k.from_id = $1::bigint"
+			 " AND d.type = 'invoice' AND d.state <> 'cancelled'",
+			 cpt_call_i64(call, src->id));
+	if (!r) {
+		return st->code;
+	}
+	int64_t by_progress = cpt_db_i64(r, 0, 0), by_quantity = cpt_db_i64(r, 0, 1);
+	PQclear(r);
+	if (!progress && by_progress > 0) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "progress_rate",
+				      "%s est facturé à l'avancement : indiquez l'avancement "
+				      "cumulé atteint (100 %% pour solder)",
+				      src->number);
+	}
+	if (progress && by_quantity > 0) {
+		return cpt_status_set(st, CPT_INVALID_ARGUMENT, "progress_rate",
+				      "%s est déjà facturé par quantités : il ne se facture plus "
+				      "à l'avancement",
+				      src->number);
+	}
+	return 0;
+}
+
+static int deduct_deposits(cpt_call *call, cpt_status *st, int64_t id)
+{
+	const char *v[] = {cpt_call_i64(call, id)};
+	PGresult *r = cpt_db_exec(call, st,
+				  "SELECT a.id FROM sales_document a"
+				  " WHERE a.type = 'deposit_invoice' AND a.id IN (SELECT k.to_id"
+				  "  FROM sales_link s JOIN sales_link k ON k.from_id = s.from_id"
+				  "  WHERE s.to_id = $1::bigint)"
+				  " ORDER BY a.id FOR UPDATE",
+				  1, v);
+	if (!r) {
+		return st->code;
+	}
+	bool any = PQntuples(r) > 0;
+	PQclear(r);
+	if (!any) {
+		return 0;
+	}
+	r = cpt_db_exec(
+	    call, st,
+	    "WITH dep AS (SELECT a.id, a.issue_date, a.gross_total"
+	    "  - coalesce((SELECT sum(c.gross_total) FROM sales_document c"
+	    "   WHERE c.corrects_id = a.id AND c.type = 'credit_note'"
+	    "   AND c.number IS NOT NULL), 0)"
+	    "  - coalesce((SELECT sum(coalesce(u.amount, a.gross_total)) FROM sales_link u"
+	    "   JOIN sales_document f ON f.id = u.to_id AND f.type = 'invoice'"
+	    "   AND f.state <> 'cancelled' WHERE u.from_id = a.id AND f.id <> $1::bigint), 0)"
+	    "  AS left_over FROM sales_document a"
+	    "  WHERE a.type = 'deposit_invoice' AND a.state <> 'draft'"
+	    "  AND a.state <> 'cancelled' AND a.id IN (SELECT k.to_id FROM sales_link s"
+	    "  JOIN sales_link k ON k.from_id = s.from_id WHERE s.to_id = $1::bigint)),"
+	    " run AS (SELECT id, left_over, sum(left_over) OVER (ORDER BY issue_date, id)"
+	    "  - left_over AS before FROM dep WHERE left_over > 0),"
+	    " kept AS (SELECT run.id, least(run.left_over, d.gross_total - run.before) AS amount"
+	    "  FROM run, sales_document d WHERE d.id = $1::bigint"
+	    "  AND run.before < d.gross_total),"
+	    " l AS (INSERT INTO sales_link (from_id, to_id, amount)"
+	    "  SELECT id, $1::bigint, amount FROM kept)"
+	    " UPDATE sales_document SET prepaid = (SELECT coalesce(sum(amount), 0) FROM kept),"
+	    " amount_due = gross_total - (SELECT coalesce(sum(amount), 0) FROM kept)"
+	    " WHERE id = $1::bigint",
+	    1, v);
+	if (!r) {
+		return st->code;
+	}
+	PQclear(r);
+	return 0;
+}
+
 CPT_HANDLER(cpt_sales_convert_run)
 {
 	const Comptoir__Sales__ConvertRequest *req = (const void *)in;
@@ -379,6 +478,12 @@ CPT_HANDLER(cpt_sales_convert_run)
 				      "commande");
 	}
 	for (size_t i = 0; i < req->n_source_ids && rc == 0; i++) {
+		rc = strcmp(req->to_type, "invoice") == 0
+			 ? one_way_of_invoicing(call, st, src[i], progress)
+			 : 0;
+		if (rc) {
+			break;
+		}
 		rc = progress
 			 ? progress_lines(call, st, src[i], req->progress_rate, lines, &previous)
 		     : strcmp(req->to_type, "deposit_invoice") == 0
@@ -438,36 +543,9 @@ CPT_HANDLER(cpt_sales_convert_run)
 		}
 		PQclear(r);
 	}
-	if (strcmp(req->to_type, "invoice") == 0) {
-		/*
-		 * Deposits invoiced on the same sources, not yet deducted, are
-		 * deducted here for what their validated credit notes left of
-		 * them; locked, so that no credit note of theirs is validated
-		 * meanwhile (it is refused once the deposit is deducted).
-		 */
-		const char *v[] = {cpt_call_i64(call, id)};
-		PGresult *r = cpt_db_exec(
-		    call, st,
-		    "WITH dep AS (SELECT a.id, a.gross_total - coalesce((SELECT sum(c.gross_total)"
-		    "  FROM sales_document c WHERE c.corrects_id = a.id AND c.type = 'credit_note'"
-		    "  AND c.number IS NOT NULL), 0) AS amount FROM sales_document a"
-		    "  WHERE a.type = 'deposit_invoice' AND a.state <> 'draft'"
-		    "  AND a.state <> 'cancelled' AND a.id IN (SELECT k.to_id FROM sales_link s"
-		    "  JOIN sales_link k ON k.from_id = s.from_id WHERE s.to_id = $1::bigint)"
-		    "  AND NOT EXISTS (SELECT 1 FROM sales_link u JOIN sales_document f"
-		    "  ON f.id = u.to_id AND f.type = 'invoice' WHERE u.from_id = a.id)"
-		    "  FOR UPDATE OF a),"
-		    " kept AS (SELECT id, amount FROM dep WHERE amount > 0),"
-		    " l AS (INSERT INTO sales_link (from_id, to_id, amount)"
-		    "  SELECT id, $1::bigint, amount FROM kept)"
-		    " UPDATE sales_document SET prepaid = (SELECT coalesce(sum(amount), 0)"
-		    " FROM kept), amount_due = gross_total - (SELECT coalesce(sum(amount), 0)"
-		    " FROM kept) WHERE id = $1::bigint",
-		    1, v);
-		if (!r) {
-			return st->code;
-		}
-		PQclear(r);
+	if ((strcmp(req->to_type, "invoice") == 0 || strcmp(req->to_type, "proforma") == 0) &&
+	    deduct_deposits(call, st, id)) {
+		return st->code;
 	}
 	if (cpt_notify(call, st, cpt_sales_topic(req->to_type), id, "create") ||
 	    cpt_audit(call, st, "sales_document", id, call->company_id,
@@ -486,19 +564,23 @@ static int deposit_deducted(cpt_call *call, cpt_status *st, const Comptoir__Sale
 {
 	PGresult *r =
 	    cpt_db_query(call, st,
-			 "SELECT coalesce('la facture ' || f.number, 'un brouillon de facture')"
-			 " FROM sales_link k"
+			 "SELECT f.number FROM sales_link k"
 			 " JOIN sales_document f ON f.id = k.to_id AND f.type = 'invoice'"
-			 " WHERE k.from_id = $1::bigint LIMIT 1",
+			 " WHERE k.from_id = $1::bigint ORDER BY f.number NULLS LAST LIMIT 1",
 			 cpt_call_i64(call, dep->id));
 	if (!r) {
 		return st->code;
 	}
 	int rc = 0;
-	if (PQntuples(r) == 1) {
+	if (PQntuples(r) == 1 && PQgetisnull(r, 0, 0)) {
 		rc = cpt_status_set(st, CPT_FAILED_PRECONDITION, "invoice_id",
-				    "l'acompte %s est déjà déduit sur %s : c'est elle qu'il faut"
-				    " corriger par un avoir",
+				    "l'acompte %s est déduit sur un brouillon de facture : "
+				    "supprimez d'abord ce brouillon",
+				    dep->number);
+	} else if (PQntuples(r) == 1) {
+		rc = cpt_status_set(st, CPT_FAILED_PRECONDITION, "invoice_id",
+				    "l'acompte %s est déjà déduit sur la facture %s : c'est elle"
+				    " qu'il faut corriger par un avoir",
 				    dep->number, PQgetvalue(r, 0, 0));
 	}
 	PQclear(r);

@@ -322,29 +322,44 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	PQclear(lines);
 	PQclear(r);
 	if (strcmp(type, "credit_note") == 0) {
-		/* Again, the invoice locked: two drafts saved at once must not both pass. */
+		/*
+		 * Again, the invoice locked: two drafts validated at once must not
+		 * both pass, nor a credit note of a deposit an invoice deducts
+		 * meanwhile (the conversion locks the deposit too). The lock is
+		 * taken by a statement of its own, so that the check, a statement
+		 * after it, reads what committed while it waited.
+		 */
 		if (exec_params(call, st,
-				"SELECT i.gross_total - (SELECT coalesce(sum(c.gross_total), 0)"
-				" FROM sales_document c WHERE c.corrects_id = i.id"
-				" AND c.type = 'credit_note' AND c.number IS NOT NULL),"
-				" d.gross_total, (SELECT coalesce('la facture ' || f.number,"
-				" 'un brouillon de facture')"
-				" FROM sales_link k JOIN sales_document f ON f.id = k.to_id"
-				" AND f.type = 'invoice' WHERE k.from_id = i.id"
-				" AND i.type = 'deposit_invoice' LIMIT 1) FROM sales_document d"
-				" JOIN sales_document i ON i.id = d.corrects_id"
-				" WHERE d.id = $1::bigint FOR UPDATE OF i",
+				"SELECT 1 FROM sales_document i WHERE i.id = (SELECT corrects_id"
+				" FROM sales_document WHERE id = $1::bigint) FOR UPDATE",
 				1, p1, &r)) {
+			g_free(canonical);
+			return st->code;
+		}
+		PQclear(r);
+		if (exec_params(
+			call, st,
+			"SELECT i.gross_total - (SELECT coalesce(sum(c.gross_total), 0)"
+			" FROM sales_document c WHERE c.corrects_id = i.id"
+			" AND c.type = 'credit_note' AND c.number IS NOT NULL),"
+			" d.gross_total, (SELECT coalesce('sur la facture ' || f.number"
+			" || ' : c''est elle qu''il faut corriger par un avoir',"
+			" 'sur un brouillon de facture : supprimez d''abord ce brouillon')"
+			" FROM sales_link k JOIN sales_document f ON f.id = k.to_id"
+			" AND f.type = 'invoice' WHERE k.from_id = i.id"
+			" AND i.type = 'deposit_invoice' ORDER BY f.number NULLS LAST LIMIT 1)"
+			" FROM sales_document d JOIN sales_document i ON i.id = d.corrects_id"
+			" WHERE d.id = $1::bigint",
+			1, p1, &r)) {
 			g_free(canonical);
 			return st->code;
 		}
 		bool over = PQntuples(r) == 1 && cpt_db_i64(r, 0, 1) > cpt_db_i64(r, 0, 0);
 		if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 2)) {
 			/* Its deposit was deducted on an invoice since the draft was made. */
-			int code = cpt_status_set(st, CPT_FAILED_PRECONDITION, "corrects_id",
-						  "l'acompte est déjà déduit sur %s : c'est elle"
-						  " qu'il faut corriger par un avoir",
-						  PQgetvalue(r, 0, 2));
+			int code =
+			    cpt_status_set(st, CPT_FAILED_PRECONDITION, "corrects_id",
+					   "l'acompte est déjà déduit %s", PQgetvalue(r, 0, 2));
 			PQclear(r);
 			g_free(canonical);
 			return code;

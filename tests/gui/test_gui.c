@@ -2385,7 +2385,7 @@ static void company_settings_refuse_a_wrong_iban_then_save_colour_and_logo(void 
 	GtkWidget *country = named(root, "company.country");
 	choose(country, "Belgique");
 	assert_non_null(
-	    strstr(cpt_company_page_get_penalty_preview(page), "Intérêts de retard : 12,40 %"));
+	    strstr(cpt_company_page_get_penalty_preview(page), "Intérêts de retard : 12,50 %"));
 	choose(country, "France");
 	/* The message documents are sent with. */
 	set_text(named(root, "company.mail_subject"), "{titre} {number}");
@@ -3013,6 +3013,15 @@ static void an_article_is_found_by_a_word_of_its_name(void **state)
 	assert_true(wait_for(line0_is_poele8, quote, 10000));
 	assert_string_equal(cell_text(quote, 0, "line.label"), "Poêle à granulés 8 kW");
 	assert_focus(quote, 0, "line.quantity");
+	/* A chooser open on a line that goes away goes with it. */
+	press(quote, GDK_KEY_Insert, GDK_CONTROL_MASK);
+	assert_focus(quote, 1, "line.code");
+	type_in(quote, "poêle");
+	press(quote, GDK_KEY_Tab, 0);
+	assert_true(wait_for(chooser_shown, cell(quote, 1, "line.code"), 10000));
+	click(editor_widget(quote, "line.remove")); /* the focus is in the chooser: the last line */
+	settle(100);
+	assert_int_equal(cpt_sales_editor_get_n_lines(quote), 1);
 
 	/* The client's sites are offered as where to deliver; the one chosen is kept. */
 	gtk_widget_grab_focus(editor_widget(quote, "document.party_code"));
@@ -3316,7 +3325,8 @@ static void a_quote_with_a_section_is_accepted_then_a_deposit_invoiced(void **st
 	click(named(GTK_WIDGET(dialog), "confirm.accept"));
 	assert_true(gtk_widget_has_css_class(progress, "error"));
 	gtk_editable_set_text(GTK_EDITABLE(progress), "40");
-	made_before = deposit;
+	/* The deposit's window is gone (its address may come back): any made is new. */
+	made_before = NULL;
 	click(named(GTK_WIDGET(dialog), "confirm.accept"));
 	assert_true(wait_for(made_ready, quote, 10000));
 	GtkWindow *step = cpt_sales_editor_get_made(quote);
@@ -3348,7 +3358,11 @@ static void a_user_without_the_right_never_sees_the_console(void **state)
 {
 	g_autofree char *temp = ctl_temp_password("dora", "Consultation");
 	g_action_group_activate_action(G_ACTION_GROUP(app), "logout", NULL);
-	assert_true(wait_for(welcome_login_page, NULL, 10000));
+	if (!wait_for(welcome_login_page, NULL, 10000)) {
+		fail_msg("welcome %p page %s window %p", (void *)welcome(),
+			 welcome() ? cpt_welcome_get_page(welcome()) : "-",
+			 (void *)cpt_app_get_window(app));
+	}
 	CptWelcome *w = welcome();
 	set_text(child(w, CPT_TYPE_WELCOME, "login_entry"), "dora");
 	set_text(child(w, CPT_TYPE_WELCOME, "password_entry"), temp);

@@ -586,6 +586,26 @@ static void progress_invoices_show_their_share_and_what_came_before(void **state
 	/* Nothing goes past 100 %, nor back. */
 	assert_int_equal(progress(quote, 10000, &o, &st), CPT_INVALID_ARGUMENT);
 	assert_string_equal(st.field, "progress_rate");
+	/* Invoiced by progress, it is not invoiced by quantities any more. */
+	long long before = rows();
+	assert_int_equal(convert("Invoices", &quote, 1, "invoice", 0, NULL, NULL, 0, &o, &st),
+			 CPT_INVALID_ARGUMENT);
+	assert_string_equal(st.field, "progress_rate");
+	assert_non_null(strstr(st.message, "à l'avancement"));
+	/* Nor the other way round. */
+	Comptoir__Sales__Line l2[] = {item("", "Vase d'expansion", 2000, 1200000, vat20)};
+	int64_t other = validated_quote(l2, 1, NULL, NULL);
+	int64_t one[] = {1000};
+	int64_t line = cpt_testenv_sql_int(&env, "SELECT max(id) FROM sales_line");
+	assert_int_equal(convert("Invoices", &other, 1, "invoice", 0, &line, one, 1, &o, &st),
+			 CPT_OK);
+	int64_t part = doc_of(o)->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	assert_int_equal(progress(other, 5000, &o, &st), CPT_INVALID_ARGUMENT);
+	assert_string_equal(st.field, "progress_rate");
+	assert_non_null(strstr(st.message, "par quantités"));
+	assert_int_equal(by_id(admin, "Invoices", "Delete", part, NULL, &st), CPT_OK);
+	assert_true(rows() > before); /* the second quote only */
 }
 
 static int credit(int64_t invoice, const int64_t *line, const int64_t *qty, size_t n,
@@ -657,6 +677,47 @@ static void credit_notes_never_exceed_what_is_left(void **state)
  * left of it; once deducted it is not credited any more, not even by a
  * credit note drafted before (the final invoice is the one to correct).
  */
+/*
+ * A deposit is deducted up to what each invoice comes to: a first progress
+ * invoice smaller than the deposit is paid by it in full, the next takes
+ * the rest. A pro forma shows the deduction and uses nothing up.
+ */
+static void a_deposit_is_deducted_no_more_than_each_invoice_comes_to(void **state)
+{
+	Comptoir__Sales__Line l[] = {
+	    item("", "Remplacement de la chaudière", 1000, 10000000, vat20)};
+	int64_t quote = validated_quote(l, 1, NULL, NULL); /* 1 200 € TTC */
+	cpt_status st;
+	ProtobufCMessage *o;
+	assert_int_equal(
+	    convert("Invoices", &quote, 1, "deposit_invoice", 5000, NULL, NULL, 0, &o, &st),
+	    CPT_OK);
+	int64_t deposit = doc_of(o)->id;
+	assert_int_equal(doc_of(o)->gross_total, 60000);
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Invoices", deposit, &st));
+	/* The pro forma of the whole: 1 200 € less the 600 € deposit. */
+	assert_int_equal(convert("Invoices", &quote, 1, "proforma", 0, NULL, NULL, 0, &o, &st),
+			 CPT_OK);
+	assert_int_equal(doc_of(o)->prepaid, 60000);
+	assert_int_equal(doc_of(o)->amount_due, 60000);
+	protobuf_c_message_free_unpacked(o, NULL);
+	/* 30 %: 360 € TTC, paid by the deposit; nothing due. */
+	assert_int_equal(progress(quote, 3000, &o, &st), CPT_OK);
+	int64_t first = doc_of(o)->id;
+	assert_int_equal(doc_of(o)->gross_total, 36000);
+	assert_int_equal(doc_of(o)->prepaid, 36000);
+	assert_int_equal(doc_of(o)->amount_due, 0);
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Invoices", first, &st));
+	/* 100 %: 840 € TTC, less the 240 € left of the deposit. */
+	assert_int_equal(progress(quote, 10000, &o, &st), CPT_OK);
+	assert_int_equal(doc_of(o)->gross_total, 84000);
+	assert_int_equal(doc_of(o)->prepaid, 24000);
+	assert_int_equal(doc_of(o)->amount_due, 60000);
+	protobuf_c_message_free_unpacked(o, NULL);
+}
+
 static void a_credited_deposit_is_deducted_for_what_is_left(void **state)
 {
 	Comptoir__Sales__Line l[] = {item("", "Désembouage du réseau", 1000, 10000000, vat20)};
@@ -695,7 +756,7 @@ static void a_credited_deposit_is_deducted_for_what_is_left(void **state)
 	long long before = rows();
 	assert_int_equal(credit(deposit, NULL, NULL, 0, &o, &st), CPT_FAILED_PRECONDITION);
 	assert_string_equal(st.field, "invoice_id");
-	assert_non_null(strstr(st.message, "déjà déduit"));
+	assert_non_null(strstr(st.message, "supprimez d'abord ce brouillon"));
 	assert_int_equal(by_id(admin, "Invoices", "Validate", c2, &o, &st),
 			 CPT_FAILED_PRECONDITION);
 	assert_string_equal(st.field, "corrects_id");
@@ -1188,6 +1249,7 @@ int main(void)
 	    cmocka_unit_test(progress_invoices_show_their_share_and_what_came_before),
 	    cmocka_unit_test(credit_notes_never_exceed_what_is_left),
 	    cmocka_unit_test(a_credited_deposit_is_deducted_for_what_is_left),
+	    cmocka_unit_test(a_deposit_is_deducted_no_more_than_each_invoice_comes_to),
 	    cmocka_unit_test(a_pro_forma_is_made_from_a_quote_and_takes_nothing),
 	    cmocka_unit_test(two_quotes_make_one_invoice),
 	    cmocka_unit_test(validated_documents_are_unalterable_even_from_sql),

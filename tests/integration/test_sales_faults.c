@@ -33,6 +33,7 @@ enum { WORKSTATIONS = 4, INVOICES = 30 };
 static cpt_testenv env;
 static int64_t vat20, client;
 static atomic_int validated; /* acknowledged validations, all workstations */
+static atomic_int finished;  /* workstations done, or stopped on an error */
 
 typedef struct {
 	pthread_t thread;
@@ -138,6 +139,7 @@ static void *workstation_run(void *arg)
 	}
 	cpt_client_close(w->c);
 	w->c = NULL;
+	atomic_fetch_add(&finished, 1);
 	return NULL;
 }
 
@@ -147,14 +149,19 @@ static void invoice_through(const char *run, void (*fault)(void))
 	workstation w[WORKSTATIONS];
 	memset(w, 0, sizeof w);
 	atomic_store(&validated, 0);
+	atomic_store(&finished, 0);
 	for (int i = 0; i < WORKSTATIONS; i++) {
 		w[i].index = i;
 		w[i].run = run;
 		pthread_create(&w[i].thread, NULL, workstation_run, &w[i]);
 	}
-	while (atomic_load(&validated) < WORKSTATIONS * INVOICES / 4) {
+	/* A quarter done, unless the workstations stopped short (then they say why). */
+	gint64 deadline = g_get_monotonic_time() + 120 * G_USEC_PER_SEC;
+	while (atomic_load(&validated) < WORKSTATIONS * INVOICES / 4 &&
+	       atomic_load(&finished) < WORKSTATIONS && g_get_monotonic_time() < deadline) {
 		g_usleep(10 * 1000);
 	}
+	assert_true(atomic_load(&validated) >= WORKSTATIONS * INVOICES / 4);
 	fault();
 	int resent = 0;
 	for (int i = 0; i < WORKSTATIONS; i++) {

@@ -31,11 +31,15 @@ static void belgium_takes_the_ecb_rate_plus_its_margin_with_no_french_floor(void
 {
 	char buf[CPT_MENTION_SIZE];
 	bool floor = true;
-	/* 2,15 % + 8 points = 10,15 %, the Belgian law's wording. */
+	/* 2,15 % + 8 points = 10,15 %, rounded up to the half point: 10,50 %. */
 	assert_true(cpt_mention_late_penalty("BE", 215, 800, 316, buf, sizeof buf));
-	assert_string_equal(buf, "Intérêts de retard : 10,15 % l'an (taux de la BCE majoré de "
-				 "8,00 points, loi du 2 août 2002), dus de plein droit dès le "
-				 "lendemain de l'échéance.");
+	assert_string_equal(buf,
+			    "Intérêts de retard : 10,50 % l'an (taux de la BCE majoré de "
+			    "8,00 points, arrondi au demi-point supérieur, loi du 2 août 2002), "
+			    "dus de plein droit dès le lendemain de l'échéance.");
+	assert_int_equal(cpt_mention_penalty_rate("BE", 315, 800, 316, NULL), 1150);
+	assert_int_equal(cpt_mention_penalty_rate("BE", 400, 800, 316, NULL), 1200); /* even */
+	assert_int_equal(cpt_mention_penalty_rate("BE", 401, 800, 316, NULL), 1250);
 	/* 0 + 5 points stays 5 %: three times the French legal rate is not Belgian law. */
 	assert_int_equal(cpt_mention_penalty_rate("BE", 0, 500, 316, &floor), 500);
 	assert_false(floor);

@@ -524,7 +524,7 @@ static void belgian_invoice_has_structured_communication(void **state)
 	assert_has(text, money(f->vat[0].amount, buf));
 	assert_has(text, money(f->vat[1].amount, buf));
 	assert_has(text, "Communication structurée : +++123/4567/89002+++");
-	assert_has(text, "Intérêts de retard : 10,15 % l'an");
+	assert_has(text, "Intérêts de retard : 10,50 % l'an");
 	assert_lacks(text, "Pénalités de retard");
 	assert_lacks(text, "débits"); /* the option is not taken */
 	assert_has(text, "Atelier Dubois — SRL — N° d'entreprise 0403.170.701 — N° TVA "
