@@ -148,8 +148,9 @@ stop:
 
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 server client tests
-	@# What make run builds: -O2 finds what -O1 misses (maybe-uninitialized).
-	@$(MAKE) --no-print-directory BUILD=build/release server client
+	@# What make run and make bench build: -O2 finds what -O1 misses
+	@# (maybe-uninitialized, dangling-pointer), in the tests and benches too.
+	@$(MAKE) --no-print-directory BUILD=build/release server client tests
 	@$(MAKE) --no-print-directory fuzz-build
 	@./tests/run.sh build/san
 

@@ -877,6 +877,87 @@ static void two_quotes_make_one_invoice(void **state)
 	assert_int_equal(by_id(admin, "Invoices", "Delete", id, NULL, &st), CPT_OK);
 }
 
+typedef struct {
+	pthread_t thread;
+	cpt_client *c;
+	const char *method;
+	ProtobufCMessage *in;
+	const ProtobufCMessageDescriptor *out_desc;
+	int rc;
+	int64_t prepaid;
+} racer;
+
+static void *race(void *arg)
+{
+	racer *r = arg;
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	r->rc = cpt_client_call(r->c, r->method, r->in, r->out_desc, &out, &st);
+	if (r->rc == CPT_OK && out && r->out_desc == &comptoir__sales__document_reply__descriptor) {
+		r->prepaid = ((Comptoir__Sales__DocumentReply *)out)->document->prepaid;
+	}
+	cpt_status_reset(&st);
+	protobuf_c_message_free_unpacked(out, NULL);
+	return NULL;
+}
+
+/*
+ * The credit note of a deposit validated at the very moment the final
+ * invoice is made: one of the two sees the other. Never is the deposit
+ * both given back and deducted.
+ */
+static void a_deposit_is_never_both_credited_and_deducted(void **state)
+{
+	for (int round = 0; round < 6; round++) {
+		Comptoir__Sales__Line l[] = {item("", "Mise en conformité", 1000, 5000000, vat20)};
+		int64_t quote = validated_quote(l, 1, NULL, NULL);
+		cpt_status st;
+		ProtobufCMessage *o;
+		assert_int_equal(
+		    convert("Invoices", &quote, 1, "deposit_invoice", 4000, NULL, NULL, 0, &o, &st),
+		    CPT_OK);
+		int64_t deposit = doc_of(o)->id, full = doc_of(o)->gross_total;
+		protobuf_c_message_free_unpacked(o, NULL);
+		free(validate("Invoices", deposit, &st));
+		assert_int_equal(credit(deposit, NULL, NULL, 0, &o, &st), CPT_OK);
+		int64_t note = doc_of(o)->id;
+		protobuf_c_message_free_unpacked(o, NULL);
+
+		Comptoir__Sales__IdRequest v = COMPTOIR__SALES__ID_REQUEST__INIT;
+		v.id = note;
+		Comptoir__Sales__ConvertRequest c = COMPTOIR__SALES__CONVERT_REQUEST__INIT;
+		c.source_ids = &quote;
+		c.n_source_ids = 1;
+		c.to_type = "invoice";
+		racer r[2] = {
+		    {.method = "comptoir.sales.Invoices/Validate",
+		     .in = &v.base,
+		     .out_desc = &comptoir__sales__document_reply__descriptor},
+		    {.method = "comptoir.sales.Invoices/Convert",
+		     .in = &c.base,
+		     .out_desc = &comptoir__sales__document_reply__descriptor},
+		};
+		for (int i = 0; i < 2; i++) {
+			r[i].c = cpt_testenv_admin(&env);
+			assert_non_null(r[i].c);
+		}
+		for (int i = 0; i < 2; i++) {
+			pthread_create(&r[i].thread, NULL, race, &r[i]);
+		}
+		for (int i = 0; i < 2; i++) {
+			pthread_join(r[i].thread, NULL);
+			cpt_client_close(r[i].c);
+		}
+		assert_int_equal(r[1].rc, CPT_OK); /* the invoice is made either way */
+		if (r[0].rc == CPT_OK) {
+			assert_int_equal(r[1].prepaid, 0); /* given back: not deducted */
+		} else {
+			assert_int_equal(r[0].rc, CPT_FAILED_PRECONDITION);
+			assert_int_equal(r[1].prepaid, full); /* deducted: not given back */
+		}
+	}
+}
+
 static Comptoir__Sales__ListReply *list(const char *type, const char *state, const char *search,
 					uint32_t limit)
 {
@@ -1252,6 +1333,7 @@ int main(void)
 	    cmocka_unit_test(a_deposit_is_deducted_no_more_than_each_invoice_comes_to),
 	    cmocka_unit_test(a_pro_forma_is_made_from_a_quote_and_takes_nothing),
 	    cmocka_unit_test(two_quotes_make_one_invoice),
+	    cmocka_unit_test(a_deposit_is_never_both_credited_and_deducted),
 	    cmocka_unit_test(validated_documents_are_unalterable_even_from_sql),
 	    cmocka_unit_test(verify_finds_a_tampered_row),
 	    cmocka_unit_test(a_validated_invoice_exports_cii_and_ubl_that_pass_the_validator),
