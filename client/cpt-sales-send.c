@@ -67,45 +67,6 @@ static void sent(GObject *source, GAsyncResult *res, gpointer data)
 	g_object_unref(window);
 }
 
-void cpt_sales_send_accept(GtkWindow *dialog)
-{
-	SendDialog *d = g_object_get_data(G_OBJECT(dialog), "cpt-send");
-	cpt_ui_field_error(GTK_WIDGET(d->to), d->message, NULL);
-	Comptoir__Sales__SendRequest req = COMPTOIR__SALES__SEND_REQUEST__INIT;
-	req.id = d->id;
-	g_autofree char *to = g_strstrip(g_strdup(gtk_editable_get_text(GTK_EDITABLE(d->to))));
-	g_auto(GStrv) list = g_strsplit_set(to, ",; ", -1);
-	GPtrArray *addrs = g_ptr_array_new();
-	for (char **a = list; *a; a++) {
-		if (**a) {
-			g_ptr_array_add(addrs, *a);
-		}
-	}
-	req.to = (char **)addrs->pdata;
-	req.n_to = addrs->len;
-	req.subject = (char *)gtk_editable_get_text(GTK_EDITABLE(d->subject));
-	GtkTextBuffer *buf = gtk_text_view_get_buffer(d->body);
-	GtkTextIter a, b;
-	gtk_text_buffer_get_bounds(buf, &a, &b);
-	g_autofree char *body = gtk_text_buffer_get_text(buf, &a, &b, FALSE);
-	req.body = body;
-	gtk_widget_set_sensitive(d->accept, FALSE);
-	g_autofree char *method = g_strconcat(cpt_sales_service(d->type), "Send", NULL);
-	cpt_conn_call_async(d->conn, method, &req.base, &comptoir__sales__send_reply__descriptor,
-			    NULL, sent, g_object_ref(d->window));
-	g_ptr_array_free(addrs, TRUE);
-}
-
-static void on_accept(GtkButton *b, gpointer data)
-{
-	cpt_sales_send_accept(((SendDialog *)data)->window);
-}
-
-static void on_cancel(GtkButton *b, gpointer data)
-{
-	gtk_window_destroy(((SendDialog *)data)->window);
-}
-
 /* The addresses typed in "À", split the way Send reads them. */
 static GStrv typed_addresses(SendDialog *d)
 {
@@ -120,6 +81,37 @@ static GStrv typed_addresses(SendDialog *d)
 	GStrv out = g_strv_builder_end(b);
 	g_strv_builder_unref(b);
 	return out;
+}
+
+void cpt_sales_send_accept(GtkWindow *dialog)
+{
+	SendDialog *d = g_object_get_data(G_OBJECT(dialog), "cpt-send");
+	cpt_ui_field_error(GTK_WIDGET(d->to), d->message, NULL);
+	Comptoir__Sales__SendRequest req = COMPTOIR__SALES__SEND_REQUEST__INIT;
+	req.id = d->id;
+	g_auto(GStrv) to = typed_addresses(d);
+	req.to = to;
+	req.n_to = g_strv_length(to);
+	req.subject = (char *)gtk_editable_get_text(GTK_EDITABLE(d->subject));
+	GtkTextBuffer *buf = gtk_text_view_get_buffer(d->body);
+	GtkTextIter a, b;
+	gtk_text_buffer_get_bounds(buf, &a, &b);
+	g_autofree char *body = gtk_text_buffer_get_text(buf, &a, &b, FALSE);
+	req.body = body;
+	gtk_widget_set_sensitive(d->accept, FALSE);
+	g_autofree char *method = g_strconcat(cpt_sales_service(d->type), "Send", NULL);
+	cpt_conn_call_async(d->conn, method, &req.base, &comptoir__sales__send_reply__descriptor,
+			    NULL, sent, g_object_ref(d->window));
+}
+
+static void on_accept(GtkButton *b, gpointer data)
+{
+	cpt_sales_send_accept(((SendDialog *)data)->window);
+}
+
+static void on_cancel(GtkButton *b, gpointer data)
+{
+	gtk_window_destroy(((SendDialog *)data)->window);
 }
 
 /* A contact ticked or not: its address added to "À" or taken out of it. */

@@ -2877,25 +2877,9 @@ static GtkWindow *deliver(GtkWindow *order, const char *left, const char *quanti
 	return dialog;
 }
 
-/* The widget named name in the tree under root (popovers included), or NULL. */
-static GtkWidget *find_named(GtkWidget *root, const char *name)
-{
-	if (g_str_equal(gtk_widget_get_name(root), name)) {
-		return root;
-	}
-	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
-	     c = gtk_widget_get_next_sibling(c)) {
-		GtkWidget *w = find_named(c, name);
-		if (w) {
-			return w;
-		}
-	}
-	return NULL;
-}
-
 static gboolean chooser_shown(gpointer code_cell)
 {
-	GtkWidget *list = find_named(code_cell, "article-chooser");
+	GtkWidget *list = named(code_cell, "article-chooser");
 	return list && gtk_widget_get_mapped(list);
 }
 
@@ -2999,7 +2983,7 @@ static void an_article_is_found_by_a_word_of_its_name(void **state)
 	press(quote, GDK_KEY_Tab, 0);
 	GtkWidget *code = cell(quote, 0, "line.code");
 	assert_true(wait_for(chooser_shown, code, 10000));
-	GtkListBox *list = GTK_LIST_BOX(find_named(code, "article-chooser"));
+	GtkListBox *list = GTK_LIST_BOX(named(code, "article-chooser"));
 	assert_non_null(gtk_list_box_get_row_at_index(list, 1));
 	assert_null(gtk_list_box_get_row_at_index(list, 2));
 	/* Line keys do not reach the lines while it is open. */

@@ -523,6 +523,23 @@ static void refused_and_expired_quotes_are_not_converted(void **state)
 	protobuf_c_message_free_unpacked(o, NULL);
 }
 
+/* A deposit of rate (hundredths of a percent) of quote, validated: its id; *gross its TTC. */
+static int64_t validated_deposit(int64_t quote, int32_t rate, int64_t *gross)
+{
+	cpt_status st;
+	ProtobufCMessage *o;
+	assert_int_equal(
+	    convert("Invoices", &quote, 1, "deposit_invoice", rate, NULL, NULL, 0, &o, &st),
+	    CPT_OK);
+	int64_t id = doc_of(o)->id;
+	if (gross) {
+		*gross = doc_of(o)->gross_total;
+	}
+	protobuf_c_message_free_unpacked(o, NULL);
+	free(validate("Invoices", id, &st));
+	return id;
+}
+
 static void a_deposit_is_deducted_on_the_final_invoice(void **state)
 {
 	Comptoir__Sales__Line l[] = {item("", "Contrat de remplacement", 1000, 10000000, vat20)};
@@ -530,13 +547,9 @@ static void a_deposit_is_deducted_on_the_final_invoice(void **state)
 	cpt_status st;
 	ProtobufCMessage *o;
 	/* 30 % of 1 000 € HT: 300 € HT, 360 € TTC. */
-	assert_int_equal(
-	    convert("Invoices", &quote, 1, "deposit_invoice", 3000, NULL, NULL, 0, &o, &st),
-	    CPT_OK);
-	int64_t deposit = doc_of(o)->id;
-	assert_int_equal(doc_of(o)->gross_total, 36000);
-	protobuf_c_message_free_unpacked(o, NULL);
-	free(validate("Invoices", deposit, &st));
+	int64_t gross;
+	validated_deposit(quote, 3000, &gross);
+	assert_int_equal(gross, 36000);
 	assert_int_equal(convert("Invoices", &quote, 1, "invoice", 0, NULL, NULL, 0, &o, &st),
 			 CPT_OK);
 	Comptoir__Sales__Document *final = doc_of(o);
@@ -689,13 +702,9 @@ static void a_deposit_is_deducted_no_more_than_each_invoice_comes_to(void **stat
 	int64_t quote = validated_quote(l, 1, NULL, NULL); /* 1 200 € TTC */
 	cpt_status st;
 	ProtobufCMessage *o;
-	assert_int_equal(
-	    convert("Invoices", &quote, 1, "deposit_invoice", 5000, NULL, NULL, 0, &o, &st),
-	    CPT_OK);
-	int64_t deposit = doc_of(o)->id;
-	assert_int_equal(doc_of(o)->gross_total, 60000);
-	protobuf_c_message_free_unpacked(o, NULL);
-	free(validate("Invoices", deposit, &st));
+	int64_t gross;
+	validated_deposit(quote, 5000, &gross);
+	assert_int_equal(gross, 60000);
 	/* The pro forma of the whole: 1 200 € less the 600 € deposit. */
 	assert_int_equal(convert("Invoices", &quote, 1, "proforma", 0, NULL, NULL, 0, &o, &st),
 			 CPT_OK);
@@ -777,12 +786,7 @@ static void a_credited_deposit_is_deducted_for_what_is_left(void **state)
 
 	/* A deposit credited in full is not deducted at all. */
 	quote = validated_quote(l, 1, NULL, NULL);
-	assert_int_equal(
-	    convert("Invoices", &quote, 1, "deposit_invoice", 5000, NULL, NULL, 0, &o, &st),
-	    CPT_OK);
-	deposit = doc_of(o)->id;
-	protobuf_c_message_free_unpacked(o, NULL);
-	free(validate("Invoices", deposit, &st));
+	deposit = validated_deposit(quote, 5000, NULL);
 	assert_int_equal(credit(deposit, NULL, NULL, 0, &o, &st), CPT_OK);
 	c1 = doc_of(o)->id;
 	protobuf_c_message_free_unpacked(o, NULL);
@@ -913,12 +917,8 @@ static void a_deposit_is_never_both_credited_and_deducted(void **state)
 		int64_t quote = validated_quote(l, 1, NULL, NULL);
 		cpt_status st;
 		ProtobufCMessage *o;
-		assert_int_equal(
-		    convert("Invoices", &quote, 1, "deposit_invoice", 4000, NULL, NULL, 0, &o, &st),
-		    CPT_OK);
-		int64_t deposit = doc_of(o)->id, full = doc_of(o)->gross_total;
-		protobuf_c_message_free_unpacked(o, NULL);
-		free(validate("Invoices", deposit, &st));
+		int64_t full;
+		int64_t deposit = validated_deposit(quote, 4000, &full);
 		assert_int_equal(credit(deposit, NULL, NULL, 0, &o, &st), CPT_OK);
 		int64_t note = doc_of(o)->id;
 		protobuf_c_message_free_unpacked(o, NULL);
