@@ -1096,7 +1096,7 @@ GtkWindow *cpt_parties_page_open(CptPartiesPage *self, gint64 id)
 	f->documents = CPT_PARTY_DOCUMENTS(cpt_party_documents_new(
 	    self->conn, self->book->service, self->book->document_topic, f->writable));
 	gtk_box_append(GTK_BOX(box), GTK_WIDGET(f->documents));
-	GtkWidget *outstanding = gtk_label_new(_("Encours : à venir avec la facturation"));
+	GtkWidget *outstanding = gtk_label_new(_("Encours : à venir avec les règlements"));
 	gtk_label_set_xalign(GTK_LABEL(outstanding), 0);
 	gtk_widget_add_css_class(outstanding, "dim-label");
 	gtk_box_append(GTK_BOX(box), outstanding);
