@@ -188,8 +188,8 @@ static const struct {
 	const char *method;
 	cpt_handler_fn replay;
 } replays[] = {
-    {QUOTES, "Validate", cpt_sales_get_run},
-    {INVOICES, "Validate", cpt_sales_get_run},
+    {QUOTES, "Validate", cpt_sales_validate_replay},
+    {INVOICES, "Validate", cpt_sales_validate_replay},
 };
 
 static int cmp_method(const void *a, const void *b)

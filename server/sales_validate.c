@@ -445,6 +445,39 @@ static int validate(cpt_call *call, cpt_status *st, int64_t id, bool *chained_ou
 	return 0;
 }
 
+/* Archives id's PDF unless it is archived already. */
+static int archive_missing(cpt_call *call, cpt_status *st, int64_t id)
+{
+	PGresult *r =
+	    cpt_db_query(call, st, "SELECT 1 FROM document_archive WHERE document_id = $1::bigint",
+			 cpt_call_i64(call, id));
+	if (!r) {
+		return st->code;
+	}
+	bool there = PQntuples(r) > 0;
+	PQclear(r);
+	return there ? 0 : cpt_sales_archive(call, st, id);
+}
+
+/*
+ * A Validate sent again (its key taken): answered by reading the document,
+ * and its PDF archived if the daemon stopped between the validation's
+ * commit and the archive's, so that every validation acknowledged has it.
+ */
+CPT_HANDLER(cpt_sales_validate_replay)
+{
+	const Comptoir__Sales__IdRequest *req = (const void *)in;
+	if (cpt_sales_get_run(call, in, out, st)) {
+		return st->code;
+	}
+	const Comptoir__Sales__Document *d = ((Comptoir__Sales__DocumentReply *)*out)->document;
+	if (d && *d->hash && call->cfg && call->cfg->sales_archive_pdf) {
+		call->after_commit = archive_missing;
+		call->after_commit_arg = req->id;
+	}
+	return 0;
+}
+
 CPT_HANDLER(cpt_sales_validate_run)
 {
 	const Comptoir__Sales__IdRequest *req = (const void *)in;

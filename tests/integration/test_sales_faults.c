@@ -234,6 +234,13 @@ static void crash_postgresql(void)
 static void the_daemon_killed_while_invoicing_loses_nothing_acknowledged(void **state)
 {
 	invoice_through("kill", kill_the_daemon);
+	/* Each validation acknowledged has its PDF: archived before the answer, or
+	 * when the Validate cut short was sent again. */
+	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM sales_document d"
+						   " WHERE d.number LIKE 'FA-%' AND NOT EXISTS"
+						   " (SELECT 1 FROM document_archive a"
+						   "  WHERE a.document_id = d.id)"),
+			 0);
 }
 
 static void postgresql_crashed_while_invoicing_loses_nothing_acknowledged(void **state)
