@@ -635,6 +635,13 @@ static void converted(GObject *source, GAsyncResult *res, gpointer data)
 	op_finish(op, r, msg);
 }
 
+void cpt_sales_duplicate(CptConn *conn, GtkWidget *origin, const char *type, gint64 id,
+			 CptSalesDone done)
+{
+	call_by_id(op_new(conn, origin, done), type, "Duplicate", id,
+		   &comptoir__sales__document_reply__descriptor, converted);
+}
+
 void cpt_sales_convert(CptConn *conn, GtkWidget *origin, const gint64 *ids, guint n,
 		       const char *to_type, GHashTable *quantities, gint32 deposit_rate,
 		       CptSalesDone done)

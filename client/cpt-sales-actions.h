@@ -47,6 +47,10 @@ GtkWindow *cpt_sales_validate(CptConn *conn, GtkWidget *origin, const char *type
  */
 GtkWindow *cpt_sales_convert_ask(CptConn *conn, GtkWidget *origin, const char *type,
 				 const gint64 *ids, guint n, CptSalesDone done);
+/* Duplicate: a new draft copied from document id of type; done gets it as made. */
+void cpt_sales_duplicate(CptConn *conn, GtkWidget *origin, const char *type, gint64 id,
+			 CptSalesDone done);
+
 /*
  * What the dialog does on accept: Convert ids into a draft of to_type.
  * quantities: source line id (gint64 *) -> quantity in 1/1000 (gint64 *),

@@ -96,8 +96,8 @@ typedef struct {
 	GtkTextView *notes;
 	GtkWidget *line_bar;
 	GtkGrid *vat_grid, *totals;
-	GtkWidget *save, *validate, *convert, *credit, *sent, *accepted, *refused, *preview,
-	    *export_cii, *export_ubl, *del, *send;
+	GtkWidget *save, *validate, *convert, *duplicate, *credit, *sent, *accepted, *refused,
+	    *preview, *export_cii, *export_ubl, *del, *send;
 	GtkWidget *mails; /* the e-mails sent about the document */
 	GtkWindow *made;  /* a weak pointer: the editor of the document made from this one */
 } CptSalesEditor;

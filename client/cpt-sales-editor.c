@@ -142,6 +142,9 @@ static void update_actions(CptSalesEditor *e)
 	gtk_widget_set_visible(e->validate, e->can_validate && draft);
 	gtk_widget_set_visible(e->del, e->writable && draft && saved);
 	gtk_widget_set_visible(e->convert, !draft && convertible);
+	gtk_widget_set_visible(e->duplicate, saved && e->writable &&
+						 !g_str_equal(e->type, "credit_note") &&
+						 !g_str_equal(e->type, "deposit_invoice"));
 	gtk_widget_set_visible(e->credit, !draft && invoice &&
 					      cpt_conn_has_permission(e->conn, "invoices.write"));
 	gtk_widget_set_visible(e->sent, e->writable && open_quote);
@@ -720,6 +723,20 @@ GtkWindow *cpt_sales_editor_convert(GtkWindow *editor)
 	return cpt_sales_convert_ask(e->conn, GTK_WIDGET(editor), e->type, &e->id, 1, on_made);
 }
 
+void cpt_sales_editor_duplicate(GtkWindow *editor)
+{
+	CptSalesEditor *e = cpt_sales_editor_of(editor);
+	if (e->id == 0) {
+		return;
+	}
+	cpt_sales_duplicate(e->conn, GTK_WIDGET(editor), e->type, e->id, on_made);
+}
+
+static void on_duplicate_clicked(GtkButton *b, gpointer data)
+{
+	cpt_sales_editor_duplicate(((CptSalesEditor *)data)->window);
+}
+
 GtkWindow *cpt_sales_editor_credit_note(GtkWindow *editor)
 {
 	CptSalesEditor *e = cpt_sales_editor_of(editor);
@@ -1196,6 +1213,9 @@ static GtkWidget *build_actions(CptSalesEditor *e)
 	e->credit = bar_button(e, bar, "credit_note", _("A_voir…"),
 			       _("Corriger la facture par un avoir, total ou partiel"),
 			       G_CALLBACK(on_credit_clicked));
+	e->duplicate = bar_button(e, bar, "duplicate", _("D_upliquer"),
+				  _("Un nouveau brouillon, copie de ce document"),
+				  G_CALLBACK(on_duplicate_clicked));
 	e->convert = bar_button(e, bar, "convert", _("_Convertir…"),
 				_("Faire la commande, la livraison, la facture ou l'acompte"),
 				G_CALLBACK(on_convert_clicked));

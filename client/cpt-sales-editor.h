@@ -94,6 +94,8 @@ GtkWindow *cpt_sales_editor_validate(GtkWindow *editor);
 GtkWindow *cpt_sales_editor_convert(GtkWindow *editor);
 /* Opens "Avoir" for this validated invoice. Returns the dialog, or NULL. */
 GtkWindow *cpt_sales_editor_credit_note(GtkWindow *editor);
+/* "Dupliquer": a new draft copied from this saved document, opened beside it. */
+void cpt_sales_editor_duplicate(GtkWindow *editor);
 /* Aperçu: the PDF opened in the desktop's viewer, or "Aperçu PDF : à venir". */
 void cpt_sales_editor_preview(GtkWindow *editor);
 /* "Envoyer…": the e-mail dialog for this validated document (cpt-sales-send.h). */

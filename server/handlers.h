@@ -117,6 +117,7 @@ CPT_HANDLER(cpt_sales_get_run);
 CPT_HANDLER(cpt_sales_save_run);
 CPT_HANDLER(cpt_sales_delete_run);
 CPT_HANDLER(cpt_sales_validate_run);
+CPT_HANDLER(cpt_sales_duplicate_run);
 CPT_HANDLER(cpt_sales_validate_replay);
 CPT_HANDLER(cpt_sales_convert_run);
 CPT_HANDLER(cpt_sales_credit_note_run);

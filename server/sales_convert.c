@@ -7,7 +7,8 @@
  *   on the final invoice made from the same quote or order;
  *   invoice → credit note, full or partial, never more than is left;
  *   quote or order → pro forma: what is left to invoice, shown as the
- *   invoice would be, taking nothing (only invoices take from the lines).
+ *   invoice would be, taking nothing (only invoices take from the lines);
+ *   any document → a copy of it, a new draft linked to nothing.
  *
  * Each new document is a draft whose lines point to the lines they come
  * from (source_line_id), so what is left to deliver (back-orders), to
@@ -707,4 +708,55 @@ CPT_HANDLER(cpt_sales_quote_state_run)
 		return st->code;
 	}
 	return cpt_sales_reply(call, st, req->id, out);
+}
+
+CPT_HANDLER(cpt_sales_duplicate_run)
+{
+	const Comptoir__Sales__IdRequest *req = (const void *)in;
+	Comptoir__Sales__Document *src;
+	if (cpt_sales_load(call, st, req->id, "id", &src)) {
+		return st->code;
+	}
+	if (strcmp(src->type, "credit_note") == 0 || strcmp(src->type, "deposit_invoice") == 0) {
+		/* Each is made from the invoice or the quote it belongs to. */
+		return cpt_status_set(st, CPT_FAILED_PRECONDITION, "id",
+				      "un avoir ou une facture d'acompte ne se duplique pas : "
+				      "faites-le à partir de sa facture ou de son devis");
+	}
+	Comptoir__Sales__Document doc = COMPTOIR__SALES__DOCUMENT__INIT;
+	doc.type = src->type;
+	doc.party_id = src->party_id;
+	doc.payment_terms = src->payment_terms;
+	doc.prices_include_vat = src->prices_include_vat;
+	doc.discount_rate = src->discount_rate;
+	doc.exemption_code = src->exemption_code;
+	doc.delivery_address_id = src->delivery_address_id;
+	doc.notes = src->notes;
+	GPtrArray *lines = g_ptr_array_new();
+	int rc = 0;
+	for (size_t i = 0; i < src->n_lines && rc == 0; i++) {
+		Comptoir__Sales__Line *l = copy_line(call, src->lines[i]);
+		l->source_line_id = 0; /* a copy takes nothing from the original */
+		if (strcmp(l->kind, "item") == 0) {
+			/* The original's rate and price, whatever the article says now. */
+			l->vat_rate_id =
+			    vat_rate_id(call, st, src->lines[i]->vat_rate, src->lines[i]->vat_category);
+			rc = l->vat_rate_id ? 0 : st->code;
+		}
+		g_ptr_array_add(lines, l);
+	}
+	doc.n_lines = lines->len;
+	doc.lines = (Comptoir__Sales__Line **)lines->pdata;
+	int64_t id = 0;
+	if (rc == 0) {
+		rc = cpt_sales_save(call, st, &doc, true, &id, NULL);
+	}
+	g_ptr_array_free(lines, TRUE);
+	if (rc || cpt_notify(call, st, cpt_sales_topic(src->type), id, "create") ||
+	    cpt_audit(call, st, "sales_document", id, call->company_id,
+		      cpt_json_object(call, "event", "duplicate", "from",
+				      *src->number ? src->number : "brouillon", NULL))) {
+		return st->code;
+	}
+	return cpt_sales_reply(call, st, id, out);
 }

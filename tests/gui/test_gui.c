@@ -3048,6 +3048,21 @@ static void an_article_is_found_by_a_word_of_its_name(void **state)
 	assert_true(wait_for(offers_three, delivery, 10000));
 	assert_string_equal(chosen(delivery), "Chaufferie B — 14 rue des Écoles, 69003 Lyon");
 
+	/* Duplicated: a new draft quote, the same lines and the same site. */
+	made_before = NULL;
+	cpt_sales_editor_duplicate(quote);
+	assert_true(wait_for(made_ready, quote, 10000));
+	GtkWindow *copy = cpt_sales_editor_get_made(quote);
+	assert_string_equal(cpt_sales_editor_get_doc_type(copy), "quote");
+	assert_string_equal(cpt_sales_editor_get_state(copy), "draft");
+	assert_true(cpt_sales_editor_get_id(copy) != id);
+	assert_int_equal(cpt_sales_editor_get_n_lines(copy), cpt_sales_editor_get_n_lines(quote));
+	assert_string_equal(cell_text(copy, 1, "line.code"), "CHAUD-ELITE");
+	GtkWidget *copied = editor_widget(copy, "document.delivery_address");
+	assert_true(wait_for(offers_three, copied, 10000));
+	assert_string_equal(chosen(copied), "Chaufferie B — 14 rue des Écoles, 69003 Lyon");
+	gtk_window_destroy(copy);
+
 	/* Validated, sent: the client's contact is offered, ticked, in "À". */
 	assert_null(cpt_sales_editor_validate(quote));
 	assert_true(wait_for(editor_validated, quote, 10000));

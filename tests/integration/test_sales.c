@@ -881,6 +881,47 @@ static void two_quotes_make_one_invoice(void **state)
 	assert_int_equal(by_id(admin, "Invoices", "Delete", id, NULL, &st), CPT_OK);
 }
 
+/* A copy of a validated invoice is a new draft with the same client and lines, linked to nothing.
+ */
+static void a_document_is_duplicated_as_a_new_draft(void **state)
+{
+	int64_t invoice = first_invoice();
+	ProtobufCMessage *o, *g;
+	cpt_status st;
+	assert_int_equal(by_id(admin, "Invoices", "Get", invoice, &g, &st), CPT_OK);
+	const Comptoir__Sales__Document *src = doc_of(g);
+	assert_int_equal(by_id(admin, "Invoices", "Duplicate", invoice, &o, &st), CPT_OK);
+	const Comptoir__Sales__Document *copy = doc_of(o);
+	assert_true(copy->id != invoice);
+	assert_string_equal(copy->type, "invoice");
+	assert_string_equal(copy->state, "draft");
+	assert_string_equal(copy->number, "");
+	assert_int_equal(copy->party_id, src->party_id);
+	assert_int_equal(copy->n_lines, src->n_lines);
+	assert_int_equal(copy->gross_total, src->gross_total);
+	assert_int_equal(copy->n_source_ids, 0);
+	for (size_t i = 0; i < copy->n_lines; i++) {
+		assert_string_equal(copy->lines[i]->label, src->lines[i]->label);
+		assert_int_equal(copy->lines[i]->net, src->lines[i]->net);
+		assert_int_equal(copy->lines[i]->source_line_id, 0);
+	}
+	assert_reply_is_stored("Invoices", o);
+	int64_t id = copy->id;
+	protobuf_c_message_free_unpacked(o, NULL);
+	protobuf_c_message_free_unpacked(g, NULL);
+	assert_int_equal(by_id(admin, "Invoices", "Delete", id, NULL, &st), CPT_OK);
+	/* A credit note belongs to its invoice: not copied, nothing written. */
+	int64_t note = cpt_testenv_sql_int(
+	    &env, "SELECT min(id) FROM sales_document WHERE type = 'credit_note'");
+	long long before = rows();
+	assert_int_equal(by_id(admin, "Invoices", "Duplicate", note, &o, &st),
+			 CPT_FAILED_PRECONDITION);
+	assert_string_equal(st.field, "id");
+	assert_int_equal(rows(), before);
+	/* A quote is copied in its own book only. */
+	assert_int_equal(by_id(admin, "Quotes", "Duplicate", invoice, &o, &st), CPT_NOT_FOUND);
+}
+
 typedef struct {
 	pthread_t thread;
 	cpt_client *c;
@@ -1333,6 +1374,7 @@ int main(void)
 	    cmocka_unit_test(a_deposit_is_deducted_no_more_than_each_invoice_comes_to),
 	    cmocka_unit_test(a_pro_forma_is_made_from_a_quote_and_takes_nothing),
 	    cmocka_unit_test(two_quotes_make_one_invoice),
+	    cmocka_unit_test(a_document_is_duplicated_as_a_new_draft),
 	    cmocka_unit_test(a_deposit_is_never_both_credited_and_deducted),
 	    cmocka_unit_test(validated_documents_are_unalterable_even_from_sql),
 	    cmocka_unit_test(verify_finds_a_tampered_row),
