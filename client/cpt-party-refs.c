@@ -6,8 +6,8 @@
  * empties it; "Enregistrer" sends it (id 0 creates) and the list is asked
  * again, as it is when another workstation saves one (events "sector" and
  * "sales_rep"). "Supprimer…" deletes the row in the editor after asking; the
- * server refuses one a client file still names. A rep's login link is kept as the server has it: this
- * window does not edit it.
+ * server refuses one a client file still names. A rep's login link is kept
+ * as the server has it: this window does not edit it.
  */
 #include "cpt-party-refs.h"
 #include "cpt-ui.h"
@@ -28,7 +28,7 @@ typedef struct {
 	GtkWidget *editor; /* grid of entries named after the fields */
 	GtkSwitch *active; /* reps only */
 	GtkButton *save;
-	GtkButton *remove; /* sensitive while a saved row is in the editor */
+	GtkButton *remove;   /* sensitive while a saved row is in the editor */
 	gint64 id;	     /* the row in the editor, 0: a new one */
 	CptCallResult *rows; /* the last list reply; rows by position */
 	guint loading;	     /* lists asked for and not come yet */
@@ -346,7 +346,8 @@ static void delete_confirmed(GtkWindow *dialog, gpointer data)
 	Comptoir__Parties__RefDeleteRequest req = COMPTOIR__PARTIES__REF_DELETE_REQUEST__INIT;
 	req.id = t->id;
 	cpt_conn_call_async(t->owner->conn,
-			    is_reps(t) ? REFS_SERVICE "DeleteSalesRep" : REFS_SERVICE "DeleteSector",
+			    is_reps(t) ? REFS_SERVICE "DeleteSalesRep"
+				       : REFS_SERVICE "DeleteSector",
 			    &req.base, &comptoir__rpc__empty__descriptor, NULL, deleted, t);
 }
 

@@ -723,11 +723,11 @@ static void delete_confirmed(GtkWindow *dialog, gpointer data)
 	q->id = p->id;
 	Comptoir__Articles__DeleteRequest req = COMPTOIR__ARTICLES__DELETE_REQUEST__INIT;
 	req.id = p->id;
-	cpt_conn_call_async(self->conn,
-			    self->kind == CPT_PRICE_RULES_SUPPLIER
-				? PRICING_SERVICE "DeleteSupplierPrice"
-				: PRICING_SERVICE "DeleteRule",
-			    &req.base, &comptoir__articles__delete_reply__descriptor, NULL, deleted, q);
+	cpt_conn_call_async(
+	    self->conn,
+	    self->kind == CPT_PRICE_RULES_SUPPLIER ? PRICING_SERVICE "DeleteSupplierPrice"
+						   : PRICING_SERVICE "DeleteRule",
+	    &req.base, &comptoir__articles__delete_reply__descriptor, NULL, deleted, q);
 }
 
 GtkWindow *cpt_price_rules_ask_delete(CptPriceRules *self)

@@ -514,9 +514,10 @@ static GtkWidget *page_new(CptConn *conn, CptSalesBook book)
 	self->preview =
 	    action_button(self, actions, "preview", _("_Aperçu / Imprimer"),
 			  _("Ouvrir le PDF pour le lire ou l'imprimer"), G_CALLBACK(on_preview));
-	self->export_cii = action_button(self, actions, "export.cii", _("Factur-X…"),
-					 _("Exporter la facture Factur-X : le PDF/A-3 et sa facture électronique CII"),
-					 G_CALLBACK(on_export));
+	self->export_cii = action_button(
+	    self, actions, "export.cii", _("Factur-X…"),
+	    _("Exporter la facture Factur-X : le PDF/A-3 et sa facture électronique CII"),
+	    G_CALLBACK(on_export));
 	g_object_set_data(G_OBJECT(self->export_cii), "cpt-format", "facturx");
 	self->export_ubl = action_button(self, actions, "export.ubl", _("UBL…"),
 					 _("Exporter la facture électronique Peppol BIS (UBL)"),

@@ -18,8 +18,12 @@ int cpt_audit(cpt_call *call, cpt_status *st, const char *target, int64_t row_id
 	      int64_t company_id, const char *detail)
 {
 	(void)st;
-	const char *v[] = {cpt_call_i64(call, call->user_id), cpt_call_i64(call, company_id),
-			   call->method, target, cpt_call_i64(call, row_id), detail};
+	const char *v[] = {cpt_call_i64(call, call->user_id),
+			   cpt_call_i64(call, company_id),
+			   call->method,
+			   target,
+			   cpt_call_i64(call, row_id),
+			   detail};
 	cpt_db_defer(call, SQL_AUDIT, 6, v, NULL, NULL);
 	return 0;
 }

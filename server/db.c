@@ -263,13 +263,11 @@ static PGresult *pipeline_stuck(cpt_call *call, cpt_status *st)
 	return NULL;
 }
 
-static int send_one(PGconn *db, const char *name, const char *sql, int n,
-		    const char *const *params, const int *lengths, const int *formats,
-		    int result_format)
+static int send_one(PGconn *db, const char *name, const char *sql, int n, const char *const *params,
+		    const int *lengths, const int *formats, int result_format)
 {
 	return name ? PQsendQueryPrepared(db, name, n, params, lengths, formats, result_format)
-		    : PQsendQueryParams(db, sql, n, NULL, params, lengths, formats,
-					result_format);
+		    : PQsendQueryParams(db, sql, n, NULL, params, lengths, formats, result_format);
 }
 
 /* One statement of a pipeline; its result is kept when keep. */
@@ -311,7 +309,8 @@ static int run_pipeline(cpt_call *call, cpt_status *st, stmt *s, int k, PGresult
 	for (i = 0; i < total; i++) {
 		PGresult *failed = NULL;
 		/* Prepared before, as PQprepare cannot run in a pipeline. */
-		all[i].name = all[i].raw ? NULL : prepared_name(call, all[i].sql, all[i].n, &failed);
+		all[i].name =
+		    all[i].raw ? NULL : prepared_name(call, all[i].sql, all[i].n, &failed);
 		if (failed) {
 			check(call, st, failed);
 			return st->code;
@@ -373,8 +372,7 @@ static int run_pipeline(cpt_call *call, cpt_status *st, stmt *s, int k, PGresult
 	return 0;
 }
 
-int cpt_db_exec_all(cpt_call *call, cpt_status *st, int k, const cpt_db_stmt *in,
-		    PGresult **out)
+int cpt_db_exec_all(cpt_call *call, cpt_status *st, int k, const cpt_db_stmt *in, PGresult **out)
 {
 	stmt *s = cpt_call_alloc(call, sizeof *s * (size_t)k);
 	for (int i = 0; i < k; i++) {
@@ -385,8 +383,8 @@ int cpt_db_exec_all(cpt_call *call, cpt_status *st, int k, const cpt_db_stmt *in
 }
 
 /* The deferred statements, then sql, in one pipeline; sql's result. */
-static PGresult *run_with_deferred(cpt_call *call, cpt_status *st, bool raw, const char *sql,
-				   int n, const char *const *params, const int *lengths,
+static PGresult *run_with_deferred(cpt_call *call, cpt_status *st, bool raw, const char *sql, int n,
+				   const char *const *params, const int *lengths,
 				   const int *formats, int result_format)
 {
 	stmt one = {.raw = raw,
@@ -416,9 +414,9 @@ static PGresult *run(cpt_call *call, cpt_status *st, const char *sql, int n,
 					 result_format);
 	}
 	if (name) {
-		return check(call, st,
-			     PQexecPrepared(call->db, name, n, params, lengths, formats,
-					    result_format));
+		return check(
+		    call, st,
+		    PQexecPrepared(call->db, name, n, params, lengths, formats, result_format));
 	}
 	return check(call, st,
 		     PQexecParams(call->db, sql, n, NULL, params, lengths, formats, result_format));
@@ -442,7 +440,8 @@ PGresult *cpt_db_exec_after_begin(cpt_call *call, cpt_status *st, const char *sq
 {
 	PGconn *db = call->db;
 	call->deferred = NULL; /* a new transaction: what the last one queued ended with it */
-	const char *name = prepared_name(call, sql, n, NULL); /* PQprepare cannot run in a pipeline */
+	/* Prepared first: PQprepare cannot run in a pipeline. */
+	const char *name = prepared_name(call, sql, n, NULL);
 	if (PQenterPipelineMode(db) != 1) {
 		PGresult *r = cpt_db_exec0(call, st, "BEGIN");
 		if (!r) {

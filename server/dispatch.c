@@ -220,7 +220,8 @@ int cpt_dispatch_init(cpt_status *st)
 		m->permission = e->permission;
 		m->flags = e->flags;
 		for (size_t r = 0; r < sizeof replays / sizeof replays[0]; r++) {
-			if (replays[r].service == e->service && strcmp(replays[r].method, e->method) == 0) {
+			if (replays[r].service == e->service &&
+			    strcmp(replays[r].method, e->method) == 0) {
 				m->replay = replays[r].replay;
 			}
 		}
@@ -473,8 +474,9 @@ static void keep_answer(cpt_call *call, const char *key, const cpt_method *m,
 		     " VALUES (decode($1, 'hex'), $2, $3, nullif($4::bigint, 0))",
 		     4, v, lengths, formats);
 	if (atomic_fetch_add(&calls, 1) % 1000 == 999) {
-		/* Now and then, this user's answers older than a day go. */
-		cpt_db_defer(call, "DELETE FROM call_result WHERE created_at < now() - interval '1 day'",
+		/* Now and then, the answers older than a day go (every user's). */
+		cpt_db_defer(call,
+			     "DELETE FROM call_result WHERE created_at < now() - interval '1 day'",
 			     0, NULL, NULL, NULL);
 	}
 }
@@ -521,7 +523,8 @@ void cpt_dispatch_run(const cpt_method *m, cpt_pool *pool, const cpt_config *cfg
 				m->replay(&call, in, &out, &st);
 			} else if (!replay) {
 				if (keyed && m->replay) {
-					/* The key alone, sent with the handler's first statement. */
+					/* The key alone, sent with the handler's first statement.
+					 */
 					keep_answer(&call, key, m, (const uint8_t *)"", 0);
 				}
 				m->handler(&call, in, &out, &st);

@@ -68,8 +68,9 @@ static int delete_ref(cpt_call *call, cpt_status *st, const char *table, const c
 {
 	const char *v[] = {cpt_call_i64(call, id)};
 	PGresult *r = cpt_db_exec(
-	    call, st, cpt_call_printf(call, "SELECT code FROM %s WHERE id = $1::bigint FOR UPDATE", table),
-	    1, v);
+	    call, st,
+	    cpt_call_printf(call, "SELECT code FROM %s WHERE id = $1::bigint FOR UPDATE", table), 1,
+	    v);
 	if (!r) {
 		return st->code;
 	}

@@ -326,9 +326,10 @@ static int delete_price(cpt_call *call, cpt_status *st, const char *table, int64
 {
 	const char *v[] = {cpt_call_i64(call, id)};
 	int64_t gone = 0;
-	if (exec_ok(call, st,
-		    cpt_call_printf(call, "DELETE FROM %s WHERE id = $1::bigint RETURNING id", table),
-		    1, v, &gone)) {
+	if (exec_ok(
+		call, st,
+		cpt_call_printf(call, "DELETE FROM %s WHERE id = $1::bigint RETURNING id", table),
+		1, v, &gone)) {
 		return st->code;
 	}
 	if (!gone) {

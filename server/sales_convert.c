@@ -739,8 +739,8 @@ CPT_HANDLER(cpt_sales_duplicate_run)
 		l->source_line_id = 0; /* a copy takes nothing from the original */
 		if (strcmp(l->kind, "item") == 0) {
 			/* The original's rate and price, whatever the article says now. */
-			l->vat_rate_id =
-			    vat_rate_id(call, st, src->lines[i]->vat_rate, src->lines[i]->vat_category);
+			l->vat_rate_id = vat_rate_id(call, st, src->lines[i]->vat_rate,
+						     src->lines[i]->vat_category);
 			rc = l->vat_rate_id ? 0 : st->code;
 		}
 		g_ptr_array_add(lines, l);

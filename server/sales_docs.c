@@ -94,8 +94,8 @@ typedef struct draft {
 	cpt_sales_line *lines;
 	int64_t *article_id, *vat_rate_id, *source_line_id;
 	const char **article_code, **label, **unit;
-	bool internal;	     /* the server's own call: sources and corrections kept */
-	PGresult *articles;  /* the lines' articles, read at once */
+	bool internal;		   /* the server's own call: sources and corrections kept */
+	PGresult *articles;	   /* the lines' articles, read at once */
 	const PGresult *vat_rates; /* every VAT rate (a few rows), shared */
 } draft;
 

@@ -3,11 +3,11 @@
  * from 8 client threads: each invoice is one Invoices/Save (server checks,
  * totals, lines) and one Invoices/Validate (legal number, buyer frozen, hash
  * chain), each with its idempotency key as the workstations send them (the
- * server keeps the answer with the work). Twice: without the PDF archive ([sales] archive_pdf = 0), then
- * with it (PDF/A-3 Factur-X rendered and archived at each validation). Then
- * the floor: the same rows written by plain SQL inserts over one connection,
- * and the ratio. BENCH_INVOICES sets the count (10 000 by default);
- * BENCH_INVOICES_ONLY_RPC=1 stops after the first run (for profiling).
+ * server keeps the answer with the work). Twice: without the PDF archive ([sales] archive_pdf = 0),
+ * then with it (PDF/A-3 Factur-X rendered and archived at each validation). Then the floor: the
+ * same rows written by plain SQL inserts over one connection, and the ratio. BENCH_INVOICES sets
+ * the count (10 000 by default); BENCH_INVOICES_ONLY_RPC=1 stops after the first run (for
+ * profiling).
  */
 #include "testenv.h"
 
@@ -84,8 +84,9 @@ static void *work(void *arg)
 		cpt_status st = {0};
 		new_key(key);
 		if (cpt_client_call_keyed(c, "comptoir.sales.Invoices/Save", &req.base,
-					  no_keys ? NULL : key, sizeof key, &comptoir__sales__document_reply__descriptor,
-					  &out, &st) != CPT_OK) {
+					  no_keys ? NULL : key, sizeof key,
+					  &comptoir__sales__document_reply__descriptor, &out,
+					  &st) != CPT_OK) {
 			fprintf(stderr, "save: %s (%s)\n", st.message, st.field);
 			w->failed++;
 			continue;
@@ -96,9 +97,11 @@ static void *work(void *arg)
 		out = NULL;
 		new_key(key);
 		if (cpt_client_call_keyed(c, "comptoir.sales.Invoices/Validate", &v.base,
-					  no_keys ? NULL : key, sizeof key, &comptoir__sales__document_reply__descriptor,
-					  &out, &st) != CPT_OK) {
-			fprintf(stderr, "validate %lld: %s (%s)\n", (long long)v.id, st.message, st.field);
+					  no_keys ? NULL : key, sizeof key,
+					  &comptoir__sales__document_reply__descriptor, &out,
+					  &st) != CPT_OK) {
+			fprintf(stderr, "validate %lld: %s (%s)\n", (long long)v.id, st.message,
+				st.field);
 			w->failed++;
 		}
 		protobuf_c_message_free_unpacked(out, NULL);

@@ -170,24 +170,25 @@ static long long sql_int(const char *fmt, long long id)
  * A message in party's company's outbox, in state, to to (and cc), about a
  * new draft invoice of the party when about_document; its id.
  */
-static long long outbox_message(int64_t party, const char *to, const char *cc,
-				const char *state, bool about_document)
+static long long outbox_message(int64_t party, const char *to, const char *cc, const char *state,
+				bool about_document)
 {
 	char sql[1400];
-	snprintf(sql, sizeof sql,
-		 "WITH d AS (INSERT INTO sales_document (company_id, type, party_id)"
-		 "  SELECT company_id, 'invoice', id FROM party WHERE id = %lld AND %s"
-		 "  RETURNING id),"
-		 " m AS (INSERT INTO mail_outbox (company_id, to_addrs, cc_addrs, subject, body,"
-		 "  ref_table, ref_id, state, sent_at, message_id)"
-		 "  SELECT company_id, ARRAY['%s'], CASE WHEN '%s' = '' THEN '{}' ELSE ARRAY['%s'] END,"
-		 "  'Facture', 'Bonjour Jean, voici votre facture.',"
-		 "  CASE WHEN %s THEN 'sales_document' END, (SELECT id FROM d), '%s',"
-		 "  CASE WHEN '%s' = 'sent' THEN now() END, '<' || id || '.' || random() || '@test>'"
-		 "  FROM party WHERE id = %lld RETURNING id)"
-		 " SELECT id FROM m",
-		 (long long)party, about_document ? "true" : "false", to, cc, cc,
-		 about_document ? "true" : "false", state, state, (long long)party);
+	snprintf(
+	    sql, sizeof sql,
+	    "WITH d AS (INSERT INTO sales_document (company_id, type, party_id)"
+	    "  SELECT company_id, 'invoice', id FROM party WHERE id = %lld AND %s"
+	    "  RETURNING id),"
+	    " m AS (INSERT INTO mail_outbox (company_id, to_addrs, cc_addrs, subject, body,"
+	    "  ref_table, ref_id, state, sent_at, message_id)"
+	    "  SELECT company_id, ARRAY['%s'], CASE WHEN '%s' = '' THEN '{}' ELSE ARRAY['%s'] END,"
+	    "  'Facture', 'Bonjour Jean, voici votre facture.',"
+	    "  CASE WHEN %s THEN 'sales_document' END, (SELECT id FROM d), '%s',"
+	    "  CASE WHEN '%s' = 'sent' THEN now() END, '<' || id || '.' || random() || '@test>'"
+	    "  FROM party WHERE id = %lld RETURNING id)"
+	    " SELECT id FROM m",
+	    (long long)party, about_document ? "true" : "false", to, cc, cc,
+	    about_document ? "true" : "false", state, state, (long long)party);
 	return cpt_testenv_sql_int(&env, sql);
 }
 
@@ -207,8 +208,8 @@ static void a_natural_person_is_anonymised_whole_and_the_record_kept(void **stat
 	/* Messages: one about its invoice, still queued, to an address of its
 	 * own; one sent to a contact's address among others'. */
 	long long about = outbox_message(id, "compta@martin.fr", "", "queued", true);
-	long long to_jean = outbox_message(id, "Jean.Martin@example.fr", "autre@example.fr", "sent",
-					   false);
+	long long to_jean =
+	    outbox_message(id, "Jean.Martin@example.fr", "autre@example.fr", "sent", false);
 	assert_true(about > 0 && to_jean > 0);
 	/* What accounting will hold on to: a row of another table referencing the party. */
 	PGconn *c = cpt_testenv_sql(&env);
@@ -266,13 +267,15 @@ static void a_natural_person_is_anonymised_whole_and_the_record_kept(void **stat
 	assert_int_equal(sql_int("SELECT count(*) FROM party_document WHERE party_id = %lld", id),
 			 0);
 	/* The outbox keeps the messages, not the people: the queued one is not sent. */
-	assert_int_equal(outbox_has(about, "to_addrs = ARRAY['(adresse anonymisée)']"
-					   " AND body = '(message anonymisé)' AND state = 'failed'"
-					   " AND subject = 'Facture' AND ref_table = 'sales_document'"),
+	assert_int_equal(outbox_has(about,
+				    "to_addrs = ARRAY['(adresse anonymisée)']"
+				    " AND body = '(message anonymisé)' AND state = 'failed'"
+				    " AND subject = 'Facture' AND ref_table = 'sales_document'"),
 			 1);
-	assert_int_equal(outbox_has(to_jean, "to_addrs = ARRAY['(adresse anonymisée)']"
-					     " AND cc_addrs = ARRAY['autre@example.fr']"
-					     " AND body = '(message anonymisé)' AND state = 'sent'"),
+	assert_int_equal(outbox_has(to_jean,
+				    "to_addrs = ARRAY['(adresse anonymisée)']"
+				    " AND cc_addrs = ARRAY['autre@example.fr']"
+				    " AND body = '(message anonymisé)' AND state = 'sent'"),
 			 1);
 	/* What referred to it still resolves, to the same code. */
 	assert_int_equal(sql_int("SELECT count(*) FROM test_invoice_ref r JOIN party p"

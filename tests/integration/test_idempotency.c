@@ -128,16 +128,18 @@ static void a_write_sent_twice_with_its_key_is_done_once(void **state)
 	    cpt_testenv_sql_int(&env, "SELECT sum(last_number) FROM document_sequence"), 1);
 	/* The second answer is the document as validated, byte for byte: read
 	 * again (the key is kept without the answer's bytes). */
-	size_t na = protobuf_c_message_get_packed_size(a), nb = protobuf_c_message_get_packed_size(b);
+	size_t na = protobuf_c_message_get_packed_size(a),
+	       nb = protobuf_c_message_get_packed_size(b);
 	uint8_t *pa = malloc(na + 1), *pb = malloc(nb + 1);
 	protobuf_c_message_pack(a, pa);
 	protobuf_c_message_pack(b, pb);
 	assert_true(na == nb && memcmp(pa, pb, na) == 0);
 	free(pa);
 	free(pb);
-	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM call_result"
-						   " WHERE method = 'comptoir.sales.Invoices/Validate'"
-						   " AND length(payload) = 0"),
+	assert_int_equal(cpt_testenv_sql_int(&env,
+					     "SELECT count(*) FROM call_result"
+					     " WHERE method = 'comptoir.sales.Invoices/Validate'"
+					     " AND length(payload) = 0"),
 			 1);
 	protobuf_c_message_free_unpacked(a, NULL);
 	protobuf_c_message_free_unpacked(b, NULL);

@@ -507,8 +507,8 @@ static void an_unused_sector_or_rep_is_deleted_a_used_one_refused(void **state)
 	assert_non_null(strstr(st.message, "1 tiers"));
 	assert_int_equal(delete_ref(admin, "DeleteSalesRep", r.id, &st), CPT_FAILED_PRECONDITION);
 	assert_string_equal(st.field, "id");
-	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM sector WHERE code = 'EST'"),
-			 1);
+	assert_int_equal(
+	    cpt_testenv_sql_int(&env, "SELECT count(*) FROM sector WHERE code = 'EST'"), 1);
 	/* Another company's is not found. */
 	assert_int_equal(delete_ref(other, "DeleteSector", est, &st), CPT_NOT_FOUND);
 	assert_string_equal(st.field, "id");
@@ -519,8 +519,8 @@ static void an_unused_sector_or_rep_is_deleted_a_used_one_refused(void **state)
 			 1);
 	assert_int_equal(delete_ref(admin, "DeleteSector", est, &st), CPT_OK);
 	assert_int_equal(delete_ref(admin, "DeleteSalesRep", r.id, &st), CPT_OK);
-	assert_int_equal(cpt_testenv_sql_int(&env, "SELECT count(*) FROM sector WHERE code = 'EST'"),
-			 0);
+	assert_int_equal(
+	    cpt_testenv_sql_int(&env, "SELECT count(*) FROM sector WHERE code = 'EST'"), 0);
 	assert_int_equal(
 	    cpt_testenv_sql_int(&env, "SELECT count(*) FROM sales_rep WHERE code = 'PAUL'"), 0);
 	assert_int_equal(delete_ref(admin, "DeleteSector", est, &st), CPT_NOT_FOUND);
