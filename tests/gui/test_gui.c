@@ -3090,24 +3090,7 @@ static void an_order_delivered_twice_is_invoiced_once_then_credited(void **state
 {
 	cpt_client *other = cpt_testenv_login(&env, "alice", "un nouveau secret", 0, NULL, NULL);
 	assert_non_null(other);
-	Comptoir__Parties__Address a = COMPTOIR__PARTIES__ADDRESS__INIT;
-	Comptoir__Parties__Address *ap[] = {&a};
-	a.kind = "billing";
-	a.line1 = "8 rue du Four";
-	a.postcode = "69002";
-	a.city = "Lyon";
-	a.country = "FR";
-	Comptoir__Parties__Party client = COMPTOIR__PARTIES__PARTY__INIT;
-	client.kind = "client";
-	client.code = "FOURNIL";
-	client.name = "Au Bon Fournil";
-	client.siren = "552100554";
-	client.addresses = ap;
-	client.n_addresses = 1;
-	Comptoir__Parties__PartyRequest preq = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
-	preq.party = &client;
-	rpc(other, "comptoir.parties.Parties/Create", &preq.base,
-	    &comptoir__parties__party_reply__descriptor, NULL);
+	assert_true(cpt_testenv_create_client(other, "FOURNIL", "Au Bon Fournil", "552100554") > 0);
 	cpt_client_close(other);
 
 	/* The order: three stoves. */

@@ -61,30 +61,11 @@ static int setup(void **state)
 	time_t now = time(NULL);
 	strftime(year, sizeof year, "%Y", localtime(&now));
 	strftime(today, sizeof today, "%Y-%m-%d", localtime(&now));
-	/* A client with an address, an article with a client price. */
-	Comptoir__Parties__Address a = COMPTOIR__PARTIES__ADDRESS__INIT;
-	Comptoir__Parties__Address *ap[] = {&a};
-	a.kind = "billing";
-	a.line1 = "3 place Bellecour";
-	a.postcode = "69002";
-	a.city = "Lyon";
-	Comptoir__Parties__Party p = COMPTOIR__PARTIES__PARTY__INIT;
-	p.kind = "client";
-	p.code = "SYNDIC";
-	p.name = "Syndic des Érables";
-	p.siren = "732829320";
-	p.addresses = ap;
-	p.n_addresses = 1;
-	Comptoir__Parties__PartyRequest pr = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
-	pr.party = &p;
-	ProtobufCMessage *out;
-	cpt_status st;
-	if (call(admin, "parties.Parties/Create", &pr.base,
-		 &comptoir__parties__party_reply__descriptor, &out, &st) != CPT_OK) {
+	/* A client with an address, two articles. */
+	client = cpt_testenv_create_client(admin, "SYNDIC", "Syndic des Érables", "732829320");
+	if (!client) {
 		return -1;
 	}
-	client = ((Comptoir__Parties__PartyReply *)out)->party->id;
-	protobuf_c_message_free_unpacked(out, NULL);
 	return cpt_testenv_sql_int(
 		   &env,
 		   "WITH c AS (SELECT min(id) AS id FROM company),"

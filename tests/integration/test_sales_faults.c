@@ -9,7 +9,6 @@
  */
 #include "testenv.h"
 
-#include "parties.pb-c.h"
 #include "sales.pb-c.h"
 
 #include <glib.h>
@@ -265,30 +264,8 @@ static int setup(void **state)
 	}
 	vat20 = cpt_testenv_sql_int(&env,
 				    "SELECT id FROM vat_rate WHERE country = 'FR' AND rate = 2000");
-	Comptoir__Parties__Address a = COMPTOIR__PARTIES__ADDRESS__INIT;
-	Comptoir__Parties__Address *ap[] = {&a};
-	a.kind = "billing";
-	a.line1 = "12 rue des Gardiens";
-	a.postcode = "69003";
-	a.city = "Lyon";
-	Comptoir__Parties__Party p = COMPTOIR__PARTIES__PARTY__INIT;
-	p.kind = "client";
-	p.code = "GARDIEN";
-	p.name = "Résidence Les Gardiens";
-	p.addresses = ap;
-	p.n_addresses = 1;
-	Comptoir__Parties__PartyRequest pr = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
-	pr.party = &p;
 	cpt_client *admin = cpt_testenv_admin(&env);
-	ProtobufCMessage *out = NULL;
-	cpt_status st = {0};
-	if (!admin ||
-	    cpt_client_call(admin, "comptoir.parties.Parties/Create", &pr.base,
-			    &comptoir__parties__party_reply__descriptor, &out, &st) != CPT_OK) {
-		return -1;
-	}
-	client = ((Comptoir__Parties__PartyReply *)out)->party->id;
-	protobuf_c_message_free_unpacked(out, NULL);
+	client = cpt_testenv_create_client(admin, "GARDIEN", "Résidence Les Gardiens", "");
 	cpt_client_close(admin);
 	return vat20 > 0 && client > 0 ? 0 : -1;
 }

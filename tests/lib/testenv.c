@@ -3,6 +3,7 @@
 
 #include "admin.pb-c.h"
 #include "auth.pb-c.h"
+#include "parties.pb-c.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -390,4 +391,37 @@ bool cpt_testenv_einvoice_valid(const char *path, const char *option, char **rep
 	int status = p ? pclose(p) : -1;
 	*report = strdup(buf);
 	return status == 0;
+}
+
+int64_t cpt_testenv_create_client(cpt_client *c, const char *code, const char *name,
+				  const char *siren)
+{
+	Comptoir__Parties__Address a = COMPTOIR__PARTIES__ADDRESS__INIT;
+	Comptoir__Parties__Address *ap[] = {&a};
+	a.kind = "billing";
+	a.line1 = "8 rue du Four";
+	a.postcode = "69002";
+	a.city = "Lyon";
+	a.country = "FR";
+	Comptoir__Parties__Party p = COMPTOIR__PARTIES__PARTY__INIT;
+	p.kind = "client";
+	p.code = (char *)code;
+	p.name = (char *)name;
+	p.siren = (char *)siren;
+	p.addresses = ap;
+	p.n_addresses = 1;
+	Comptoir__Parties__PartyRequest req = COMPTOIR__PARTIES__PARTY_REQUEST__INIT;
+	req.party = &p;
+	ProtobufCMessage *out = NULL;
+	cpt_status st = {0};
+	if (!c ||
+	    cpt_client_call(c, "comptoir.parties.Parties/Create", &req.base,
+			    &comptoir__parties__party_reply__descriptor, &out, &st) != CPT_OK) {
+		fprintf(stderr, "testenv: client %s: %s\n", code, st.message);
+		cpt_status_reset(&st);
+		return 0;
+	}
+	int64_t id = ((Comptoir__Parties__PartyReply *)out)->party->id;
+	protobuf_c_message_free_unpacked(out, NULL);
+	return id;
 }

@@ -70,6 +70,14 @@ long long cpt_testenv_sql_int(cpt_testenv *env, const char *sql);
 int cpt_testenv_ctl(cpt_testenv *env, char *out, size_t out_size, const char *const *args);
 
 /*
+ * Creates, through c, the client code named name (siren may be "") with a
+ * billing address in Lyon, as the office types one. Returns its id, or 0
+ * after printing why.
+ */
+int64_t cpt_testenv_create_client(cpt_client *c, const char *code, const char *name,
+				  const char *siren);
+
+/*
  * Runs validate-einvoice.sh of $CPT_STANDARDS (../shared/standards by
  * default) with option ("", "--peppol") on path: true when it passes, or
  * when the folder is absent (then said; *report NULL). *report gets what
