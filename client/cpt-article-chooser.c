@@ -8,7 +8,8 @@
 #define CHOOSER_ROWS 50 /* the search's first rows; typing more narrows it */
 
 typedef struct {
-	Comptoir__Articles__ListArticlesReply *rep; /* our copy */
+	CptCallResult *answer;
+	const Comptoir__Articles__ListArticlesReply *rep; /* in answer */
 	CptArticleChosen chosen;
 	gpointer data;
 	GDestroyNotify destroy;
@@ -20,7 +21,7 @@ static void chooser_free(gpointer p)
 	if (c->destroy) {
 		c->destroy(c->data);
 	}
-	comptoir__articles__list_articles_reply__free_unpacked(c->rep, NULL);
+	cpt_call_result_free(c->answer);
 	g_free(c);
 }
 
@@ -88,14 +89,12 @@ static GtkWidget *row_of(const Comptoir__Articles__ArticleSummary *a)
 	return box;
 }
 
-void cpt_article_chooser_popup(GtkWidget *anchor, const Comptoir__Articles__ListArticlesReply *rep,
-			       CptArticleChosen chosen, gpointer data, GDestroyNotify destroy)
+void cpt_article_chooser_popup(GtkWidget *anchor, CptCallResult *r, CptArticleChosen chosen,
+			       gpointer data, GDestroyNotify destroy)
 {
 	Chooser *c = g_new0(Chooser, 1);
-	size_t len = protobuf_c_message_get_packed_size(&rep->base);
-	g_autofree uint8_t *buf = g_malloc(len ? len : 1);
-	protobuf_c_message_pack(&rep->base, buf);
-	c->rep = comptoir__articles__list_articles_reply__unpack(NULL, len, buf);
+	c->answer = r;
+	c->rep = (const void *)r->output;
 	c->chosen = chosen;
 	c->data = data;
 	c->destroy = destroy;

@@ -7,6 +7,8 @@
 #ifndef CPT_ARTICLE_CHOOSER_H
 #define CPT_ARTICLE_CHOOSER_H
 
+#include "cpt-conn.h"
+
 #include <gtk/gtk.h>
 
 #include "articles.pb-c.h"
@@ -17,13 +19,13 @@ G_BEGIN_DECLS
 typedef void (*CptArticleChosen)(const Comptoir__Articles__ArticleSummary *a, gpointer data);
 
 /*
- * Shows the articles of rep (copied: rep may go right after) under anchor,
- * the first one selected and focused. chosen runs once if one is chosen;
- * destroy(data) runs when the popover goes, chosen or not. The list is
- * named "article-chooser".
+ * Shows the articles of answer r, an Articles/List reply (transfer full),
+ * under anchor, the first one selected and focused. chosen runs once if one
+ * is chosen; destroy(data) runs when the popover goes, chosen or not. The
+ * list is named "article-chooser".
  */
-void cpt_article_chooser_popup(GtkWidget *anchor, const Comptoir__Articles__ListArticlesReply *rep,
-			       CptArticleChosen chosen, gpointer data, GDestroyNotify destroy);
+void cpt_article_chooser_popup(GtkWidget *anchor, CptCallResult *r, CptArticleChosen chosen,
+			       gpointer data, GDestroyNotify destroy);
 
 G_END_DECLS
 

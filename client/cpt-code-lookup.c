@@ -72,3 +72,22 @@ gboolean cpt_code_lookup_match(CptCodeKind kind, const CptCallResult *r, const c
 	}
 	return FALSE;
 }
+
+const Comptoir__Articles__ArticleSummary *cpt_code_lookup_article(const CptCallResult *r,
+								  const char *code)
+{
+	gint64 id;
+	const char *label;
+	if (!cpt_code_lookup_match(CPT_CODE_ARTICLE, r, code, &id, &label)) {
+		const Comptoir__Articles__ListArticlesReply *rep = (const void *)r->output;
+		return r->status.code == CPT_OK && rep && rep->n_articles == 1 ? rep->articles[0]
+									       : NULL;
+	}
+	const Comptoir__Articles__ListArticlesReply *rep = (const void *)r->output;
+	for (size_t i = 0; i < rep->n_articles; i++) {
+		if (rep->articles[i]->id == id) {
+			return rep->articles[i];
+		}
+	}
+	return NULL;
+}

@@ -9,6 +9,8 @@
 
 #include "cpt-conn.h"
 
+#include "articles.pb-c.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -31,6 +33,13 @@ void cpt_code_lookup(CptConn *conn, CptCodeKind kind, const char *code, GAsyncRe
  */
 gboolean cpt_code_lookup_match(CptCodeKind kind, const CptCallResult *r, const char *code,
 			       gint64 *id, const char **label);
+/*
+ * In an article answer r: the article whose code is code, or else the only
+ * article the search found (part of a name or label typed); NULL when none
+ * or several (transfer none, valid while r lives).
+ */
+const Comptoir__Articles__ArticleSummary *cpt_code_lookup_article(const CptCallResult *r,
+								  const char *code);
 
 G_END_DECLS
 

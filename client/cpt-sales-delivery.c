@@ -74,21 +74,19 @@ void cpt_sales_delivery_load(CptSalesEditor *e, gint64 party_id, gint64 address_
 {
 	e->delivery_wanted = address_id;
 	if (party_id == e->delivery_party && e->delivery_known) {
-		/* The same client: only the choice. */
+		/* The same client's addresses, read already: only the choice. */
+		guint at = 0; /* the billing address */
 		for (guint i = 0; i < e->delivery_ids->len; i++) {
 			if (g_array_index(e->delivery_ids, gint64, i) == address_id) {
-				gboolean filling = e->filling;
-				e->filling = TRUE;
-				gtk_drop_down_set_selected(e->delivery, i + 1);
-				e->filling = filling;
-				return;
+				at = i + 1;
 			}
 		}
+		cpt_sales_cell_choose(e, e->delivery, at);
+		return;
 	}
 	e->delivery_party = party_id;
-	e->delivery_known = FALSE;
 	show(e, NULL);
-	e->delivery_known = FALSE;
+	e->delivery_known = FALSE; /* the billing address only, until the client's come */
 	if (!party_id || !cpt_conn_has_permission(e->conn, "clients.read")) {
 		return; /* the document keeps the address it has */
 	}

@@ -526,7 +526,7 @@ typedef struct {
 	gboolean then_validate;
 } SaveCall;
 
-static void validate_now(CptSalesEditor *e);
+static GtkWindow *validate_ask(CptSalesEditor *e);
 
 static void saved(GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -577,7 +577,7 @@ static void saved(GObject *source, GAsyncResult *res, gpointer data)
 			e->dirty = FALSE;
 			show_message(e, _("Enregistré : les montants sont ceux du serveur."));
 			if (s->then_validate) {
-				validate_now(e);
+				validate_ask(e);
 			}
 		}
 	}
@@ -688,12 +688,6 @@ static void on_deleted(GtkWidget *origin, const CptCallResult *r, const char *me
 static GtkWindow *validate_ask(CptSalesEditor *e)
 {
 	return cpt_sales_validate(e->conn, GTK_WIDGET(e->window), e->type, e->id, on_validated);
-}
-
-/* Validation asked for with changes: saved first, then the confirmation opens. */
-static void validate_now(CptSalesEditor *e)
-{
-	validate_ask(e);
 }
 
 GtkWindow *cpt_sales_editor_validate(GtkWindow *editor)

@@ -573,34 +573,19 @@ static void article_found(GObject *source, GAsyncResult *res, gpointer data)
 			g_clear_pointer(&l->asked_code, g_free);
 		}
 		g_autofree char *now = l ? cpt_sales_cell_strip(l->cells[COL_CODE]) : NULL;
-		gint64 id;
-		const char *label;
 		if (l && g_ascii_strcasecmp(now, k->code) == 0) {
-			if (cpt_code_lookup_match(CPT_CODE_ARTICLE, r, k->code, &id, &label)) {
-				const Comptoir__Articles__ListArticlesReply *rep =
-				    (const void *)r->output;
-				for (size_t i = 0; i < rep->n_articles; i++) {
-					if (rep->articles[i]->id == id) {
-						fill_article(e, l, rep->articles[i]);
-					}
-				}
-			} else if (r->status.code == CPT_OK && r->output &&
-				   ((const Comptoir__Articles__ListArticlesReply *)r->output)
-					   ->n_articles == 1) {
-				/* Part of a name or label: the one article it names. */
-				fill_article(
-				    e, l,
-				    ((const Comptoir__Articles__ListArticlesReply *)r->output)
-					->articles[0]);
-			} else if (r->status.code == CPT_OK && r->output &&
-				   ((const Comptoir__Articles__ListArticlesReply *)r->output)
-					   ->n_articles > 1) {
+			const Comptoir__Articles__ArticleSummary *a =
+			    cpt_code_lookup_article(r, k->code);
+			const Comptoir__Articles__ListArticlesReply *rep = (const void *)r->output;
+			if (a) {
+				/* Its code, or the one article a word of its name finds. */
+				fill_article(e, l, a);
+			} else if (r->status.code == CPT_OK && rep && rep->n_articles > 1) {
 				Choosing *c = g_new0(Choosing, 1);
 				c->window = g_object_ref(k->window);
 				c->uid = l->uid;
-				cpt_article_chooser_popup(l->cells[COL_CODE],
-							  (const void *)r->output, article_chosen,
-							  c, choosing_free);
+				cpt_article_chooser_popup(l->cells[COL_CODE], g_steal_pointer(&r),
+							  article_chosen, c, choosing_free);
 			} else {
 				g_autofree char *text =
 				    r->status.code == CPT_OK
@@ -1091,10 +1076,7 @@ static void on_expand_bom(GtkButton *b, gpointer data)
 	}
 	l->expand_bom = TRUE;
 	cpt_sales_editor_save(e->window); /* the draft is read from the lines here */
-	l = cpt_sales_lines_find(e, l->uid);
-	if (l) {
-		l->expand_bom = FALSE; /* asked once, whatever the answer */
-	}
+	l->expand_bom = FALSE;		  /* asked once, whatever the answer */
 }
 
 static GtkWidget *bar_button(CptSalesEditor *e, GtkBox *bar, const char *name, const char *mnemonic,

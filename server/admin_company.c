@@ -14,6 +14,7 @@
  */
 #include "audit.h"
 #include "db.h"
+#include "fields.h"
 #include "handlers.h"
 #include "ident.h"
 #include "money.h"
@@ -297,9 +298,7 @@ static int check_contact(cpt_call *call, cpt_status *st, Settings *s)
 	if (text(call, st, s->email, 200, false, "company.email", "E-mail", &s->email)) {
 		return st->code;
 	}
-	const char *at = strchr(s->email, '@');
-	if (*s->email && (!at || at == s->email || strchr(at + 1, '@') || !strchr(at, '.') ||
-			  at[strlen(at) - 1] == '.' || strpbrk(s->email, " \t"))) {
+	if (*s->email && !cpt_field_email_ok(s->email)) {
 		return refuse(st, "company.email", "E-mail",
 			      "adresse invalide (nom@domaine.fr attendu).");
 	}

@@ -474,7 +474,8 @@ static void keep_answer(cpt_call *call, const char *key, const cpt_method *m,
 		     " VALUES (decode($1, 'hex'), $2, $3, nullif($4::bigint, 0))",
 		     4, v, lengths, formats);
 	if (atomic_fetch_add(&calls, 1) % 1000 == 999) {
-		/* Now and then, the answers older than a day go (every user's). */
+		/* Now and then, this user's answers older than a day go (the policy lets
+		 * a call delete only its own user's). */
 		cpt_db_defer(call,
 			     "DELETE FROM call_result WHERE created_at < now() - interval '1 day'",
 			     0, NULL, NULL, NULL);

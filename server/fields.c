@@ -1,5 +1,6 @@
 /* Shared input checks: see fields.h. */
 #include "fields.h"
+#include "config.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -29,10 +30,16 @@ int cpt_field_text(cpt_call *call, const char *v, size_t max, bool required, con
 	return 0;
 }
 
+bool cpt_field_email_ok(const char *v)
+{
+	/* What the outbox will send to (one address, no spaces nor separators),
+	 * with a domain that has a dot. */
+	return cpt_config_mail_address_ok(v) && strchr(strchr(v, '@'), '.');
+}
+
 int cpt_field_email(const char *v, size_t max, const char *field, cpt_status *st)
 {
-	const char *at = strchr(v, '@');
-	if (*v && (!at || at == v || !strchr(at, '.') || strchr(v, ' '))) {
+	if (*v && !cpt_field_email_ok(v)) {
 		return cpt_status_set(st, CPT_INVALID_ARGUMENT, field, "adresse e-mail invalide");
 	}
 	return cpt_field_len(v, max, field, st);

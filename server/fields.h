@@ -27,6 +27,8 @@ int cpt_field_code(cpt_call *call, const char *v, size_t max, bool slash, const 
 		   cpt_status *st, const char **out);
 
 /* An e-mail address ("" allowed): one @, a dot after it, no space; max characters. */
+/* One address the outbox can send to, its domain with a dot. */
+bool cpt_field_email_ok(const char *v);
 int cpt_field_email(const char *v, size_t max, const char *field, cpt_status *st);
 /* A date "YYYY-MM-DD"; "" leaves *set false. */
 int cpt_field_date(const char *v, const char *field, cpt_status *st, cpt_date *out, bool *set);

@@ -60,6 +60,24 @@ int cpt_sales_reply(cpt_call *call, cpt_status *st, int64_t id, ProtobufCMessage
 	" coalesce(extract(epoch FROM d.validated_at)::bigint, 0),"                                \
 	" coalesce((SELECT array_to_json(array_agg(from_id ORDER BY from_id))::text"               \
 	"  FROM sales_link WHERE to_id = d.id), '[]'), d.progress_rate, d.progress_previous"
+/*
+ * The buyer as a document says it, built from party p and document d (its
+ * delivery address): frozen into sales_document.buyer at validation, and
+ * read the same way for a draft's view.
+ */
+#define CPT_SALES_BUYER_JSON                                                                       \
+	"json_build_object('code', p.code, 'name', p.name, 'legal_form', p.legal_form,"            \
+	" 'country', p.country, 'siren', p.siren, 'siret', p.siret,"                               \
+	" 'be_enterprise', p.be_enterprise, 'vat_number', p.vat_number,"                           \
+	" 'billing', (SELECT json_build_object('line1', a.line1, 'line2', a.line2,"                \
+	"   'postcode', a.postcode, 'city', a.city, 'country', a.country) FROM party_address a"    \
+	"   WHERE a.party_id = p.id AND a.kind = 'billing' ORDER BY a.id LIMIT 1),"                \
+	" 'delivery', (SELECT json_build_object('label', a.label, 'line1', a.line1,"               \
+	"   'line2', a.line2, 'postcode', a.postcode, 'city', a.city, 'country', a.country)"       \
+	"   FROM party_address a WHERE a.id = d.delivery_address_id),"                             \
+	" 'contact', (SELECT json_build_object('name', c.name, 'email', c.email)"                  \
+	"   FROM party_contact c WHERE c.party_id = p.id ORDER BY c.id LIMIT 1))::jsonb"
+
 #define CPT_SALES_LINE_COLS                                                                        \
 	"id, kind, coalesce(article_id, 0), article_code, label, unit, quantity, unit_price,"      \
 	" discount, vat_rate, vat_category, eco_contribution, amount, net,"                        \

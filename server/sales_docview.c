@@ -36,17 +36,7 @@ static cpt_date date_of(const char *iso)
 
 static const char SQL_VIEW[] =
     "WITH d AS (SELECT * FROM sales_document WHERE id = $1::bigint),"
-    " b AS (SELECT CASE WHEN d.buyer <> '{}' THEN d.buyer ELSE json_build_object("
-    "  'code', p.code, 'name', p.name, 'siren', p.siren, 'vat_number', p.vat_number,"
-    "  'be_enterprise', p.be_enterprise, 'country', p.country,"
-    "  'billing', (SELECT json_build_object('line1', a.line1, 'line2', a.line2,"
-    "   'postcode', a.postcode, 'city', a.city, 'country', a.country) FROM party_address a"
-    "   WHERE a.party_id = p.id AND a.kind = 'billing' ORDER BY a.id LIMIT 1),"
-    "  'delivery', (SELECT json_build_object('line1', a.line1, 'line2', a.line2,"
-    "   'postcode', a.postcode, 'city', a.city, 'country', a.country) FROM party_address a"
-    "   WHERE a.id = d.delivery_address_id),"
-    "  'contact', (SELECT json_build_object('name', c.name, 'email', c.email)"
-    "   FROM party_contact c WHERE c.party_id = p.id ORDER BY c.id LIMIT 1))::jsonb END AS j"
+    " b AS (SELECT CASE WHEN d.buyer <> '{}' THEN d.buyer ELSE " CPT_SALES_BUYER_JSON "  END AS j"
     "  FROM d JOIN party p ON p.id = d.party_id)"
     " SELECT d.type, coalesce(d.number, ''), d.issue_date::text, coalesce(d.due_date::text, ''),"
     " coalesce(d.delivery_date::text, ''), coalesce(d.valid_until::text, ''),"

@@ -190,17 +190,7 @@ static int exec_params(cpt_call *call, cpt_status *st, const char *sql, int n, c
 
 /* The buyer as the document will say it forever. */
 static const char SQL_BUYER[] =
-    "SELECT json_build_object('code', p.code, 'name', p.name, 'legal_form', p.legal_form,"
-    " 'country', p.country, 'siren', p.siren, 'siret', p.siret,"
-    " 'be_enterprise', p.be_enterprise, 'vat_number', p.vat_number,"
-    " 'billing', (SELECT json_build_object('line1', a.line1, 'line2', a.line2,"
-    "   'postcode', a.postcode, 'city', a.city, 'country', a.country) FROM party_address a"
-    "   WHERE a.party_id = p.id AND a.kind = 'billing' ORDER BY a.id LIMIT 1),"
-    " 'delivery', (SELECT json_build_object('label', a.label, 'line1', a.line1,"
-    "   'line2', a.line2, 'postcode', a.postcode, 'city', a.city, 'country', a.country)"
-    "   FROM party_address a WHERE a.id = d.delivery_address_id),"
-    " 'contact', (SELECT json_build_object('name', c.name, 'email', c.email)"
-    "   FROM party_contact c WHERE c.party_id = p.id ORDER BY c.id LIMIT 1))::jsonb AS buyer"
+    "SELECT " CPT_SALES_BUYER_JSON " AS buyer"
     " FROM sales_document d JOIN party p ON p.id = d.party_id WHERE d.id = $1::bigint";
 
 int cpt_sales_archive(cpt_call *call, cpt_status *st, int64_t id)

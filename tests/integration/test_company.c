@@ -409,6 +409,11 @@ static void email_with_space(Comptoir__Admin__CompanySettings *s)
 	s->email = "compta @thermo.example";
 }
 
+static void two_emails(Comptoir__Admin__CompanySettings *s)
+{
+	s->email = "compta@thermo.example;direction@thermo.example"; /* not one address */
+}
+
 static void bad_website(Comptoir__Admin__CompanySettings *s)
 {
 	s->website = "thermo example";
@@ -551,6 +556,8 @@ static void every_bad_field_is_refused_on_its_field_and_nothing_is_written(void 
 	    {"company.email", "E-mail : adresse invalide", bad_email,
 	     COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP},
 	    {"company.email", "E-mail", email_with_space, COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP},
+	    {"company.email", "E-mail : adresse invalide", two_emails,
+	     COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP},
 	    {"company.website", "Site web", bad_website, COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP},
 	    {"company.iban", "IBAN : clé de contrôle incorrecte (modulo 97)", bad_iban,
 	     COMPTOIR__ADMIN__LOGO_CHANGE__LOGO_KEEP},
